@@ -1,0 +1,93 @@
+#pragma once
+// The plugin boundary: how the core hands a request to an application runtime (Python/WSGI today)
+// and how the runtime answers. The core never includes a language runtime's headers; a runtime never
+// touches sockets, epoll or HTTP framing.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "appserver/options.h"
+
+namespace appserver {
+
+// The request body as the application reads it: already de-chunked, never past the end of this
+// request. Blocking; a runtime releases its interpreter lock around calls.
+class BodyReader {
+public:
+    virtual ~BodyReader() = default;
+    // Copies up to `size` bytes into `buf`. Returns the count, 0 at the end of the body,
+    // -1 when the client went away, timed out or sent a malformed body.
+    virtual long read(char* buf, std::size_t size) = 0;
+};
+
+// One request, in CGI form: the same variables nginx sends over the uwsgi protocol
+// (REQUEST_METHOD, REQUEST_URI, PATH_INFO (decoded), QUERY_STRING, CONTENT_TYPE, CONTENT_LENGTH,
+// SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, REMOTE_ADDR, REMOTE_PORT, HTTP_* ...).
+// Views stay valid until the request is answered.
+struct Request {
+    std::vector<std::pair<std::string_view, std::string_view>> vars;
+    std::string_view url_scheme = "http";  // "http" or "https"
+    BodyReader* body = nullptr;            // never null while the runtime handles the request
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// The response as the runtime produces it; the core frames it (Content-Length, chunked, close),
+// adds Date/Server/Connection, and drops the body of a HEAD request.
+class ResponseWriter {
+public:
+    virtual ~ResponseWriter() = default;
+    // Sends the status line and headers. `body_length` is the size of the whole body when the
+    // runtime knows it (one bytes object), so the core can add Content-Length. False: client gone.
+    virtual bool start(std::string_view status, const HeaderList& headers,
+                       std::optional<std::uint64_t> body_length) = 0;
+    // Sends body bytes (start() must have been called). False: the client is gone.
+    virtual bool write(std::string_view data) = 0;
+    // Sends `count` bytes of a regular file from `offset` with sendfile(2); nullopt: to its end.
+    virtual bool send_file(int fd, std::uint64_t offset, std::optional<std::uint64_t> count) = 0;
+    // Ends the body (the last chunk of a chunked body). False: the client is gone.
+    virtual bool finish() = 0;
+    virtual bool started() const = 0;
+};
+
+// A language runtime that loads one application and answers requests with it.
+// Call order in the master: configure -> load_app (unless lazy-apps) -> {before_fork ->
+// fork -> after_fork_parent} ...; in each worker: after_fork_child -> (load_app when lazy-apps) ->
+// thread_start (on every request thread) -> handle ... -> shutdown.
+class AppRuntime {
+public:
+    virtual ~AppRuntime() = default;
+    // Starts the interpreter for these options (home/venv, pythonpath). chdir and env are applied
+    // by the core before. False: `error` is one line.
+    virtual bool configure(const Options& options, std::string& error) = 0;
+    // Imports the application. False: `error` names the problem (the traceback is logged).
+    virtual bool load_app(std::string& error) = 0;
+    // One line for the banner, e.g. "Python 3.11.2 (/usr/bin/python3)".
+    virtual std::string describe() const = 0;
+    // What was loaded, e.g. "wsgi-file haha.py, callable application".
+    virtual std::string app_name() const = 0;
+
+    virtual void before_fork() = 0;
+    virtual void after_fork_parent() = 0;
+    virtual void after_fork_child() = 0;
+
+    // Called once on each thread that will call handle(), before its first request.
+    virtual void thread_start() = 0;
+    // Runs the application for one request. Never throws; an application error becomes a 500
+    // (or a closed connection when headers were already sent). Returns false when the worker
+    // should stop after this request (e.g. the runtime is broken beyond repair).
+    virtual bool handle(Request& request, ResponseWriter& response) = 0;
+
+    // Worker exit: finalise the interpreter (atexit handlers run).
+    virtual void shutdown() = 0;
+};
+
+// Defined by the Python plugin (plugins/python).
+std::unique_ptr<AppRuntime> make_python_runtime();
+
+}  // namespace appserver

@@ -1,0 +1,79 @@
+#pragma once
+// The whole configuration of one appserver run, as merged from the ini file(s) and the command line.
+// Every field is set from the option table (src/config/option_table.cpp); nothing else writes it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace appserver {
+
+// A note about the configuration that does not stop the start (unknown ini key, unsupported key).
+struct ConfigWarning {
+    std::string file;  // ini file, or "command line"
+    int line = 0;      // 0 when not known
+    std::string message;
+};
+
+// What the invocation asks for; `run` is the server itself.
+enum class Command { run, help, version, check_config, stop, reload };
+
+struct Options {
+    Command command = Command::run;
+    std::string control_pidfile;  // argument of --stop / --reload
+
+    // Where the configuration came from.
+    std::vector<std::string> ini;  // files given with --ini (with optional :section)
+    bool strict = false;           // unknown ini keys are errors
+
+    // Sockets.
+    std::vector<std::string> http;         // HTTP/1.1 listeners: host:port, :port, [v6]:port
+    std::vector<std::string> http_socket;  // the same, uWSGI's other name (issue 4)
+    std::vector<std::string> socket;       // uwsgi binary protocol listeners (issue 4)
+    int listen = 1024;                     // backlog
+    std::string chmod_socket;              // octal mode for unix sockets (issue 4)
+
+    // The application.
+    std::string wsgi_file;
+    std::string module;                  // pkg.mod or pkg.mod:callable
+    std::string callable = "application";
+    std::string chdir;
+    std::string home;                    // home / venv / virtualenv; empty: $VIRTUAL_ENV if set
+    std::vector<std::string> pythonpath;
+    std::vector<std::string> env;        // KEY=VALUE, set in the master before the app loads
+    bool lazy_apps = false;              // import the app in each worker instead of the master
+
+    // Processes.
+    bool master = true;                  // appserver always runs a master; accepted for uWSGI configs
+    int processes = 1;
+    int threads = 1;                     // request threads per worker
+    std::size_t buffer_size = 8192;      // max size of a request head; over it: 431
+    bool disable_logging = false;        // no access log lines
+    bool auto_procname = false;          // "appserver: master", "appserver: worker 2"
+    std::string procname_prefix;
+
+    // Lifecycle (issue 3).
+    std::string pidfile;
+    std::string daemonize;
+    std::string logto;
+    bool vacuum = false;
+    int py_autoreload = 0;
+    std::vector<std::string> touch_reload;
+    int max_requests = 0;
+    int max_requests_delta = 0;
+    int reload_on_rss = 0;               // MB
+    int harakiri = 0;                    // seconds
+    int worker_reload_mercy = 60;        // seconds
+
+    // Limits (issue 5).
+    std::uint64_t limit_post = 0;        // bytes, 0 = no limit
+    int http_timeout = 60;               // seconds
+    int http_keepalive = 15;             // seconds, 0 disables keep-alive
+    std::string uid;
+    std::string gid;
+
+    // Notes gathered while loading; printed once at start and by --check-config.
+    std::vector<ConfigWarning> warnings;
+};
+
+}  // namespace appserver

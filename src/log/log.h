@@ -1,0 +1,17 @@
+#pragma once
+// Logging setup (spdlog) and the helpers every part of the core logs through.
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+#include <string_view>
+
+namespace appserver::log {
+
+// Logs to stderr with a pid-tagged pattern; call once at start and again after fork/redirects.
+void init();
+
+// "open(\"/x\") failed (2: No such file or directory)" — the shape of every syscall error line.
+std::string syscall_error(std::string_view call, std::string_view subject, int err);
+
+}  // namespace appserver::log

@@ -1,0 +1,31 @@
+// appserver: run | --stop | --reload | --check-config | --help | --version
+#include <cstdio>
+
+#include "appserver/app_runtime.h"
+#include "appserver/config.h"
+#include "log/log.h"
+#include "master/startup.h"
+#include "os/proctitle.h"
+
+int main(int argc, char** argv) {
+    appserver::proctitle::init(argc, argv);
+    appserver::Options options;
+    appserver::ConfigResult loaded = appserver::load_config(argc, argv, options);
+    if (!loaded.ok) {
+        std::fprintf(stderr, "appserver: %s\n", loaded.error.c_str());
+        return 1;
+    }
+    switch (options.command) {
+        case appserver::Command::help: std::fputs(appserver::render_help().c_str(), stdout); return 0;
+        case appserver::Command::version: std::printf("appserver %s\n", APPSERVER_VERSION); return 0;
+        case appserver::Command::stop:
+        case appserver::Command::reload:
+            std::fprintf(stderr, "appserver: --stop and --reload are not available in this build\n");
+            return 1;
+        default: break;
+    }
+    appserver::log::init();
+    auto runtime = appserver::make_python_runtime();
+    if (options.command == appserver::Command::check_config) return appserver::check_config(options, *runtime);
+    return appserver::run_server(options, *runtime);
+}

@@ -1,0 +1,102 @@
+#include "proto/response_head.h"
+
+#include <strings.h>
+
+#include <charconv>
+
+#include "proto/http_date.h"
+
+namespace appserver {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Headers about the connection and the framing are the server's to write (PEP 3333 forbids the
+// application hop-by-hop headers); Content-Length is read, then written by us.
+bool server_owned(std::string_view name) {
+    return iequals(name, "connection") || iequals(name, "transfer-encoding") ||
+           iequals(name, "keep-alive") || iequals(name, "content-length") || iequals(name, "date");
+}
+
+std::optional<std::uint64_t> app_content_length(const HeaderList& headers) {
+    for (const auto& [name, value] : headers) {
+        if (!iequals(name, "content-length")) continue;
+        std::uint64_t n = 0;
+        auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec == std::errc() && ptr == value.data() + value.size()) return n;
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+int status_code(std::string_view status) {
+    if (status.size() < 3) return 0;
+    int code = 0;
+    for (int i = 0; i < 3; ++i) {
+        if (status[i] < '0' || status[i] > '9') return 0;
+        code = code * 10 + (status[i] - '0');
+    }
+    return code;
+}
+
+ResponseFraming choose_framing(int status, const HeaderList& app_headers,
+                               std::optional<std::uint64_t> known_length, const RequestFacts& request) {
+    ResponseFraming f;
+    f.keep_alive = request.keep_alive;
+    bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
+    f.send_body = !request.head_method && !bodiless_status;
+    std::optional<std::uint64_t> length = app_content_length(app_headers);
+    if (!length) length = known_length;
+    if (bodiless_status) {
+        f.body = ResponseFraming::Body::none;
+    } else if (length) {
+        f.body = ResponseFraming::Body::content_length;
+        f.content_length = *length;
+    } else if (request.head_method) {
+        f.body = ResponseFraming::Body::none;
+    } else if (request.http11) {
+        f.body = ResponseFraming::Body::chunked;
+    } else {
+        f.body = ResponseFraming::Body::until_close;
+        f.keep_alive = false;
+    }
+    return f;
+}
+
+void append_response_head(std::string& out, std::string_view status, const HeaderList& app_headers,
+                          const ResponseFraming& framing, bool http11) {
+    out += http11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+    out += status;
+    out += "\r\n";
+    for (const auto& [name, value] : app_headers) {
+        if (server_owned(name)) continue;
+        out += name;
+        out += ": ";
+        out += value;
+        out += "\r\n";
+    }
+    out += "Date: ";
+    out += http_date_now();
+    out += "\r\n";
+    if (framing.body == ResponseFraming::Body::content_length) {
+        char buf[24];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, framing.content_length);
+        out += "Content-Length: ";
+        out.append(buf, end);
+        out += "\r\n";
+    } else if (framing.body == ResponseFraming::Body::chunked) {
+        out += "Transfer-Encoding: chunked\r\n";
+    }
+    if (!framing.keep_alive) {
+        out += "Connection: close\r\n";
+    } else if (!http11) {
+        out += "Connection: keep-alive\r\n";
+    }
+    out += "\r\n";
+}
+
+}  // namespace appserver

@@ -1,0 +1,208 @@
+#include "worker/exchange.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "worker/socket_io.h"
+
+namespace appserver {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr char kLastChunk[] = "0\r\n\r\n";
+constexpr char kCrlf[] = "\r\n";
+
+iovec iov_of(const void* data, std::size_t size) { return iovec{const_cast<void*>(data), size}; }
+
+}  // namespace
+
+// ---- request body -------------------------------------------------------------------------------
+
+bool HttpBodyReader::fill() {
+    if (!conn_.input.empty()) {
+        conn_.feed_input();
+        return true;
+    }
+    const HttpHead& head = conn_.parser.head();
+    if (head.expect_continue && !continue_sent_ && head.version_minor == 1) {
+        // The client waits for this before sending the body; sent only once the app asks for it.
+        continue_sent_ = true;
+        iovec iov = iov_of(kContinue, sizeof kContinue - 1);
+        if (!write_all(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms)) return false;
+    }
+    std::size_t old = conn_.input.size();
+    conn_.input.resize(old + kReadChunk);
+    long n = read_some(conn_.fd.get(), conn_.input.data() + old, kReadChunk, settings_.io_timeout_ms);
+    conn_.input.resize(old + static_cast<std::size_t>(std::max(n, 0L)));
+    if (n <= 0) return false;  // the client went away or stalled in the middle of its body
+    conn_.last_activity = Clock::now();
+    conn_.feed_input();
+    return true;
+}
+
+long HttpBodyReader::read(char* buf, std::size_t size) {
+    if (size == 0) return 0;
+    for (;;) {
+        std::string& body = conn_.parser.body();
+        if (conn_.body_taken < body.size()) {
+            std::size_t n = std::min(size, body.size() - conn_.body_taken);
+            std::memcpy(buf, body.data() + conn_.body_taken, n);
+            conn_.body_taken += n;
+            if (conn_.body_taken == body.size()) {
+                body.clear();
+                conn_.body_taken = 0;
+            }
+            return static_cast<long>(n);
+        }
+        switch (conn_.parser.state()) {
+            case HttpRequestParser::State::complete: return 0;
+            case HttpRequestParser::State::error: return -1;
+            default: break;
+        }
+        if (!fill()) return -1;
+    }
+}
+
+bool HttpBodyReader::drain(std::uint64_t max_bytes) {
+    std::uint64_t discarded = 0;
+    for (;;) {
+        std::string& body = conn_.parser.body();
+        discarded += body.size() - conn_.body_taken;
+        body.clear();
+        conn_.body_taken = 0;
+        if (conn_.parser.state() == HttpRequestParser::State::complete) return true;
+        if (conn_.parser.state() == HttpRequestParser::State::error || discarded > max_bytes) return false;
+        // A client still waiting for 100 Continue has not sent its body: nothing to drain then.
+        if (conn_.parser.head().expect_continue && !continue_sent_ && conn_.input.empty()) return false;
+        if (!fill()) return false;
+    }
+}
+
+// ---- response -----------------------------------------------------------------------------------
+
+bool HttpResponseWriter::send(iovec* iov, int count) {
+    if (failed_) return false;
+    if (!write_all(conn_.fd.get(), iov, count, settings_.io_timeout_ms)) {
+        failed_ = true;
+        return false;
+    }
+    head_.clear();
+    return true;
+}
+
+bool HttpResponseWriter::start(std::string_view status, const HeaderList& headers,
+                               std::optional<std::uint64_t> body_length) {
+    if (started_) return false;
+    started_ = true;
+    status_ = status_code(status);
+    framing_ = choose_framing(status_, headers, body_length, facts_);
+    head_.clear();
+    append_response_head(head_, status, headers, framing_, facts_.http11);
+    return !failed_;
+}
+
+bool HttpResponseWriter::flush_head() {
+    if (head_.empty()) return !failed_;
+    iovec iov = iov_of(head_.data(), head_.size());
+    return send(&iov, 1);
+}
+
+bool HttpResponseWriter::write(std::string_view data) {
+    if (!started_ || finished_ || failed_) return false;
+    if (data.empty()) return true;
+    if (!framing_.send_body || framing_.body == ResponseFraming::Body::none) return flush_head();
+    if (framing_.body == ResponseFraming::Body::content_length) {
+        // Bytes past the declared Content-Length would be read as the next response: drop them.
+        std::uint64_t left = framing_.content_length - body_sent_;
+        if (data.size() > left) data = data.substr(0, static_cast<std::size_t>(left));
+        if (data.empty()) return flush_head();
+    }
+    iovec iov[4];
+    int n = 0;
+    if (!head_.empty()) iov[n++] = iov_of(head_.data(), head_.size());
+    char chunk_size[24];
+    if (framing_.body == ResponseFraming::Body::chunked) {
+        int len = std::snprintf(chunk_size, sizeof chunk_size, "%zx\r\n", data.size());
+        iov[n++] = iov_of(chunk_size, static_cast<std::size_t>(len));
+        iov[n++] = iov_of(data.data(), data.size());
+        iov[n++] = iov_of(kCrlf, 2);
+    } else {
+        iov[n++] = iov_of(data.data(), data.size());
+    }
+    if (!send(iov, n)) return false;
+    body_sent_ += data.size();
+    return true;
+}
+
+bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<std::uint64_t> count) {
+    if (!started_ || finished_ || failed_) return false;
+    std::uint64_t size = 0;
+    if (count) {
+        size = *count;
+    } else {
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) return false;
+        size = static_cast<std::uint64_t>(st.st_size) > offset ? static_cast<std::uint64_t>(st.st_size) - offset : 0;
+    }
+    if (framing_.body == ResponseFraming::Body::content_length)
+        size = std::min(size, framing_.content_length - body_sent_);
+    if (!framing_.send_body || framing_.body == ResponseFraming::Body::none || size == 0) return flush_head();
+
+    bool chunked = framing_.body == ResponseFraming::Body::chunked;
+    char chunk_size[24];
+    iovec iov[2];
+    int n = 0;
+    if (!head_.empty()) iov[n++] = iov_of(head_.data(), head_.size());
+    if (chunked) {
+        int len = std::snprintf(chunk_size, sizeof chunk_size, "%llx\r\n", static_cast<unsigned long long>(size));
+        iov[n++] = iov_of(chunk_size, static_cast<std::size_t>(len));
+    }
+    if (n > 0 && !send(iov, n)) return false;
+    std::uint64_t sent = 0;
+    bool ok = send_file_all(conn_.fd.get(), fd, offset, size, settings_.io_timeout_ms, sent);
+    body_sent_ += sent;
+    if (!ok) {
+        failed_ = true;
+        return false;
+    }
+    if (chunked) {
+        iovec crlf = iov_of(kCrlf, 2);
+        return send(&crlf, 1);
+    }
+    return true;
+}
+
+bool HttpResponseWriter::finish() {
+    if (!started_ || failed_) return false;
+    if (finished_) return true;
+    finished_ = true;
+    iovec iov[2];
+    int n = 0;
+    if (!head_.empty()) iov[n++] = iov_of(head_.data(), head_.size());
+    if (framing_.send_body && framing_.body == ResponseFraming::Body::chunked)
+        iov[n++] = iov_of(kLastChunk, sizeof kLastChunk - 1);
+    if (n > 0 && !send(iov, n)) return false;
+    if (framing_.send_body && framing_.body == ResponseFraming::Body::content_length &&
+        body_sent_ < framing_.content_length) {
+        // The app promised more than it sent: the client can only learn that from a closed connection.
+        failed_ = true;
+        return false;
+    }
+    return true;
+}
+
+bool HttpResponseWriter::send_simple(int status, std::string_view reason, bool close) {
+    if (close) facts_.keep_alive = false;
+    std::string status_line = std::to_string(status) + " " + std::string(reason);
+    std::string body = status_line + "\n";
+    HeaderList headers{{"Content-Type", "text/plain; charset=utf-8"}};
+    if (!start(status_line, headers, body.size())) return false;
+    if (!write(body)) return false;
+    return finish();
+}
+
+}  // namespace appserver

@@ -1,0 +1,71 @@
+#pragma once
+// One request/response exchange on a connection: the application's view of the body
+// (BodyReader) and of the response (ResponseWriter), framed as HTTP/1.1.
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <string>
+
+#include "appserver/app_runtime.h"
+#include "proto/response_head.h"
+#include "worker/connection.h"
+
+namespace appserver {
+
+struct ExchangeSettings {
+    int io_timeout_ms = 60000;
+    bool keepalive_enabled = true;
+};
+
+class HttpBodyReader final : public BodyReader {
+public:
+    HttpBodyReader(Connection& conn, const ExchangeSettings& settings) : conn_(conn), settings_(settings) {}
+    long read(char* buf, std::size_t size) override;
+    // Reads and discards the rest of the body (bounded), so the next request can be parsed.
+    bool drain(std::uint64_t max_bytes);
+
+private:
+    bool fill();
+    Connection& conn_;
+    const ExchangeSettings& settings_;
+    bool continue_sent_ = false;
+};
+
+class HttpResponseWriter final : public ResponseWriter {
+public:
+    HttpResponseWriter(Connection& conn, const ExchangeSettings& settings, const RequestFacts& facts)
+        : conn_(conn), settings_(settings), facts_(facts) {}
+
+    bool start(std::string_view status, const HeaderList& headers,
+               std::optional<std::uint64_t> body_length) override;
+    bool write(std::string_view data) override;
+    bool send_file(int fd, std::uint64_t offset, std::optional<std::uint64_t> count) override;
+    bool finish() override;
+    bool started() const override { return started_; }
+
+    bool finished() const { return finished_; }
+    bool keep_alive() const { return framing_.keep_alive && !failed_; }
+    int status() const { return status_; }
+    std::uint64_t body_bytes() const { return body_sent_; }
+
+    // A plain response from the server itself (400, 500...), with Connection: close when asked.
+    bool send_simple(int status, std::string_view reason, bool close);
+
+private:
+    bool send(iovec* iov, int count);
+    bool flush_head();
+
+    Connection& conn_;
+    const ExchangeSettings& settings_;
+    RequestFacts facts_;
+    ResponseFraming framing_;
+    std::string head_;          // serialized head, sent with the first body bytes
+    bool started_ = false;
+    bool finished_ = false;
+    bool failed_ = false;
+    int status_ = 0;
+    std::uint64_t body_sent_ = 0;
+};
+
+}  // namespace appserver

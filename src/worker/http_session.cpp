@@ -1,0 +1,77 @@
+#include "worker/http_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "proto/cgi_vars.h"
+#include "proto/http_status.h"
+
+namespace appserver {
+namespace {
+
+void log_access(const Connection& conn, const HttpHead& head, int status, std::uint64_t bytes,
+                Clock::time_point started) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+    spdlog::info("{} \"{} {} HTTP/{}.{}\" {} {} {:.3f}ms", conn.peer.remote_addr, head.method, head.url,
+                 head.version_major, head.version_minor, status, bytes, static_cast<double>(us) / 1000.0);
+}
+
+// Returns true when the connection may carry another request.
+bool serve_one(Connection& conn, AppRuntime& runtime, const SessionSettings& settings, bool stopping) {
+    auto started = Clock::now();
+    const HttpHead& head = conn.parser.head();
+    RequestFacts facts;
+    facts.head_method = head.method == "HEAD";
+    facts.http11 = head.version_minor == 1;
+    facts.keep_alive = head.keep_alive && settings.exchange.keepalive_enabled && !stopping;
+
+    thread_local CgiVars vars;
+    vars.build(head, conn.peer);
+    HttpBodyReader body(conn, settings.exchange);
+    HttpResponseWriter response(conn, settings.exchange, facts);
+    Request request;
+    request.vars = vars.vars();
+    request.url_scheme = "http";
+    request.body = &body;
+
+    runtime.handle(request, response);
+
+    if (!response.started()) {
+        // The runtime answers app errors itself; this is the last line of defence.
+        response.send_simple(500, reason_phrase(500), false);
+    }
+    bool keep = response.finished() && response.keep_alive();
+    if (keep && conn.parser.state() != HttpRequestParser::State::complete) keep = body.drain(settings.max_drain);
+    if (settings.access_log) log_access(conn, head, response.status(), response.body_bytes(), started);
+    return keep;
+}
+
+}  // namespace
+
+void answer_parse_error(Connection& conn, const SessionSettings& settings) {
+    const HttpRequestParser& p = conn.parser;
+    RequestFacts facts;
+    facts.keep_alive = false;
+    facts.http11 = true;
+    HttpResponseWriter response(conn, settings.exchange, facts);
+    response.send_simple(p.error_status(), reason_phrase(p.error_status()), true);
+    spdlog::info("{} bad request: {} -> {}", conn.peer.remote_addr, p.error_reason(), p.error_status());
+}
+
+SessionResult serve_ready_requests(Connection& conn, AppRuntime& runtime, const SessionSettings& settings,
+                                   bool stopping) {
+    for (;;) {
+        conn.feed_input();
+        switch (conn.parser.state()) {
+            case HttpRequestParser::State::head: return SessionResult::need_more;
+            case HttpRequestParser::State::error: answer_parse_error(conn, settings); return SessionResult::close;
+            default: break;
+        }
+        if (!serve_one(conn, runtime, settings, stopping)) return SessionResult::close;
+        ++conn.requests_served;
+        conn.body_taken = 0;
+        conn.parser.next_request();
+        conn.last_activity = Clock::now();
+    }
+}
+
+}  // namespace appserver

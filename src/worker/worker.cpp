@@ -1,0 +1,252 @@
+#include "worker/worker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+
+#include <spdlog/spdlog.h>
+
+#include "log/log.h"
+
+namespace appserver {
+namespace {
+
+volatile std::sig_atomic_t g_graceful_stop = 0;
+volatile std::sig_atomic_t g_immediate_stop = 0;
+
+void on_graceful(int) { g_graceful_stop = 1; }
+void on_immediate(int) { g_immediate_stop = 1; }
+
+constexpr std::uint64_t kListenerTag = 1ULL << 32;
+constexpr std::uint64_t kPoolTag = 2ULL << 32;
+constexpr std::size_t kReadSize = 16 * 1024;
+constexpr int kMaxEvents = 256;
+
+PeerInfo peer_of(const sockaddr_storage& addr, const ListenSocket& listener) {
+    PeerInfo p;
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET) {
+        auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+        inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+        p.remote_port = ntohs(a->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+        auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+        inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+        p.remote_port = ntohs(a->sin6_port);
+    }
+    p.remote_addr = buf;
+    p.local_addr = listener.address.is_unix ? listener.bound_name : listener.local_host;
+    p.local_port = listener.local_port;
+    return p;
+}
+
+}  // namespace
+
+void install_worker_signal_handlers() {
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_graceful;
+    sigaction(SIGTERM, &sa, nullptr);
+    sa.sa_handler = on_immediate;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGQUIT, &sa, nullptr);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+    sigaction(SIGUSR1, &sa, nullptr);
+    // Delivered only inside epoll_pwait: the loop sees them between requests, never mid-syscall.
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &block, nullptr);
+}
+
+Worker::Worker(const WorkerSettings& settings, std::vector<ListenSocket>& listeners, AppRuntime& runtime)
+    : settings_(settings), listeners_(listeners), runtime_(runtime), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
+
+Worker::~Worker() = default;
+
+bool Worker::master_alive() const { return ::getppid() == settings_.master_pid; }
+
+void Worker::watch_listeners(bool on) {
+    if (on == listening_) return;
+    listening_ = on;
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        int fd = listeners_[i].fd.get();
+        if (on) {
+            // EPOLLEXCLUSIVE: one connection wakes one worker, not all of them.
+            epoll_event ev{};
+            ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+            ev.data.u64 = kListenerTag | i;
+            ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+        } else {
+            ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+        }
+    }
+}
+
+void Worker::accept_from(ListenSocket& listener) {
+    // Take few at a time so that connections spread over the workers.
+    int budget = pool_ ? std::max(1, pool_->size() - pool_->busy()) : 1;
+    while (budget-- > 0) {
+        sockaddr_storage addr{};
+        socklen_t len = sizeof addr;
+        int fd = ::accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+                spdlog::error("{}", log::syscall_error("accept4", listener.bound_name, errno));
+            return;
+        }
+        if (!listener.address.is_unix) {
+            int one = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
+        auto conn = std::make_unique<Connection>(UniqueFd(fd), peer_of(addr, listener), listener, settings_.max_head);
+        Connection* raw = conn.get();
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP;
+        ev.data.u64 = static_cast<std::uint64_t>(fd);
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+        connections_.emplace(fd, std::move(conn));
+        on_readable(raw);  // the request often arrives with the connection
+        if (pool_ && pool_->busy() >= pool_->size()) return;
+    }
+}
+
+void Worker::close_connection(Connection* conn) {
+    int fd = conn->fd.get();
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    connections_.erase(fd);
+}
+
+void Worker::on_readable(Connection* conn) {
+    std::size_t old = conn->input.size();
+    conn->input.resize(old + kReadSize);
+    ssize_t n = ::recv(conn->fd.get(), conn->input.data() + old, kReadSize, 0);
+    conn->input.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (n <= 0) {
+        // Closed or reset before a complete request: nothing to answer.
+        close_connection(conn);
+        return;
+    }
+    conn->last_activity = Clock::now();
+    conn->feed_input();
+    if (conn->parser.state() == HttpRequestParser::State::head) return;
+    dispatch(conn);
+}
+
+void Worker::dispatch(Connection* conn) {
+    if (conn->parser.state() == HttpRequestParser::State::error) {
+        answer_parse_error(*conn, settings_.session);
+        close_connection(conn);
+        return;
+    }
+    if (!pool_) {
+        if (serve_ready_requests(*conn, runtime_, settings_.session, stopping_) == SessionResult::close)
+            close_connection(conn);
+        return;
+    }
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, conn->fd.get(), nullptr);
+    conn->busy = true;
+    pool_->submit(conn);
+    // Every thread busy: let the other workers take new connections.
+    if (pool_->busy() >= pool_->size()) watch_listeners(false);
+}
+
+void Worker::take_back_from_pool() {
+    for (Connection* conn : pool_->take_done()) {
+        conn->busy = false;
+        if (conn->should_close) {
+            connections_.erase(conn->fd.get());
+            continue;
+        }
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP;
+        ev.data.u64 = static_cast<std::uint64_t>(conn->fd.get());
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, conn->fd.get(), &ev);
+    }
+    if (!stopping_ && pool_->busy() < pool_->size()) watch_listeners(true);
+}
+
+void Worker::sweep() {
+    auto now = Clock::now();
+    std::vector<Connection*> expired;
+    for (auto& [fd, conn] : connections_) {
+        if (conn->busy) continue;
+        auto quiet = std::chrono::duration_cast<std::chrono::seconds>(now - conn->last_activity).count();
+        bool between_requests = conn->idle() && conn->requests_served > 0;
+        if (stopping_ && conn->idle()) expired.push_back(conn.get());
+        else if (between_requests && quiet >= settings_.keepalive_timeout_s) expired.push_back(conn.get());
+        else if (!between_requests && quiet >= settings_.head_timeout_s) expired.push_back(conn.get());
+    }
+    for (Connection* conn : expired) close_connection(conn);
+}
+
+int Worker::run() {
+    if (settings_.threads > 1) {
+        pool_ = std::make_unique<RequestPool>(
+            settings_.threads,
+            [this](Connection* conn) {
+                conn->should_close = serve_ready_requests(*conn, runtime_, settings_.session, stopping_) ==
+                                     SessionResult::close;
+            },
+            [this] { runtime_.thread_start(); });
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = kPoolTag;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->event_fd(), &ev);
+    } else {
+        runtime_.thread_start();
+    }
+    watch_listeners(true);
+
+    sigset_t unblocked;
+    sigemptyset(&unblocked);
+    epoll_event events[kMaxEvents];
+    auto last_sweep = Clock::now();
+    for (;;) {
+        if (g_immediate_stop) return 0;
+        if ((g_graceful_stop || !master_alive()) && !stopping_) {
+            stopping_ = true;
+            watch_listeners(false);
+            sweep();
+        }
+        if (stopping_ && connections_.empty()) break;
+        int n = ::epoll_pwait(epoll_.get(), events, kMaxEvents, 1000, &unblocked);
+        if (n < 0 && errno != EINTR) {
+            spdlog::critical("{}", log::syscall_error("epoll_pwait", "", errno));
+            return 1;
+        }
+        for (int i = 0; i < n; ++i) {
+            std::uint64_t tag = events[i].data.u64;
+            if (tag == kPoolTag) {
+                take_back_from_pool();
+            } else if (tag & kListenerTag) {
+                if (listening_) accept_from(listeners_[tag & 0xffffffffULL]);
+            } else {
+                auto it = connections_.find(static_cast<int>(tag));
+                if (it != connections_.end() && !it->second->busy) on_readable(it->second.get());
+            }
+        }
+        auto now = Clock::now();
+        if (now - last_sweep >= std::chrono::seconds(1) || stopping_) {
+            last_sweep = now;
+            sweep();
+        }
+    }
+    pool_.reset();
+    return 0;
+}
+
+}  // namespace appserver

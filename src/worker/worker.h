@@ -1,0 +1,62 @@
+#pragma once
+// A worker process: an epoll loop over the shared listening sockets and its own connections.
+// Idle and slow connections cost it nothing; only the application call blocks.
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "appserver/app_runtime.h"
+#include "os/listen_socket.h"
+#include "os/unique_fd.h"
+#include "worker/connection.h"
+#include "worker/http_session.h"
+#include "worker/request_pool.h"
+
+namespace appserver {
+
+struct WorkerSettings {
+    int id = 1;                 // 1-based, for logs and process titles
+    pid_t master_pid = 0;
+    int threads = 1;
+    std::size_t max_head = 8192;
+    int head_timeout_s = 60;    // to send a complete request head
+    int keepalive_timeout_s = 15;
+    int max_requests = 0;       // 0: no limit
+    SessionSettings session;
+};
+
+class Worker {
+public:
+    Worker(const WorkerSettings& settings, std::vector<ListenSocket>& listeners, AppRuntime& runtime);
+    ~Worker();
+    // Runs until told to stop or the master is gone. Returns the process exit code.
+    int run();
+
+private:
+    void watch_listeners(bool on);
+    void accept_from(ListenSocket& listener);
+    void on_readable(Connection* conn);
+    void dispatch(Connection* conn);
+    void take_back_from_pool();
+    void close_connection(Connection* conn);
+    void sweep();
+    bool master_alive() const;
+
+    WorkerSettings settings_;
+    std::vector<ListenSocket>& listeners_;
+    AppRuntime& runtime_;
+    UniqueFd epoll_;
+    bool listening_ = false;
+    std::atomic<bool> stopping_{false};  // read by request threads
+    std::unordered_map<int, std::unique_ptr<Connection>> connections_;
+    std::unique_ptr<RequestPool> pool_;
+};
+
+// Signal state of the worker process, set by its handlers.
+void install_worker_signal_handlers();
+
+}  // namespace appserver

@@ -1,0 +1,123 @@
+#include "proto/http_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace appserver {
+namespace {
+
+using State = HttpRequestParser::State;
+
+// Feeds the whole input at once; returns bytes consumed.
+std::size_t feed_all(HttpRequestParser& p, const std::string& in) { return p.feed(in.data(), in.size()); }
+
+TEST(HttpParser, SimpleGet) {
+    HttpRequestParser p(8192);
+    std::string req = "GET /a/b?x=1 HTTP/1.1\r\nHost: example.com\r\nX-Two: a\r\n\r\n";
+    EXPECT_EQ(feed_all(p, req), req.size());
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_EQ(p.head().method, "GET");
+    EXPECT_EQ(p.head().url, "/a/b?x=1");
+    EXPECT_EQ(p.head().version_minor, 1);
+    ASSERT_EQ(p.head().headers.size(), 2u);
+    EXPECT_EQ(p.head().headers[0].first, "Host");
+    EXPECT_EQ(p.head().headers[0].second, "example.com");
+    EXPECT_TRUE(p.head().keep_alive);
+}
+
+TEST(HttpParser, ByteAtATimeWithContentLengthBody) {
+    HttpRequestParser p(8192);
+    std::string req = "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello";
+    for (char c : req) {
+        ASSERT_NE(p.state(), State::error);
+        EXPECT_EQ(p.feed(&c, 1), 1u);
+    }
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_EQ(p.body(), "hello");
+    EXPECT_EQ(p.head().content_length, 5u);
+}
+
+TEST(HttpParser, ChunkedBodyDecoded) {
+    HttpRequestParser p(8192);
+    std::string req = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+    EXPECT_EQ(feed_all(p, req), req.size());
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_TRUE(p.head().chunked);
+    EXPECT_EQ(p.body(), "abcde");
+}
+
+TEST(HttpParser, StopsAtEndOfRequestForPipelining) {
+    HttpRequestParser p(8192);
+    std::string first = "GET /1 HTTP/1.1\r\nHost: h\r\n\r\n";
+    std::string second = "GET /2 HTTP/1.1\r\nHost: h\r\n\r\n";
+    std::string both = first + second;
+    std::size_t used = feed_all(p, both);
+    EXPECT_EQ(used, first.size());
+    EXPECT_EQ(p.head().url, "/1");
+    p.next_request();
+    EXPECT_EQ(p.feed(both.data() + used, both.size() - used), second.size());
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_EQ(p.head().url, "/2");
+}
+
+TEST(HttpParser, Http10DefaultsToClose) {
+    HttpRequestParser p(8192);
+    feed_all(p, "GET / HTTP/1.0\r\n\r\n");
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_FALSE(p.head().keep_alive);
+}
+
+TEST(HttpParser, ConnectionCloseHonoured) {
+    HttpRequestParser p(8192);
+    feed_all(p, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    EXPECT_FALSE(p.head().keep_alive);
+}
+
+TEST(HttpParser, ExpectContinueSeen) {
+    HttpRequestParser p(8192);
+    feed_all(p, "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    EXPECT_EQ(p.state(), State::body);
+    EXPECT_TRUE(p.head().expect_continue);
+}
+
+TEST(HttpParser, HeadLargerThanBufferSizeIs431) {
+    HttpRequestParser p(1024);
+    std::string req = "GET / HTTP/1.1\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n";
+    feed_all(p, req);
+    ASSERT_EQ(p.state(), State::error);
+    EXPECT_EQ(p.error_status(), 431);
+}
+
+struct BadRequestCase {
+    const char* name;
+    const char* bytes;
+    int status;
+};
+
+class HttpParserRefuses : public testing::TestWithParam<BadRequestCase> {};
+
+TEST_P(HttpParserRefuses, WithStatus) {
+    HttpRequestParser p(8192);
+    std::string in = GetParam().bytes;
+    feed_all(p, in);
+    ASSERT_EQ(p.state(), State::error) << GetParam().name;
+    EXPECT_EQ(p.error_status(), GetParam().status) << GetParam().name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Corpus, HttpParserRefuses,
+    testing::Values(
+        BadRequestCase{"garbage", "HELLO\r\n\r\n", 400},
+        BadRequestCase{"cl_and_te", "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        BadRequestCase{"two_cl", "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 400},
+        BadRequestCase{"signed_cl", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
+        BadRequestCase{"space_before_colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
+        BadRequestCase{"bad_chunk", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+        BadRequestCase{"http2_preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400},
+        BadRequestCase{"version_2", "GET / HTTP/2.0\r\n\r\n", 505},
+        BadRequestCase{"tls_hello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400}),
+    [](const testing::TestParamInfo<BadRequestCase>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace appserver
