@@ -1,0 +1,3 @@
+def application(env, start_response):
+    start_response('200 OK', [('Content-Type','text/html')])
+    return 'Hello World'.encode('utf-8')

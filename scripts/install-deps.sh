@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages appserver builds and tests with, when run as root and any is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  python3-dev            # embedded CPython (Debian's /usr/bin/python3)
+  libinih-dev            # ini files
+  libspdlog-dev          # logging
+  libgtest-dev           # unit tests
+  node-llhttp            # llhttp's C sources, built as a static library
+  python3-pytest python3-requests python3-flask   # integration tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${missing[*]}" >&2
+  echo "run as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,136 @@
+"""Starts the real appserver binary on loopback and cleans up every process it started, by pid."""
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = Path(__file__).resolve().parent / "apps"
+BINARY = os.environ.get("APPSERVER_BIN") or str(ROOT / "build" / "appserver")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children_of(pid):
+    """Direct children of pid, read from /proc (never by process name)."""
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(x) for x in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return kids
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def run_cli(args, cwd=None, env=None, timeout=30):
+    """Runs appserver to completion (for refusals, --check-config, --help)."""
+    return subprocess.run([BINARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+class Server:
+    def __init__(self, args, cwd, env=None, port=None):
+        self.args = list(args)
+        self.cwd = Path(cwd)
+        self.port = port
+        self.log_path = self.cwd / f"appserver-{id(self)}.log"
+        full_env = dict(os.environ)
+        full_env.pop("VIRTUAL_ENV", None)
+        full_env.update(env or {})
+        self.env = full_env
+        self.proc = None
+        self.known_pids = set()
+
+    def start(self, wait_port=True, timeout=15.0):
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([BINARY, *self.args], cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        self.known_pids.add(self.proc.pid)
+        if wait_port and self.port:
+            ok = wait_until(lambda: self.proc.poll() is not None or self._port_open(), timeout)
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"appserver exited with {self.proc.returncode}:\n{self.log()}")
+            if not ok:
+                raise RuntimeError(f"appserver did not listen on {self.port}:\n{self.log()}")
+        return self
+
+    def _port_open(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def workers(self):
+        kids = children_of(self.proc.pid)
+        self.known_pids.update(kids)
+        return kids
+
+    def wait_workers(self, count, timeout=10.0):
+        assert wait_until(lambda: len([p for p in self.workers() if pid_alive(p)]) == count, timeout), \
+            f"expected {count} workers, have {self.workers()}\n{self.log()}"
+        return self.workers()
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout=20.0):
+        return self.proc.wait(timeout=timeout)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        self.workers()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        for pid in self.known_pids:
+            if pid != self.proc.pid and pid_alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self._log.close()

@@ -1,0 +1,83 @@
+#include "proto/response_head.h"
+
+#include <gtest/gtest.h>
+
+namespace appserver {
+namespace {
+
+using Body = ResponseFraming::Body;
+
+RequestFacts get11() { return RequestFacts{false, true, true}; }
+
+TEST(ResponseFraming, AppContentLengthWins) {
+    auto f = choose_framing(200, {{"Content-Length", "42"}}, 7, get11());
+    EXPECT_EQ(f.body, Body::content_length);
+    EXPECT_EQ(f.content_length, 42u);
+    EXPECT_TRUE(f.keep_alive);
+}
+
+TEST(ResponseFraming, KnownBodyGetsContentLength) {
+    auto f = choose_framing(200, {}, 11, get11());
+    EXPECT_EQ(f.body, Body::content_length);
+    EXPECT_EQ(f.content_length, 11u);
+}
+
+TEST(ResponseFraming, UnknownBodyIsChunkedOnHttp11) {
+    auto f = choose_framing(200, {}, std::nullopt, get11());
+    EXPECT_EQ(f.body, Body::chunked);
+    EXPECT_TRUE(f.keep_alive);
+}
+
+TEST(ResponseFraming, UnknownBodyClosesOnHttp10) {
+    auto f = choose_framing(200, {}, std::nullopt, RequestFacts{false, false, true});
+    EXPECT_EQ(f.body, Body::until_close);
+    EXPECT_FALSE(f.keep_alive);
+}
+
+TEST(ResponseFraming, HeadSendsNoBodyButKeepsLength) {
+    auto f = choose_framing(200, {}, 11, RequestFacts{true, true, true});
+    EXPECT_FALSE(f.send_body);
+    EXPECT_EQ(f.body, Body::content_length);
+    auto g = choose_framing(200, {}, std::nullopt, RequestFacts{true, true, true});
+    EXPECT_EQ(g.body, Body::none);
+    EXPECT_TRUE(g.keep_alive);
+}
+
+TEST(ResponseFraming, NoContentAndNotModifiedHaveNoBody) {
+    for (int status : {204, 304, 101}) {
+        auto f = choose_framing(status, {}, 5, get11());
+        EXPECT_EQ(f.body, Body::none) << status;
+        EXPECT_FALSE(f.send_body) << status;
+    }
+}
+
+TEST(ResponseHead, SerializesStatusHeadersDateAndFraming) {
+    auto f = choose_framing(200, {}, 11, get11());
+    std::string out;
+    append_response_head(out, "200 OK", {{"Content-Type", "text/html"}, {"Connection", "upgrade"}}, f, true);
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nDate: "));
+    EXPECT_NE(out.find("\r\nContent-Length: 11\r\n"), std::string::npos);
+    EXPECT_EQ(out.find("upgrade"), std::string::npos) << "hop-by-hop headers are the server's";
+    EXPECT_TRUE(out.ends_with("\r\n\r\n"));
+}
+
+TEST(ResponseHead, CloseAndHttp10KeepAliveSaySo) {
+    auto close = choose_framing(200, {}, 1, RequestFacts{false, true, false});
+    std::string a;
+    append_response_head(a, "200 OK", {}, close, true);
+    EXPECT_NE(a.find("Connection: close\r\n"), std::string::npos);
+    auto ka10 = choose_framing(200, {}, 1, RequestFacts{false, false, true});
+    std::string b;
+    append_response_head(b, "200 OK", {}, ka10, false);
+    EXPECT_TRUE(b.starts_with("HTTP/1.0 200 OK"));
+    EXPECT_NE(b.find("Connection: keep-alive\r\n"), std::string::npos);
+}
+
+TEST(ResponseHead, StatusCode) {
+    EXPECT_EQ(status_code("404 Not Found"), 404);
+    EXPECT_EQ(status_code("abc"), 0);
+    EXPECT_EQ(status_code("20"), 0);
+}
+
+}  // namespace
+}  // namespace appserver
