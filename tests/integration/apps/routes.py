@@ -119,3 +119,18 @@ def application(environ, start_response):
         return [str(environ["wsgi.multithread"]).encode()]
     start_response("404 Not Found", text)
     return [b"no such route: " + path.encode("latin-1")]
+
+
+_barrier = None
+
+
+def barrier_app(environ, start_response):
+    """Answers only once `n` requests are inside the app at the same time (proves concurrency)."""
+    import threading
+    global _barrier
+    n = int(environ["QUERY_STRING"] or "4")
+    if _barrier is None:
+        _barrier = threading.Barrier(n, timeout=10)
+    _barrier.wait()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(environ["wsgi.multithread"]).encode()]
