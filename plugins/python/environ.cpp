@@ -1,0 +1,114 @@
+#include "environ.h"
+
+#include "file_wrapper.h"
+#include "py_ref.h"
+#include "wsgi_errors.h"
+
+namespace appserver::python {
+namespace {
+
+// Keys interned at start: what the core sends, and the common request headers.
+// clang-format off
+constexpr const char* known_keys[] = {
+    "REQUEST_METHOD", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE",
+    "CONTENT_LENGTH", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "REMOTE_ADDR", "REMOTE_PORT",
+    "DOCUMENT_ROOT", "HTTPS", "REMOTE_USER", "HTTP_HOST", "HTTP_USER_AGENT", "HTTP_ACCEPT",
+    "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_CONNECTION", "HTTP_COOKIE", "HTTP_REFERER",
+    "HTTP_ORIGIN", "HTTP_AUTHORIZATION", "HTTP_CACHE_CONTROL", "HTTP_PRAGMA", "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_REAL_IP", "HTTP_X_REQUESTED_WITH", "HTTP_UPGRADE_INSECURE_REQUESTS", "HTTP_DNT",
+    "HTTP_SEC_FETCH_SITE", "HTTP_SEC_FETCH_MODE", "HTTP_SEC_FETCH_DEST", "HTTP_SEC_FETCH_USER",
+    "HTTP_SEC_CH_UA", "HTTP_SEC_CH_UA_MOBILE", "HTTP_SEC_CH_UA_PLATFORM", "HTTP_RANGE", "HTTP_EXPECT",
+    "HTTP_TE", "HTTP_KEEP_ALIVE",
+};
+// clang-format on
+
+constexpr std::size_t max_cached_keys = 512;
+
+PyObject* intern(std::string_view text) {
+    PyObject* object = PyUnicode_DecodeLatin1(text.data(), static_cast<Py_ssize_t>(text.size()), nullptr);
+    if (object != nullptr) PyUnicode_InternInPlace(&object);
+    return object;
+}
+
+// Sets constant[name] = value, taking over `value`.
+bool put(PyObject* dict, const char* name, PyObject* value) {
+    PyRef owned = PyRef::steal(value);
+    PyRef key = PyRef::steal(PyUnicode_InternFromString(name));
+    return owned && key && PyDict_SetItem(dict, key.get(), owned.get()) == 0;
+}
+
+PyObject* new_bool(bool value) { return PyBool_FromLong(value ? 1 : 0); }
+
+}  // namespace
+
+bool Environ::init(const Options& options) {
+    for (const char* name : known_keys) {
+        PyObject* key = intern(name);
+        if (key == nullptr) return false;
+        keys_.emplace(name, key);
+    }
+    url_scheme_key_ = PyUnicode_InternFromString("wsgi.url_scheme");
+    input_key_ = PyUnicode_InternFromString("wsgi.input");
+    https_ = PyUnicode_InternFromString("https");
+    constant_ = PyDict_New();
+    if (url_scheme_key_ == nullptr || input_key_ == nullptr || https_ == nullptr || constant_ == nullptr)
+        return false;
+    return put(constant_, "wsgi.version", Py_BuildValue("(ii)", 1, 0)) &&
+           put(constant_, "wsgi.url_scheme", PyUnicode_InternFromString("http")) &&
+           put(constant_, "wsgi.errors", new_errors_stream()) &&
+           put(constant_, "wsgi.multithread", new_bool(options.threads > 1)) &&
+           put(constant_, "wsgi.multiprocess", new_bool(options.processes > 1)) &&
+           put(constant_, "wsgi.run_once", new_bool(false)) &&
+           put(constant_, "wsgi.input_terminated", new_bool(true)) &&
+           put(constant_, "wsgi.file_wrapper", Py_NewRef(file_wrapper_type())) &&
+           put(constant_, "SCRIPT_NAME", PyUnicode_FromStringAndSize("", 0)) &&
+           put(constant_, "PATH_INFO", PyUnicode_FromStringAndSize("", 0)) &&
+           put(constant_, "QUERY_STRING", PyUnicode_FromStringAndSize("", 0));
+}
+
+PyObject* Environ::key(std::string_view name, PyObject*& owned) {
+    if (auto found = keys_.find(name); found != keys_.end()) return found->second;
+    PyObject* key = intern(name);
+    if (key == nullptr) return nullptr;
+    if (keys_.size() < max_cached_keys) {
+        keys_.emplace(std::string(name), key);
+        return key;
+    }
+    owned = key;
+    return key;
+}
+
+PyObject* Environ::build(const Request& request, PyObject* input) {
+    PyRef environ = PyRef::steal(PyDict_Copy(constant_));
+    if (!environ) return nullptr;
+    for (const auto& [name, value] : request.vars) {
+        PyObject* owned_key = nullptr;
+        PyObject* key_object = key(name, owned_key);
+        PyRef owned = PyRef::steal(owned_key);
+        if (key_object == nullptr) return nullptr;
+        PyRef text = PyRef::steal(
+            PyUnicode_DecodeLatin1(value.data(), static_cast<Py_ssize_t>(value.size()), nullptr));
+        if (!text || PyDict_SetItem(environ.get(), key_object, text.get()) != 0) return nullptr;
+    }
+    if (PyDict_SetItem(environ.get(), input_key_, input) != 0) return nullptr;
+    if (request.url_scheme == "https") {
+        if (PyDict_SetItem(environ.get(), url_scheme_key_, https_) != 0) return nullptr;
+    } else if (request.url_scheme != "http") {
+        PyRef scheme = PyRef::steal(PyUnicode_DecodeLatin1(
+            request.url_scheme.data(), static_cast<Py_ssize_t>(request.url_scheme.size()), nullptr));
+        if (!scheme || PyDict_SetItem(environ.get(), url_scheme_key_, scheme.get()) != 0) return nullptr;
+    }
+    return environ.release();
+}
+
+void Environ::clear() {
+    for (auto& entry : keys_) Py_DECREF(entry.second);
+    keys_.clear();
+    Py_CLEAR(constant_);
+    Py_CLEAR(https_);
+    Py_CLEAR(url_scheme_key_);
+    Py_CLEAR(input_key_);
+}
+
+}  // namespace appserver::python

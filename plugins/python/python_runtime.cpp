@@ -1,0 +1,128 @@
+// PythonRuntime: the AppRuntime of the plugin boundary, over CPython and WSGI. It wires the pieces
+// together: interpreter (start, GIL, fork), app_loader, environ, wsgi_input, start_response and
+// response. See interpreter.h for who holds the GIL when.
+
+#include <spdlog/spdlog.h>
+
+#include "app_loader.h"
+#include "appserver/app_runtime.h"
+#include "environ.h"
+#include "file_wrapper.h"
+#include "interpreter.h"
+#include "py_error.h"
+#include "response.h"
+#include "start_response.h"
+#include "wsgi_errors.h"
+#include "wsgi_input.h"
+
+namespace appserver {
+namespace {
+
+using python::GilGuard;
+using python::Interpreter;
+using python::PyRef;
+
+std::string_view find_var(const Request& request, std::string_view name) {
+    for (const auto& [key, value] : request.vars)
+        if (key == name) return value;
+    return {};
+}
+
+class PythonRuntime final : public AppRuntime {
+public:
+    ~PythonRuntime() override {
+        // Without shutdown() the interpreter outlives us (process exit): leak rather than touch
+        // Python without the GIL.
+        if (interpreter_.running()) {
+            app_.callable.release();
+        }
+    }
+
+    bool configure(const Options& options, std::string& error) override {
+        options_ = options;
+        if (!interpreter_.start(options_, error)) return false;
+        GilGuard gil;
+        if (!python::init_errors_type() || !python::init_input_type() ||
+            !python::init_start_response_type() || !python::init_file_wrapper_type() ||
+            !environ_.init(options_)) {
+            error = "cannot set up the WSGI types: " + python::take_error().summary;
+            return false;
+        }
+        return true;
+    }
+
+    bool load_app(std::string& error) override {
+        if (!interpreter_.running()) {
+            error = "the Python interpreter is not running";
+            return false;
+        }
+        GilGuard gil;
+        python::LoadedApp app;
+        if (!python::load_application(options_, app, error)) return false;
+        app_ = std::move(app);
+        return true;
+    }
+
+    std::string describe() const override { return interpreter_.description(); }
+    std::string app_name() const override { return app_.name; }
+
+    void before_fork() override { interpreter_.before_fork(); }
+    void after_fork_parent() override { interpreter_.after_fork_parent(); }
+    void after_fork_child() override { interpreter_.after_fork_child(); }
+
+    void thread_start() override { Interpreter::attach_thread(); }
+
+    bool handle(Request& request, ResponseWriter& response) override {
+        if (!interpreter_.running() || !app_.callable) {
+            spdlog::error("Python: no application loaded; answering 500");
+            static const HeaderList headers = {{"Content-Type", "text/plain"}};
+            if (!response.started() && response.start("500 Internal Server Error", headers, 0))
+                response.finish();
+            return false;
+        }
+        if (Interpreter::thread_state() == nullptr) Interpreter::attach_thread();
+        python::RequestGil gil;
+
+        PyRef input = PyRef::steal(python::new_input(request.body));
+        PyRef start_response = PyRef::steal(input ? python::new_start_response(&response) : nullptr);
+        PyRef environ = PyRef::steal(start_response ? environ_.build(request, input.get()) : nullptr);
+        python::RequestLabel label{find_var(request, "REQUEST_METHOD"), find_var(request, "REQUEST_URI")};
+        if (!environ) {
+            python::PyErrorText text = python::take_error();
+            spdlog::error("{} {}: cannot build the WSGI environ: {}", label.method, label.uri, text.summary);
+            static const HeaderList headers = {{"Content-Type", "text/plain"}};
+            python::WithoutGil unlocked;
+            if (!response.started() && response.start("500 Internal Server Error", headers, 0))
+                response.finish();
+            return true;
+        }
+        python::run_application(app_.callable.get(), environ.get(), start_response.get(),
+                                python::response_state(start_response.get()), label);
+        // The application may keep these objects; they must not reach this request's I/O later.
+        python::detach_input(input.get());
+        python::detach_start_response(start_response.get());
+        return true;
+    }
+
+    void shutdown() override {
+        if (!interpreter_.running()) return;
+        {
+            GilGuard gil;
+            app_.callable.reset();
+            environ_.clear();
+        }
+        interpreter_.finalize();
+    }
+
+private:
+    Options options_;
+    Interpreter interpreter_;
+    python::Environ environ_;
+    python::LoadedApp app_;
+};
+
+}  // namespace
+
+std::unique_ptr<AppRuntime> make_python_runtime() { return std::make_unique<PythonRuntime>(); }
+
+}  // namespace appserver

@@ -1,0 +1,188 @@
+#include "response.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <optional>
+
+#include "file_wrapper.h"
+#include "interpreter.h"
+#include "py_error.h"
+#include "py_ref.h"
+#include "start_response.h"
+
+namespace appserver::python {
+namespace {
+
+// How sending the result ended. `failed`: a Python exception is pending.
+enum class Sent { complete, failed, client_gone };
+
+Sent outcome(bool ok, const ResponseState& state) {
+    if (ok) return Sent::complete;
+    return state.client_gone ? Sent::client_gone : Sent::failed;
+}
+
+std::string_view bytes_view(PyObject* bytes) {
+    return std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+}
+
+bool type_error_for_chunk(PyObject* chunk) {
+    PyErr_Format(PyExc_TypeError, "the application must return bytes, not %.100s", Py_TYPE(chunk)->tp_name);
+    return false;
+}
+
+// A list or tuple: the whole body is known, so its size goes out as the body_length hint.
+Sent send_sequence(PyObject* sequence, ResponseState& state) {
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(sequence);
+    PyObject** items = PySequence_Fast_ITEMS(sequence);
+    std::uint64_t total = 0;
+    for (Py_ssize_t i = 0; i < count; ++i) {
+        if (!PyBytes_Check(items[i])) return outcome(type_error_for_chunk(items[i]), state);
+        total += static_cast<std::uint64_t>(PyBytes_GET_SIZE(items[i]));
+    }
+    if (!state.send_headers(total)) return outcome(false, state);
+    // Writes release the GIL, so another thread could change a list meanwhile: re-read each item.
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(sequence); ++i) {
+        PyRef chunk = PyRef::borrow(PySequence_Fast_GET_ITEM(sequence, i));
+        if (!PyBytes_Check(chunk.get())) return outcome(type_error_for_chunk(chunk.get()), state);
+        if (PyBytes_GET_SIZE(chunk.get()) > 0 && !state.write(bytes_view(chunk.get())))
+            return outcome(false, state);
+    }
+    return Sent::complete;
+}
+
+// Any other iterable: stream each non-empty chunk; headers go out with the first one.
+Sent send_iterable(PyObject* result, ResponseState& state) {
+    PyRef iterator = PyRef::steal(PyObject_GetIter(result));
+    if (!iterator) return Sent::failed;
+    while (PyRef chunk = PyRef::steal(PyIter_Next(iterator.get()))) {
+        if (!PyBytes_Check(chunk.get())) return outcome(type_error_for_chunk(chunk.get()), state);
+        if (PyBytes_GET_SIZE(chunk.get()) == 0) continue;
+        if (!state.write(bytes_view(chunk.get()))) return outcome(false, state);
+    }
+    if (PyErr_Occurred()) return Sent::failed;
+    return outcome(state.send_headers(std::uint64_t{0}), state);
+}
+
+std::optional<std::uint64_t> parse_length(std::string_view text) {
+    std::uint64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return value;
+}
+
+// A file wrapper over a regular file with a descriptor: sendfile from the file's current position
+// to its end (or as far as the application's Content-Length says). Nullopt: not such a file, so
+// the caller iterates the wrapper instead.
+std::optional<Sent> send_file(PyObject* filelike, ResponseState& state) {
+    PyRef fileno = PyRef::steal(PyObject_CallMethod(filelike, "fileno", nullptr));
+    if (!fileno) {
+        PyErr_Clear();
+        return std::nullopt;
+    }
+    long fd = PyLong_AsLong(fileno.get());
+    if (fd < 0 || fd > INT_MAX) {
+        PyErr_Clear();
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    // tell() is the position the application sees (a buffered file reads ahead of it).
+    off_t offset = -1;
+    if (PyRef position = PyRef::steal(PyObject_CallMethod(filelike, "tell", nullptr))) {
+        offset = PyLong_AsLongLong(position.get());
+        if (offset == -1 && PyErr_Occurred()) PyErr_Clear();
+    } else {
+        PyErr_Clear();
+    }
+    if (offset < 0) offset = ::lseek(static_cast<int>(fd), 0, SEEK_CUR);
+    if (offset < 0) return std::nullopt;
+
+    std::uint64_t count = st.st_size > offset ? static_cast<std::uint64_t>(st.st_size - offset) : 0;
+    if (auto header = state.header("Content-Length"))
+        if (auto limit = parse_length(*header)) count = std::min(count, *limit);
+    if (!state.send_headers(count)) return outcome(false, state);
+    if (count == 0) return Sent::complete;
+    bool ok;
+    {
+        WithoutGil unlocked;
+        ok = state.writer->send_file(static_cast<int>(fd), static_cast<std::uint64_t>(offset), count);
+    }
+    if (!ok) state.client_gone = true;
+    return ok ? Sent::complete : Sent::client_gone;
+}
+
+Sent send_result(PyObject* result, ResponseState& state) {
+    // One bytes object (the most common result): sent whole, never iterated byte by byte.
+    if (PyBytes_Check(result)) {
+        bool ok = state.send_headers(static_cast<std::uint64_t>(PyBytes_GET_SIZE(result))) &&
+                  state.write(bytes_view(result));
+        return outcome(ok, state);
+    }
+    if (PyList_CheckExact(result) || PyTuple_CheckExact(result)) return send_sequence(result, state);
+    if (PyObject* filelike = wrapped_file(result)) {
+        if (std::optional<Sent> sent = send_file(filelike, state)) return *sent;
+    }
+    return send_iterable(result, state);
+}
+
+// result.close(), when it has one. False: it raised (the exception is pending).
+bool close_result(PyObject* result) {
+    static PyObject* close_name = PyUnicode_InternFromString("close");  // leaked with the interpreter
+    PyRef close = PyRef::steal(PyObject_GetAttr(result, close_name));
+    if (!close) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return false;
+        PyErr_Clear();
+        return true;
+    }
+    return PyRef::steal(PyObject_CallNoArgs(close.get())) ? true : false;
+}
+
+void send_internal_error(ResponseState& state) {
+    static const HeaderList headers = {{"Content-Type", "text/plain"}};
+    static constexpr std::string_view body = "Internal Server Error\n";
+    state.sent = true;
+    WithoutGil unlocked;
+    if (state.writer->start("500 Internal Server Error", headers, body.size()) && state.writer->write(body))
+        state.writer->finish();
+}
+
+}  // namespace
+
+void run_application(PyObject* app, PyObject* environ, PyObject* start_response, ResponseState& state,
+                     const RequestLabel& label) {
+    PyObject* args[] = {environ, start_response};
+    PyRef result = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));
+    Sent sent = result ? send_result(result.get(), state) : Sent::failed;
+
+    std::optional<PyErrorText> error;
+    if (sent == Sent::failed) error = take_error();
+    if (sent == Sent::client_gone) PyErr_Clear();
+    if (result && !close_result(result.get())) {
+        PyErrorText close_error = take_error();
+        spdlog::error("{} {}: the response's close() failed:\n{}", label.method, label.uri,
+                      close_error.traceback);
+    }
+
+    if (state.client_gone) {
+        spdlog::debug("{} {}: client gone while sending the response", label.method, label.uri);
+        return;
+    }
+    if (error) {
+        spdlog::error("{} {}: application error:\n{}", label.method, label.uri, error->traceback);
+        if (!state.sent) send_internal_error(state);
+        return;
+    }
+    bool finished;
+    {
+        WithoutGil unlocked;
+        finished = state.writer->finish();
+    }
+    if (!finished) spdlog::debug("{} {}: client gone at the end of the response", label.method, label.uri);
+}
+
+}  // namespace appserver::python

@@ -1,0 +1,194 @@
+// The ini side of the configuration, following uWSGI: a value is expanded when its line is read, so
+// `%(name)` sees only what came before it (across includes, which are read in place), and every key,
+// known or not, becomes a variable for later lines.
+//
+// Unknown keys: uWSGI keeps them silently, which hides typos. We warn (error with strict), except for
+// a key that some %(name) uses: that key is plainly a user variable (`base = /srv/app`).
+
+#include "config/ini_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace appserver::config {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The identity of a file for includes and cycles: its canonical path when it exists.
+std::string canonical_or_given(const std::string& path) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    return ec ? path : canonical.string();
+}
+
+}  // namespace
+
+IniSpec split_ini_spec(const std::string& spec) {
+    if (spec.starts_with(':')) return {"", spec.substr(1)};
+    std::error_code ec;
+    if (fs::exists(spec, ec)) return {spec, ""};
+    std::size_t colon = spec.rfind(':');
+    if (colon == std::string::npos || colon == 0) return {spec, ""};
+    std::string section = spec.substr(colon + 1);
+    if (section.find('/') != std::string::npos) return {spec, ""};
+    return {spec.substr(0, colon), section};
+}
+
+IniLoader::IniLoader(PlaceholderContext context) : context_(std::move(context)) {
+    context_.variables = &variables_;
+}
+
+bool IniLoader::load(const std::string& spec, std::string& error) {
+    IniSpec where = split_ini_spec(spec);
+    if (where.path.empty()) {
+        error = "--ini " + spec + ": a section alone (:name) is only valid inside an ini file";
+        return false;
+    }
+    return load_file(where.path, where.section, Origin{}, error);
+}
+
+bool IniLoader::load_file(const std::string& path, const std::string& section, const Origin& from,
+                          std::string& error) {
+    const std::string key = canonical_or_given(path);
+    auto it = documents_.find(key);
+    if (it == documents_.end()) {
+        IniDocument doc;
+        if (!read_ini_file(path, doc, error)) {
+            // A missing included file is the includer's line's fault: say where it was named.
+            if (error.starts_with("ini file not found")) error = origin_prefix(from) + error;
+            return false;
+        }
+        it = documents_.emplace(key, std::move(doc)).first;
+    }
+    const IniDocument& doc = it->second;
+
+    std::vector<std::string> sections;
+    if (!section.empty()) {
+        if (std::find(doc.sections.begin(), doc.sections.end(), section) == doc.sections.end()) {
+            error = origin_prefix(from) + path + ": no section [" + section + "]";
+            return false;
+        }
+        sections.push_back(section);
+    } else {
+        // [uwsgi] is what existing configs have; [appserver] lets a file carry our own section too.
+        for (const char* name : {"uwsgi", "appserver"}) {
+            if (std::find(doc.sections.begin(), doc.sections.end(), name) != doc.sections.end())
+                sections.emplace_back(name);
+        }
+        if (sections.empty()) {
+            error = origin_prefix(from) + path + ": no [uwsgi] or [appserver] section";
+            return false;
+        }
+    }
+
+    for (const std::string& name : sections) {
+        const std::string frame = key + "[" + name + "]";
+        if (std::find(stack_.begin(), stack_.end(), frame) != stack_.end()) {
+            error = origin_prefix(from) + "ini include cycle: " + path + " [" + name + "] is already being read";
+            return false;
+        }
+        if (static_cast<int>(stack_.size()) >= kMaxDepth) {
+            error = origin_prefix(from) + "ini files nested more than " + std::to_string(kMaxDepth) + " deep";
+            return false;
+        }
+        stack_.push_back(frame);
+        bool ok = read_section(doc, name, error);
+        stack_.pop_back();
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool IniLoader::read_section(const IniDocument& doc, const std::string& section, std::string& error) {
+    for (const IniEntry& entry : doc.entries) {
+        if (entry.section == section && !handle_entry(doc, entry, error)) return false;
+    }
+    return true;
+}
+
+void IniLoader::warn(const Origin& origin, std::string message) {
+    warnings_.push_back({origin_file(origin), origin.line, std::move(message)});
+}
+
+bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std::string& error) {
+    const Origin origin{doc.path, entry.line};
+    const std::string name = normalize_key(entry.key);
+    const OptionSpec* spec = find_option(name);
+
+    std::string value;
+    if (entry.bare) {
+        // A key alone on its line: true for booleans (and for variables and ignored keys).
+        if (spec && spec->kind != OptionKind::boolean && spec->status != OptionStatus::unsupported) {
+            if (spec->bare_value.empty()) {
+                error = origin_prefix(origin) + "option " + std::string(spec->name) + " needs a value";
+                return false;
+            }
+            value = spec->bare_value;
+        } else {
+            value = "true";
+        }
+    } else {
+        context_.file_path = doc.path;
+        Expansion expanded = expand_placeholders(entry.value, context_);
+        for (const std::string& used : expanded.referenced) referenced_.insert(normalize_key(used));
+        // Keys we ignore anyway get no placeholder warnings (a log format's %(status) is not ours).
+        const bool ignored = spec && spec->status == OptionStatus::unsupported;
+        if (!ignored) {
+            for (std::string& message : expanded.warnings) warn(origin, std::move(message));
+        }
+        value = std::move(expanded.value);
+    }
+    variables_[entry.key] = value;
+    variables_[name] = value;
+
+    if (name == "ini") return include(doc, value, origin, error);
+    if (!spec) {
+        unknown_.push_back({origin, entry.key});
+        return true;
+    }
+    if (spec->command != Command::run) {
+        warn(origin, entry.key + ": only valid on the command line, ignored");
+        return true;
+    }
+    AcceptState state{settings_, warnings_, unsupported_warned_};
+    error = accept_option(*spec, entry.key, value, origin, state);
+    return error.empty();
+}
+
+// `ini = other.ini`, `ini = other.ini:section`, `ini = :section`. A relative path is taken from the
+// current directory, as uWSGI does; when nothing is there, from the including file's directory.
+bool IniLoader::include(const IniDocument& doc, const std::string& value, const Origin& origin, std::string& error) {
+    if (value.empty()) {
+        error = origin_prefix(origin) + "option ini needs a file name or :section";
+        return false;
+    }
+    IniSpec where = split_ini_spec(value);
+    if (where.path.empty()) return load_file(doc.path, where.section, origin, error);
+    std::error_code ec;
+    fs::path path(where.path);
+    if (path.is_relative() && !fs::exists(path, ec)) {
+        fs::path beside = fs::path(doc.path).parent_path() / path;
+        if (fs::exists(beside, ec)) path = beside;
+        // `ini = other.ini:section` where other.ini sits beside the includer: split_ini_spec could not
+        // see the file from here, so it split correctly; nothing more to do.
+    }
+    return load_file(path.string(), where.section, origin, error);
+}
+
+bool IniLoader::finish(bool strict, std::string& error) {
+    for (const Unknown& unknown : unknown_) {
+        if (referenced_.count(normalize_key(unknown.key))) continue;
+        std::string message = "unknown key \"" + unknown.key + "\"";
+        if (std::string_view suggestion = suggest_option(unknown.key); !suggestion.empty())
+            message += " (did you mean \"" + std::string(suggestion) + "\"?)";
+        if (strict) {
+            error = origin_prefix(unknown.origin) + message;
+            return false;
+        }
+        warn(unknown.origin, message + "; kept as a variable, ignored");
+    }
+    return true;
+}
+
+}  // namespace appserver::config

@@ -1,0 +1,88 @@
+// load_config(): command line, then ini files, then merge, then validate.
+//
+// Merge rule: ini settings are applied first, in file order, then command-line settings, in argv
+// order. So the command line wins for single-valued keys wherever --ini appears, and list keys
+// (http, socket, env, pythonpath, ...) hold the ini entries followed by the command line's.
+
+#include <cstdlib>
+#include <exception>
+
+#include "appserver/config.h"
+#include "config/cli.h"
+#include "config/ini_loader.h"
+#include "config/option_value.h"
+#include "config/placeholders.h"
+#include "config/validate.h"
+
+namespace appserver {
+namespace {
+
+using namespace config;
+
+// --help and --version answer even when the rest of the line is wrong.
+Command early_command(int argc, const char* const* argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--help" || arg == "-h") return Command::help;
+        if (arg == "--version") return Command::version;
+    }
+    return Command::run;
+}
+
+std::string apply_all(const std::vector<Setting>& settings, Options& out) {
+    for (const Setting& setting : settings) {
+        if (std::string error = apply_value(*setting.spec, setting.value, out); !error.empty())
+            return origin_prefix(setting.origin) + error;
+    }
+    return "";
+}
+
+ConfigResult load(int argc, const char* const* argv, Options& out) {
+    Options options;
+    if (Command early = early_command(argc, argv); early != Command::run) {
+        options.command = early;
+        out = std::move(options);
+        return {};
+    }
+
+    CommandLine cli;
+    std::string error;
+    if (!parse_command_line(argc, argv, cli, error)) return {false, error};
+    options.command = cli.command;
+    options.control_pidfile = cli.control_pidfile;
+    options.ini = cli.ini;
+
+    IniLoader loader(default_placeholder_context());
+    for (const std::string& spec : cli.ini) {
+        if (!loader.load(spec, error)) return {false, error};
+    }
+    if (error = apply_all(loader.settings(), options); !error.empty()) return {false, error};
+    if (error = apply_all(cli.settings, options); !error.empty()) return {false, error};
+    // strict may come from either place, so unknown keys are judged after the merge.
+    if (!loader.finish(options.strict, error)) return {false, error};
+
+    if (options.home.empty()) {
+        if (const char* venv = std::getenv("VIRTUAL_ENV"); venv && *venv) options.home = venv;
+    }
+    options.warnings = cli.warnings;
+    options.warnings.insert(options.warnings.end(), loader.warnings().begin(), loader.warnings().end());
+
+    if (error = validate_options(options); !error.empty()) return {false, error};
+    out = std::move(options);
+    return {};
+}
+
+}  // namespace
+
+// `out` is replaced only on success, so a failed reload leaves the running configuration alone.
+ConfigResult load_config(int argc, const char* const* argv, Options& out) {
+    try {
+        return load(argc, argv, out);
+    } catch (const std::exception& e) {
+        return {false, std::string("configuration: ") + e.what()};
+    } catch (...) {
+        return {false, "configuration: unexpected error"};
+    }
+}
+
+}  // namespace appserver

@@ -1,0 +1,317 @@
+// The option table. Adding a key is adding a row here; the command line, the ini loader, --help and
+// docs/options.md pick it up. Keep rows data: behaviour belongs to the code that reads Options.
+
+#include "config/option_table.h"
+
+#include <algorithm>
+#include <array>
+
+namespace appserver::config {
+namespace {
+
+using K = OptionKind;
+using S = OptionStatus;
+using G = OptionGroup;
+using O = Options;
+
+constexpr std::string_view kIssue3 = "Stored now; acted on by the lifecycle work (issue 3).";
+constexpr std::string_view kIssue4 = "Stored now; acted on by the socket work (issue 4).";
+constexpr std::string_view kIssue5 = "Stored now; acted on by the limits work (issue 5).";
+
+// clang-format off
+const std::array kTable = {
+    // --- where the configuration comes from
+    OptionSpec{"ini", "", K::list, G::config, S::implemented, &O::ini, "FILE[:SECTION]",
+        "read [uwsgi] and [appserver] of FILE, or [SECTION]; repeatable",
+        "Inside an ini file, `ini = other.ini`, `ini = other.ini:section` and `ini = :section` (another "
+        "section of the same file) pull that in at that point."},
+    OptionSpec{"strict", "", K::boolean, G::config, S::implemented, &O::strict, "",
+        "unknown keys in ini files are errors instead of warnings"},
+
+    // --- commands: command line only
+    OptionSpec{"help", "h", K::boolean, G::commands, S::implemented, {}, "",
+        "print this help and exit", {}, {}, Command::help},
+    OptionSpec{"version", "", K::boolean, G::commands, S::implemented, {}, "",
+        "print the version and exit", {}, {}, Command::version},
+    OptionSpec{"check-config", "", K::boolean, G::commands, S::implemented, {}, "",
+        "load and validate the configuration, print warnings, and exit", {}, {}, Command::check_config},
+    OptionSpec{"stop", "", K::string, G::commands, S::implemented, {}, "PIDFILE",
+        "stop the server whose master pid is in PIDFILE", {}, {}, Command::stop},
+    OptionSpec{"reload", "", K::string, G::commands, S::implemented, {}, "PIDFILE",
+        "gracefully reload the server whose master pid is in PIDFILE", {}, {}, Command::reload},
+
+    // --- sockets
+    OptionSpec{"http", "", K::list, G::sockets, S::implemented, &O::http, "ADDR",
+        "serve HTTP/1.1 on ADDR (host:port, :port, [v6]:port); repeatable"},
+    OptionSpec{"http-socket", "", K::list, G::sockets, S::planned, &O::http_socket, "ADDR",
+        "serve HTTP/1.1 on ADDR (uWSGI's name for a listener without its HTTP router); repeatable", kIssue4},
+    OptionSpec{"socket", "uwsgi-socket s", K::list, G::sockets, S::planned, &O::socket, "ADDR",
+        "serve the uwsgi binary protocol on ADDR (host:port or a unix socket path); repeatable", kIssue4},
+    OptionSpec{"listen", "l", K::integer, G::sockets, S::implemented, &O::listen, "N",
+        "listen() backlog of every socket"},
+    OptionSpec{"chmod-socket", "", K::string, G::sockets, S::planned, &O::chmod_socket, "MODE",
+        "octal mode of unix sockets (a bare `chmod-socket` means 666)", kIssue4, {}, Command::run, "666"},
+
+    // --- the application
+    OptionSpec{"wsgi-file", "file", K::string, G::application, S::implemented, &O::wsgi_file, "PATH",
+        "load the WSGI application from this Python file (relative to chdir)"},
+    OptionSpec{"module", "wsgi w", K::string, G::application, S::implemented, &O::module, "MODULE[:CALLABLE]",
+        "import the WSGI application from this module"},
+    OptionSpec{"callable", "", K::string, G::application, S::implemented, &O::callable, "NAME",
+        "name of the WSGI callable in the file or module"},
+    OptionSpec{"chdir", "", K::string, G::application, S::implemented, &O::chdir, "DIR",
+        "change to DIR before loading the application"},
+    OptionSpec{"home", "venv virtualenv pyhome H", K::string, G::application, S::implemented, &O::home, "DIR",
+        "the virtualenv to use", {}, "`$VIRTUAL_ENV` if set"},
+    OptionSpec{"pythonpath", "python-path pp", K::list, G::application, S::implemented, &O::pythonpath, "DIR",
+        "add DIR to sys.path; repeatable"},
+    OptionSpec{"env", "", K::list, G::application, S::implemented, &O::env, "NAME=VALUE",
+        "set an environment variable before the application loads; repeatable"},
+    OptionSpec{"lazy-apps", "", K::boolean, G::application, S::implemented, &O::lazy_apps, "",
+        "load the application in each worker instead of once in the master"},
+
+    // --- processes
+    OptionSpec{"master", "M", K::boolean, G::processes, S::no_op, &O::master, "",
+        "always on: appserver always runs a master process",
+        "The master forks and watches the workers; `master = false` is accepted and changes nothing."},
+    OptionSpec{"processes", "workers p", K::integer, G::processes, S::implemented, &O::processes, "N",
+        "number of worker processes"},
+    OptionSpec{"threads", "", K::integer, G::processes, S::implemented, &O::threads, "N",
+        "request threads per worker"},
+    OptionSpec{"buffer-size", "b", K::size, G::processes, S::implemented, &O::buffer_size, "BYTES",
+        "largest request head accepted (1024 to 1048576 bytes); larger gets 431"},
+    OptionSpec{"disable-logging", "L", K::boolean, G::processes, S::implemented, &O::disable_logging, "",
+        "do not log each request"},
+    OptionSpec{"auto-procname", "", K::boolean, G::processes, S::implemented, &O::auto_procname, "",
+        "name processes \"appserver: master\", \"appserver: worker 2\""},
+    OptionSpec{"procname-prefix", "", K::string, G::processes, S::implemented, &O::procname_prefix, "TEXT",
+        "prefix every process name with TEXT"},
+
+    // --- lifecycle
+    OptionSpec{"pidfile", "", K::string, G::lifecycle, S::planned, &O::pidfile, "PATH",
+        "write the master's pid to PATH", kIssue3},
+    OptionSpec{"daemonize", "d", K::string, G::lifecycle, S::planned, &O::daemonize, "LOGFILE",
+        "detach from the terminal and log to LOGFILE", kIssue3},
+    OptionSpec{"logto", "", K::string, G::lifecycle, S::planned, &O::logto, "LOGFILE",
+        "log to LOGFILE instead of stderr", kIssue3},
+    OptionSpec{"vacuum", "", K::boolean, G::lifecycle, S::planned, &O::vacuum, "",
+        "remove the pidfile and unix sockets at exit", kIssue3},
+    OptionSpec{"py-autoreload", "py-auto-reload python-autoreload python-auto-reload", K::integer, G::lifecycle,
+        S::planned, &O::py_autoreload, "SECONDS",
+        "reload when an imported Python module changes, checking every SECONDS (0: off)", kIssue3},
+    OptionSpec{"touch-reload", "", K::list, G::lifecycle, S::planned, &O::touch_reload, "PATH",
+        "reload when PATH is modified; repeatable", kIssue3},
+    OptionSpec{"max-requests", "R", K::integer, G::lifecycle, S::planned, &O::max_requests, "N",
+        "recycle a worker after N requests (0: never)", kIssue3},
+    OptionSpec{"max-requests-delta", "", K::integer, G::lifecycle, S::planned, &O::max_requests_delta, "N",
+        "add worker id * N to max-requests so workers do not recycle together", kIssue3},
+    OptionSpec{"reload-on-rss", "", K::integer, G::lifecycle, S::planned, &O::reload_on_rss, "MB",
+        "recycle a worker whose resident memory exceeds MB megabytes (0: never)", kIssue3},
+    OptionSpec{"harakiri", "t", K::integer, G::lifecycle, S::planned, &O::harakiri, "SECONDS",
+        "kill a worker stuck on one request for SECONDS (0: never)", kIssue3},
+    OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::planned, &O::worker_reload_mercy, "SECONDS",
+        "how long a worker may take to finish on reload or stop before it is killed", kIssue3},
+
+    // --- limits
+    OptionSpec{"limit-post", "", K::size, G::limits, S::planned, &O::limit_post, "BYTES",
+        "largest request body accepted (0: no limit); larger gets 413", kIssue5},
+    OptionSpec{"http-timeout", "", K::integer, G::limits, S::planned, &O::http_timeout, "SECONDS",
+        "close a connection that sends nothing for SECONDS", kIssue5},
+    OptionSpec{"http-keepalive", "", K::integer, G::limits, S::planned, &O::http_keepalive, "SECONDS",
+        "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)", kIssue5},
+    OptionSpec{"uid", "", K::string, G::limits, S::planned, &O::uid, "USER",
+        "drop privileges to USER (name or number) after binding", kIssue5},
+    OptionSpec{"gid", "", K::string, G::limits, S::planned, &O::gid, "GROUP",
+        "drop privileges to GROUP (name or number) after binding", kIssue5},
+
+    // --- uWSGI keys that ask for what appserver always does
+    OptionSpec{"single-interpreter", "i", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "appserver runs one Python interpreter per process and never creates sub-interpreters."},
+    OptionSpec{"enable-threads", "T", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Python threads always work: the GIL is initialised and released between requests."},
+    OptionSpec{"thunder-lock", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "uWSGI's accept() serialisation lock; appserver's accept path does not use one."},
+    OptionSpec{"die-on-term", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "SIGTERM always stops appserver; reload is SIGHUP (`--reload`)."},
+    OptionSpec{"plugins", "plugin", K::list, G::no_op, S::no_op, {}, "NAMES", "accepted for uWSGI configs",
+        "Python is built in. `python`, `python3` and `python3N` are accepted silently; any other plugin "
+        "name is warned about and ignored."},
+    OptionSpec{"need-app", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "appserver always exits when the application cannot be loaded."},
+    OptionSpec{"harakiri-verbose", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "A harakiri kill is always logged with the worker's pid."},
+    OptionSpec{"ignore-sigpipe", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "SIGPIPE is always ignored; a broken connection is an error return, not a signal."},
+    OptionSpec{"ignore-write-errors", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "A write to a client that went away ends the request without an error log line."},
+    OptionSpec{"disable-write-exception", "", K::boolean, G::no_op, S::no_op, {}, "",
+        "accepted for uWSGI configs",
+        "A write to a client that went away never raises into the application."},
+    OptionSpec{"log-master", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
+
+    // --- uWSGI keys appserver does not implement: warned about and ignored
+    OptionSpec{"static-map", "", K::list, G::unsupported, S::unsupported, {}, "", "",
+        "Serve static files from the front proxy, or from the application (e.g. WhiteNoise)."},
+    OptionSpec{"stats", "", K::string, G::unsupported, S::unsupported, {}, "", "", "No stats server."},
+    OptionSpec{"stats-http", "", K::boolean, G::unsupported, S::unsupported, {}, "", "", "No stats server."},
+    OptionSpec{"cheaper", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
+        "The number of workers is fixed (`processes`)."},
+    OptionSpec{"logger", "", K::list, G::unsupported, S::unsupported, {}, "", "",
+        "Use `logto`, or stderr and the process supervisor."},
+    OptionSpec{"log-date", "", K::string, G::unsupported, S::unsupported, {}, "", "",
+        "Log lines always carry a timestamp."},
+    OptionSpec{"log-format", "logformat", K::string, G::unsupported, S::unsupported, {}, "", "",
+        "The access log format is fixed."},
+    OptionSpec{"manage-script-name", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
+        "No mount points, so no SCRIPT_NAME rewriting."},
+    OptionSpec{"offload-threads", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
+        "Responses are written by the worker."},
+    OptionSpec{"socket-timeout", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
+        "See `http-timeout`."},
+    OptionSpec{"post-buffering", "", K::size, G::unsupported, S::unsupported, {}, "", "",
+        "Request bodies are streamed to wsgi.input."},
+    OptionSpec{"log-reopen", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
+        "No log reopening on reload."},
+    OptionSpec{"log-4xx", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
+        "Every request is logged unless `disable-logging`."},
+    OptionSpec{"log-5xx", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
+        "Every request is logged unless `disable-logging`."},
+    OptionSpec{"log-maxsize", "", K::size, G::unsupported, S::unsupported, {}, "", "",
+        "Rotate logs with logrotate."},
+    OptionSpec{"chown-socket", "", K::string, G::unsupported, S::unsupported, {}, "", "",
+        "Use `chmod-socket`, or create the socket's directory with the right owner."},
+    OptionSpec{"mount", "", K::list, G::unsupported, S::unsupported, {}, "", "", "One application per server."},
+    OptionSpec{"protocol", "", K::string, G::unsupported, S::unsupported, {}, "", "",
+        "Use `http`/`http-socket` for HTTP and `socket` for the uwsgi protocol."},
+    OptionSpec{"route", "", K::list, G::unsupported, S::unsupported, {}, "", "", "No internal routing."},
+    OptionSpec{"memory-report", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
+        "No per-request memory report."},
+};
+// clang-format on
+
+// Levenshtein distance, small strings only.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::span<const OptionSpec> option_table() { return kTable; }
+
+std::string normalize_key(std::string_view key) {
+    std::string out(key);
+    std::replace(out.begin(), out.end(), '_', '-');
+    return out;
+}
+
+std::vector<std::string_view> option_aliases(const OptionSpec& spec) {
+    std::vector<std::string_view> out;
+    std::string_view rest = spec.aliases;
+    while (!rest.empty()) {
+        std::size_t space = rest.find(' ');
+        std::string_view word = rest.substr(0, space);
+        if (!word.empty()) out.push_back(word);
+        if (space == std::string_view::npos) break;
+        rest.remove_prefix(space + 1);
+    }
+    return out;
+}
+
+const OptionSpec* find_option(std::string_view key) {
+    const std::string wanted = normalize_key(key);
+    if (wanted.size() < 2) return nullptr;  // one-letter names are command-line short forms only
+    for (const OptionSpec& spec : kTable) {
+        if (spec.name == wanted) return &spec;
+        for (std::string_view alias : option_aliases(spec)) {
+            if (alias.size() > 1 && alias == wanted) return &spec;
+        }
+    }
+    return nullptr;
+}
+
+const OptionSpec* find_short_option(char letter) {
+    for (const OptionSpec& spec : kTable) {
+        for (std::string_view alias : option_aliases(spec)) {
+            if (alias.size() == 1 && alias[0] == letter) return &spec;
+        }
+    }
+    return nullptr;
+}
+
+std::string_view suggest_option(std::string_view key) {
+    const std::string wanted = normalize_key(key);
+    std::string_view best;
+    std::size_t best_distance = 3;  // more than two edits away is not a typo
+    for (const OptionSpec& spec : kTable) {
+        std::size_t d = edit_distance(wanted, spec.name);
+        if (d < best_distance && d < spec.name.size() / 2 + 1) {
+            best = spec.name;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+std::string_view kind_name(OptionKind kind) {
+    switch (kind) {
+        case OptionKind::string: return "string";
+        case OptionKind::integer: return "int";
+        case OptionKind::size: return "size";
+        case OptionKind::boolean: return "bool";
+        case OptionKind::list: return "list";
+    }
+    return "?";
+}
+
+std::string_view status_name(OptionStatus status) {
+    switch (status) {
+        case OptionStatus::implemented: return "implemented";
+        case OptionStatus::planned: return "planned";
+        case OptionStatus::no_op: return "no-op";
+        case OptionStatus::unsupported: return "unsupported";
+    }
+    return "?";
+}
+
+std::string_view group_title(OptionGroup group) {
+    switch (group) {
+        case OptionGroup::config: return "Configuration files";
+        case OptionGroup::commands: return "Commands (command line only)";
+        case OptionGroup::sockets: return "Sockets";
+        case OptionGroup::application: return "Application";
+        case OptionGroup::processes: return "Processes";
+        case OptionGroup::lifecycle: return "Lifecycle";
+        case OptionGroup::limits: return "Limits";
+        case OptionGroup::no_op: return "Accepted uWSGI keys that change nothing (no-ops)";
+        case OptionGroup::unsupported: return "Unsupported uWSGI keys (warned about and ignored)";
+    }
+    return "?";
+}
+
+std::string option_default_text(const OptionSpec& spec) {
+    if (!spec.default_note.empty()) return std::string(spec.default_note);
+    static const Options defaults;
+    struct Render {
+        std::string operator()(std::monostate) const { return ""; }
+        std::string operator()(std::string Options::*m) const { return defaults.*m; }
+        std::string operator()(int Options::*m) const { return std::to_string(defaults.*m); }
+        std::string operator()(std::uint64_t Options::*m) const { return std::to_string(defaults.*m); }
+        std::string operator()(bool Options::*m) const { return defaults.*m ? "true" : "false"; }
+        std::string operator()(std::vector<std::string> Options::*) const { return ""; }
+    };
+    return std::visit(Render{}, spec.field);
+}
+
+}  // namespace appserver::config

@@ -1,0 +1,83 @@
+// Validation after the merge, so that an ini value overridden on the command line is not judged.
+// Address syntax is left to the socket code, which has to parse addresses anyway.
+
+#include "config/validate.h"
+
+#include <filesystem>
+
+namespace appserver::config {
+namespace {
+
+constexpr std::size_t kMinBufferSize = 1024;
+// uWSGI stops at 65535 (a 16-bit packet size); an HTTP head has no such limit, and some clients send
+// huge cookies, so allow up to 1 MiB.
+constexpr std::size_t kMaxBufferSize = 1024 * 1024;
+
+std::string at_least_one(const char* name, int value) {
+    if (value >= 1) return "";
+    return std::string("option ") + name + ": must be at least 1, got " + std::to_string(value);
+}
+
+std::string check_numbers(const Options& o) {
+    for (auto [name, value] : {std::pair{"processes", o.processes}, {"threads", o.threads}, {"listen", o.listen}}) {
+        if (std::string error = at_least_one(name, value); !error.empty()) return error;
+    }
+    if (o.buffer_size < kMinBufferSize || o.buffer_size > kMaxBufferSize)
+        return "option buffer-size: " + std::to_string(o.buffer_size) + " is out of range (" +
+               std::to_string(kMinBufferSize) + " to " + std::to_string(kMaxBufferSize) + " bytes)";
+    return "";
+}
+
+std::string check_env(const Options& o) {
+    for (const std::string& entry : o.env) {
+        std::size_t eq = entry.find('=');
+        if (eq == std::string::npos || eq == 0) return "option env: \"" + entry + "\" is not NAME=VALUE";
+    }
+    return "";
+}
+
+std::string check_chmod(const Options& o) {
+    const std::string& mode = o.chmod_socket;
+    if (mode.empty()) return "";
+    if (mode.size() < 3 || mode.size() > 4 || mode.find_first_not_of("01234567") != std::string::npos)
+        return "option chmod-socket: \"" + mode + "\" is not an octal mode such as 660";
+    return "";
+}
+
+std::string check_application(const Options& o) {
+    namespace fs = std::filesystem;
+    if (o.http.empty() && o.http_socket.empty() && o.socket.empty())
+        return "nothing to listen on: give --http, --http-socket or --socket";
+    if (!o.wsgi_file.empty() && !o.module.empty())
+        return "both wsgi-file (" + o.wsgi_file + ") and module (" + o.module + ") are set; give only one";
+    if (o.wsgi_file.empty() && o.module.empty()) return "no application: give --wsgi-file or --module";
+    std::error_code ec;
+    if (!o.chdir.empty() && !fs::is_directory(o.chdir, ec)) return "chdir: directory not found: " + o.chdir;
+    if (!o.wsgi_file.empty()) {
+        fs::path file(o.wsgi_file);
+        if (file.is_relative() && !o.chdir.empty()) file = fs::path(o.chdir) / file;
+        if (!fs::is_regular_file(file, ec)) return "wsgi-file not found: " + file.string();
+    }
+    return "";
+}
+
+}  // namespace
+
+std::string validate_options(const Options& options) {
+    switch (options.command) {
+        case Command::help:
+        case Command::version:
+        case Command::stop:
+        case Command::reload:
+            return "";  // nothing will be served
+        case Command::run:
+        case Command::check_config:
+            break;
+    }
+    for (auto check : {check_numbers, check_env, check_chmod, check_application}) {
+        if (std::string error = check(options); !error.empty()) return error;
+    }
+    return "";
+}
+
+}  // namespace appserver::config

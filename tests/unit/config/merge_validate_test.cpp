@@ -1,0 +1,137 @@
+// How ini files and the command line combine, and the checks made on the result.
+
+#include <gtest/gtest.h>
+
+#include "config_test_util.h"
+
+namespace appserver {
+namespace {
+
+using testing::load;
+using testing::load_valid;
+using testing::TempDir;
+
+TEST(ConfigMerge, CommandLineWinsWhereverIniAppears) {
+    TempDir dir;
+    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nmodule = m\nprocesses = 2\nharakiri = 30\n");
+    auto before = load({"--processes", "8", "--ini", "uwsgi.ini"});
+    ASSERT_TRUE(before.result.ok) << before.result.error;
+    EXPECT_EQ(before.options.processes, 8);
+    EXPECT_EQ(before.options.harakiri, 30);
+    auto after = load({"--ini", "uwsgi.ini", "--processes", "8"});
+    ASSERT_TRUE(after.result.ok) << after.result.error;
+    EXPECT_EQ(after.options.processes, 8);
+}
+
+TEST(ConfigMerge, ListsAccumulateIniFirst) {
+    TempDir dir;
+    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nhttp = :2\nmodule = m\nenv = A=1\npythonpath = /ini\n");
+    auto loaded = load({"--http", ":3", "--env", "B=2", "--ini", "uwsgi.ini", "--pythonpath", "/cli",
+                        "--touch-reload", "/t"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_EQ(loaded.options.http, (std::vector<std::string>{":1", ":2", ":3"}));
+    EXPECT_EQ(loaded.options.env, (std::vector<std::string>{"A=1", "B=2"}));
+    EXPECT_EQ(loaded.options.pythonpath, (std::vector<std::string>{"/ini", "/cli"}));
+    EXPECT_EQ(loaded.options.touch_reload, std::vector<std::string>{"/t"});
+}
+
+TEST(ConfigMerge, SeveralIniFilesLaterWins) {
+    TempDir dir;
+    dir.write("base.ini", "[uwsgi]\nhttp = :1\nmodule = m\nprocesses = 2\n");
+    dir.write("prod.ini", "[uwsgi]\nprocesses = 12\nhttp = :2\n");
+    auto loaded = load({"--ini", "base.ini", "--ini", "prod.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_EQ(loaded.options.processes, 12);
+    EXPECT_EQ(loaded.options.http, (std::vector<std::string>{":1", ":2"}));
+    EXPECT_EQ(loaded.options.ini, (std::vector<std::string>{"base.ini", "prod.ini"}));
+}
+
+TEST(ConfigMerge, VirtualEnvFillsHome) {
+    testing::ScopedEnv venv("VIRTUAL_ENV", "/home/me/.venv");
+    auto implicit = load_valid({});
+    ASSERT_TRUE(implicit.result.ok) << implicit.result.error;
+    EXPECT_EQ(implicit.options.home, "/home/me/.venv");
+    auto explicit_home = load_valid({"--virtualenv", "/srv/venv"});
+    EXPECT_EQ(explicit_home.options.home, "/srv/venv");
+}
+
+TEST(ConfigMerge, NoVirtualEnvNoHome) {
+    testing::ScopedEnv venv("VIRTUAL_ENV", nullptr);
+    auto loaded = load_valid({});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_EQ(loaded.options.home, "");
+}
+
+TEST(ConfigMerge, DefaultsWhenNothingIsSaid) {
+    auto loaded = load_valid({});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    const Options defaults;
+    EXPECT_EQ(loaded.options.processes, defaults.processes);
+    EXPECT_EQ(loaded.options.listen, 1024);
+    EXPECT_EQ(loaded.options.callable, "application");
+    EXPECT_EQ(loaded.options.buffer_size, 8192u);
+    EXPECT_EQ(loaded.options.worker_reload_mercy, 60);
+    EXPECT_TRUE(loaded.options.warnings.empty());
+}
+
+TEST(ConfigValidate, NeedsAListener) {
+    EXPECT_EQ(load({"--module", "m"}).result.error, "nothing to listen on: give --http, --http-socket or --socket");
+    EXPECT_TRUE(load({"--socket", "/tmp/a.sock", "--module", "m"}).result.ok);
+    EXPECT_TRUE(load({"--http-socket", ":1", "--module", "m"}).result.ok);
+}
+
+TEST(ConfigValidate, ExactlyOneApplication) {
+    TempDir dir;
+    dir.write("app.py", "");
+    EXPECT_EQ(load({"--http", ":1"}).result.error, "no application: give --wsgi-file or --module");
+    EXPECT_EQ(load({"--http", ":1", "--wsgi-file", "app.py", "--module", "m"}).result.error,
+              "both wsgi-file (app.py) and module (m) are set; give only one");
+}
+
+TEST(ConfigValidate, WsgiFileMustExistRelativeToChdir) {
+    TempDir dir;
+    EXPECT_EQ(load({"--http", ":1", "--wsgi-file", "missing.py"}).result.error, "wsgi-file not found: missing.py");
+    dir.write("site/app.py", "");
+    EXPECT_TRUE(load({"--http", ":1", "--wsgi-file", "site/app.py"}).result.ok);
+    auto in_chdir = load({"--http", ":1", "--chdir", dir.path() + "/site", "--file", "app.py"});
+    ASSERT_TRUE(in_chdir.result.ok) << in_chdir.result.error;
+    EXPECT_EQ(in_chdir.options.wsgi_file, "app.py");
+    EXPECT_EQ(load({"--http", ":1", "--chdir", dir.path() + "/site", "--wsgi-file", "nope.py"}).result.error,
+              "wsgi-file not found: " + dir.path() + "/site/nope.py");
+    EXPECT_EQ(load({"--http", ":1", "--chdir", "/no/such/dir", "--module", "m"}).result.error,
+              "chdir: directory not found: /no/such/dir");
+}
+
+TEST(ConfigValidate, Ranges) {
+    EXPECT_EQ(load_valid({"--processes", "0"}).result.error, "option processes: must be at least 1, got 0");
+    EXPECT_EQ(load_valid({"--threads", "0"}).result.error, "option threads: must be at least 1, got 0");
+    EXPECT_EQ(load_valid({"--listen", "0"}).result.error, "option listen: must be at least 1, got 0");
+    EXPECT_EQ(load_valid({"--buffer-size", "100"}).result.error,
+              "option buffer-size: 100 is out of range (1024 to 1048576 bytes)");
+    EXPECT_EQ(load_valid({"--buffer-size", "2000000"}).result.error,
+              "option buffer-size: 2000000 is out of range (1024 to 1048576 bytes)");
+    EXPECT_TRUE(load_valid({"--buffer-size", "1048576"}).result.ok);
+}
+
+TEST(ConfigValidate, EnvNeedsEquals) {
+    EXPECT_EQ(load_valid({"--env", "DEBUG"}).result.error, "option env: \"DEBUG\" is not NAME=VALUE");
+    EXPECT_EQ(load_valid({"--env", "=x"}).result.error, "option env: \"=x\" is not NAME=VALUE");
+    EXPECT_TRUE(load_valid({"--env", "EMPTY="}).result.ok);
+}
+
+TEST(ConfigValidate, ChmodSocketIsOctal) {
+    EXPECT_EQ(load_valid({"--chmod-socket", "rw"}).result.error,
+              "option chmod-socket: \"rw\" is not an octal mode such as 660");
+    EXPECT_EQ(load_valid({"--chmod-socket=668"}).result.error,
+              "option chmod-socket: \"668\" is not an octal mode such as 660");
+    EXPECT_TRUE(load_valid({"--chmod-socket=0660"}).result.ok);
+}
+
+TEST(ConfigValidate, ControlCommandsSkipServerChecks) {
+    auto stop = load({"--stop", "/run/a.pid", "--processes", "0"});
+    ASSERT_TRUE(stop.result.ok) << stop.result.error;
+    EXPECT_EQ(stop.options.command, Command::stop);
+}
+
+}  // namespace
+}  // namespace appserver
