@@ -10,6 +10,7 @@ packages=(
   libgtest-dev           # unit tests
   node-llhttp            # llhttp's C sources, built as a static library
   python3-pytest python3-requests python3-flask   # integration tests
+  nginx-light            # integration tests behind a real nginx (uwsgi_pass); run by the tests, not as a service
 )
 
 missing=()

@@ -1,13 +1,17 @@
-// appserver: run | --stop | --reload | --check-config | --help | --version
+// appserver: run | --stop | --reload | --reopen-logs | --check-config | --help | --version
 #include <cstdio>
 
 #include "appserver/app_runtime.h"
 #include "appserver/config.h"
 #include "log/log.h"
+#include "master/control.h"
+#include "master/reexec.h"
 #include "master/startup.h"
 #include "os/proctitle.h"
 
 int main(int argc, char** argv) {
+    // What a reload re-executes: captured before anything changes argv, the environment or cwd.
+    appserver::capture_launch(argc, argv);
     appserver::proctitle::init(argc, argv);
     appserver::Options options;
     appserver::ConfigResult loaded = appserver::load_config(argc, argv, options);
@@ -18,10 +22,9 @@ int main(int argc, char** argv) {
     switch (options.command) {
         case appserver::Command::help: std::fputs(appserver::render_help().c_str(), stdout); return 0;
         case appserver::Command::version: std::printf("appserver %s\n", APPSERVER_VERSION); return 0;
-        case appserver::Command::stop:
-        case appserver::Command::reload:
-            std::fprintf(stderr, "appserver: --stop and --reload are not available in this build\n");
-            return 1;
+        case appserver::Command::stop: return appserver::stop_command(options.control_pidfile);
+        case appserver::Command::reload: return appserver::reload_command(options.control_pidfile);
+        case appserver::Command::reopen_logs: return appserver::reopen_logs_command(options.control_pidfile);
         default: break;
     }
     appserver::log::init();

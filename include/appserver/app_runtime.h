@@ -72,6 +72,9 @@ public:
     // What was loaded, e.g. "wsgi-file haha.py, callable application".
     virtual std::string app_name() const = 0;
 
+    // The source files of everything the application imported so far (for py-autoreload).
+    virtual std::vector<std::string> source_files() const = 0;
+
     virtual void before_fork() = 0;
     virtual void after_fork_parent() = 0;
     virtual void after_fork_child() = 0;

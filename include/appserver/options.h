@@ -16,7 +16,7 @@ struct ConfigWarning {
 };
 
 // What the invocation asks for; `run` is the server itself.
-enum class Command { run, help, version, check_config, stop, reload };
+enum class Command { run, help, version, check_config, stop, reload, reopen_logs };
 
 struct Options {
     Command command = Command::run;

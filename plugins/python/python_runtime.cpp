@@ -66,6 +66,28 @@ public:
     std::string describe() const override { return interpreter_.description(); }
     std::string app_name() const override { return app_.name; }
 
+    std::vector<std::string> source_files() const override {
+        std::vector<std::string> files;
+        if (!options_.wsgi_file.empty()) files.push_back(options_.wsgi_file);
+        if (!interpreter_.running()) return files;
+        GilGuard gil;
+        // sys.modules values' __file__: every module loaded, the app's own and its libraries'.
+        PyObject* modules = PySys_GetObject("modules");  // borrowed
+        if (!modules || !PyDict_Check(modules)) return files;
+        PyRef values = PyRef::steal(PyDict_Values(modules));
+        Py_ssize_t n = values ? PyList_GET_SIZE(values.get()) : 0;
+        for (Py_ssize_t i = 0; i < n; ++i) {
+            PyRef path = PyRef::steal(PyObject_GetAttrString(PyList_GET_ITEM(values.get(), i), "__file__"));
+            if (!path || !PyUnicode_Check(path.get())) {
+                PyErr_Clear();
+                continue;
+            }
+            if (const char* utf8 = PyUnicode_AsUTF8(path.get())) files.emplace_back(utf8);
+            else PyErr_Clear();
+        }
+        return files;
+    }
+
     void before_fork() override { interpreter_.before_fork(); }
     void after_fork_parent() override { interpreter_.after_fork_parent(); }
     void after_fork_child() override { interpreter_.after_fork_child(); }

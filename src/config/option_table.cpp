@@ -14,8 +14,6 @@ using S = OptionStatus;
 using G = OptionGroup;
 using O = Options;
 
-constexpr std::string_view kIssue3 = "Stored now; acted on by the lifecycle work (issue 3).";
-constexpr std::string_view kIssue4 = "Stored now; acted on by the socket work (issue 4).";
 constexpr std::string_view kIssue5 = "Stored now; acted on by the limits work (issue 5).";
 
 // clang-format off
@@ -39,18 +37,23 @@ const std::array kTable = {
         "stop the server whose master pid is in PIDFILE", {}, {}, Command::stop},
     OptionSpec{"reload", "", K::string, G::commands, S::implemented, {}, "PIDFILE",
         "gracefully reload the server whose master pid is in PIDFILE", {}, {}, Command::reload},
+    OptionSpec{"reopen-logs", "", K::string, G::commands, S::implemented, {}, "PIDFILE",
+        "make the server whose master pid is in PIDFILE reopen its log files (after logrotate)", {}, {},
+        Command::reopen_logs},
 
     // --- sockets
     OptionSpec{"http", "", K::list, G::sockets, S::implemented, &O::http, "ADDR",
         "serve HTTP/1.1 on ADDR (host:port, :port, [v6]:port); repeatable"},
-    OptionSpec{"http-socket", "", K::list, G::sockets, S::planned, &O::http_socket, "ADDR",
-        "serve HTTP/1.1 on ADDR (uWSGI's name for a listener without its HTTP router); repeatable", kIssue4},
-    OptionSpec{"socket", "uwsgi-socket s", K::list, G::sockets, S::planned, &O::socket, "ADDR",
-        "serve the uwsgi binary protocol on ADDR (host:port or a unix socket path); repeatable", kIssue4},
+    OptionSpec{"http-socket", "", K::list, G::sockets, S::implemented, &O::http_socket, "ADDR",
+        "serve HTTP/1.1 on ADDR (uWSGI's name for a listener without its HTTP router); repeatable"},
+    OptionSpec{"socket", "uwsgi-socket s", K::list, G::sockets, S::implemented, &O::socket, "ADDR",
+        "serve the uwsgi binary protocol on ADDR (host:port or a unix socket path); repeatable",
+        "What nginx's `uwsgi_pass` speaks (see docs/deployment.md): one request per connection, the "
+        "response is plain HTTP. A path (anything with a `/`, or ending in `.sock`) is a unix socket."},
     OptionSpec{"listen", "l", K::integer, G::sockets, S::implemented, &O::listen, "N",
         "listen() backlog of every socket"},
-    OptionSpec{"chmod-socket", "", K::string, G::sockets, S::planned, &O::chmod_socket, "MODE",
-        "octal mode of unix sockets (a bare `chmod-socket` means 666)", kIssue4, {}, Command::run, "666"},
+    OptionSpec{"chmod-socket", "", K::string, G::sockets, S::implemented, &O::chmod_socket, "MODE",
+        "octal mode of unix sockets (a bare `chmod-socket` means 666)", {}, {}, Command::run, "666"},
 
     // --- the application
     OptionSpec{"wsgi-file", "file", K::string, G::application, S::implemented, &O::wsgi_file, "PATH",
@@ -88,37 +91,37 @@ const std::array kTable = {
         "prefix every process name with TEXT"},
 
     // --- lifecycle
-    OptionSpec{"pidfile", "", K::string, G::lifecycle, S::planned, &O::pidfile, "PATH",
-        "write the master's pid to PATH", kIssue3},
-    OptionSpec{"daemonize", "d", K::string, G::lifecycle, S::planned, &O::daemonize, "LOGFILE",
-        "detach from the terminal and log to LOGFILE", kIssue3},
-    OptionSpec{"logto", "", K::string, G::lifecycle, S::planned, &O::logto, "LOGFILE",
-        "log to LOGFILE instead of stderr", kIssue3},
-    OptionSpec{"vacuum", "", K::boolean, G::lifecycle, S::planned, &O::vacuum, "",
-        "remove the pidfile and unix sockets at exit", kIssue3},
+    OptionSpec{"pidfile", "", K::string, G::lifecycle, S::implemented, &O::pidfile, "PATH",
+        "write the master's pid to PATH"},
+    OptionSpec{"daemonize", "d", K::string, G::lifecycle, S::implemented, &O::daemonize, "LOGFILE",
+        "detach from the terminal and log to LOGFILE"},
+    OptionSpec{"logto", "", K::string, G::lifecycle, S::implemented, &O::logto, "LOGFILE",
+        "log to LOGFILE instead of stderr"},
+    OptionSpec{"vacuum", "", K::boolean, G::lifecycle, S::implemented, &O::vacuum, "",
+        "remove the pidfile and unix sockets at exit"},
     OptionSpec{"py-autoreload", "py-auto-reload python-autoreload python-auto-reload", K::integer, G::lifecycle,
-        S::planned, &O::py_autoreload, "SECONDS",
-        "reload when an imported Python module changes, checking every SECONDS (0: off)", kIssue3},
-    OptionSpec{"touch-reload", "", K::list, G::lifecycle, S::planned, &O::touch_reload, "PATH",
-        "reload when PATH is modified; repeatable", kIssue3},
-    OptionSpec{"max-requests", "R", K::integer, G::lifecycle, S::planned, &O::max_requests, "N",
-        "recycle a worker after N requests (0: never)", kIssue3},
-    OptionSpec{"max-requests-delta", "", K::integer, G::lifecycle, S::planned, &O::max_requests_delta, "N",
-        "add worker id * N to max-requests so workers do not recycle together", kIssue3},
-    OptionSpec{"reload-on-rss", "", K::integer, G::lifecycle, S::planned, &O::reload_on_rss, "MB",
-        "recycle a worker whose resident memory exceeds MB megabytes (0: never)", kIssue3},
-    OptionSpec{"harakiri", "t", K::integer, G::lifecycle, S::planned, &O::harakiri, "SECONDS",
-        "kill a worker stuck on one request for SECONDS (0: never)", kIssue3},
-    OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::planned, &O::worker_reload_mercy, "SECONDS",
-        "how long a worker may take to finish on reload or stop before it is killed", kIssue3},
+        S::implemented, &O::py_autoreload, "SECONDS",
+        "reload when an imported Python module changes, checking every SECONDS (0: off)"},
+    OptionSpec{"touch-reload", "", K::list, G::lifecycle, S::implemented, &O::touch_reload, "PATH",
+        "reload when PATH is modified; repeatable"},
+    OptionSpec{"max-requests", "R", K::integer, G::lifecycle, S::implemented, &O::max_requests, "N",
+        "recycle a worker after N requests (0: never)"},
+    OptionSpec{"max-requests-delta", "", K::integer, G::lifecycle, S::implemented, &O::max_requests_delta, "N",
+        "add worker id * N to max-requests so workers do not recycle together"},
+    OptionSpec{"reload-on-rss", "", K::integer, G::lifecycle, S::implemented, &O::reload_on_rss, "MB",
+        "recycle a worker whose resident memory exceeds MB megabytes (0: never)"},
+    OptionSpec{"harakiri", "t", K::integer, G::lifecycle, S::implemented, &O::harakiri, "SECONDS",
+        "kill a worker stuck on one request for SECONDS (0: never)"},
+    OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
+        "how long a worker may take to finish on reload or stop before it is killed"},
 
     // --- limits
     OptionSpec{"limit-post", "", K::size, G::limits, S::planned, &O::limit_post, "BYTES",
         "largest request body accepted (0: no limit); larger gets 413", kIssue5},
-    OptionSpec{"http-timeout", "", K::integer, G::limits, S::planned, &O::http_timeout, "SECONDS",
-        "close a connection that sends nothing for SECONDS", kIssue5},
-    OptionSpec{"http-keepalive", "", K::integer, G::limits, S::planned, &O::http_keepalive, "SECONDS",
-        "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)", kIssue5},
+    OptionSpec{"http-timeout", "", K::integer, G::limits, S::implemented, &O::http_timeout, "SECONDS",
+        "how long a client may take to send a request head or body, or to read the response"},
+    OptionSpec{"http-keepalive", "", K::integer, G::limits, S::implemented, &O::http_keepalive, "SECONDS",
+        "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)"},
     OptionSpec{"uid", "", K::string, G::limits, S::planned, &O::uid, "USER",
         "drop privileges to USER (name or number) after binding", kIssue5},
     OptionSpec{"gid", "", K::string, G::limits, S::planned, &O::gid, "GROUP",

@@ -69,6 +69,7 @@ std::string validate_options(const Options& options) {
         case Command::version:
         case Command::stop:
         case Command::reload:
+        case Command::reopen_logs:
             return "";  // nothing will be served
         case Command::run:
         case Command::check_config:

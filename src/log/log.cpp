@@ -2,6 +2,10 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 namespace appserver::log {
@@ -13,6 +17,29 @@ void init() {
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::info);
+}
+
+namespace {
+std::string g_output_path;
+}
+
+bool redirect_output(const std::string& path, std::string& error) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = "log file: " + syscall_error("open", path, errno);
+        return false;
+    }
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+    g_output_path = path;
+    return true;
+}
+
+void reopen_output() {
+    if (g_output_path.empty()) return;
+    std::string error;
+    if (!redirect_output(g_output_path, error)) spdlog::error("{}", error);
 }
 
 std::string syscall_error(std::string_view call, std::string_view subject, int err) {

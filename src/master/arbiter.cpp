@@ -1,5 +1,6 @@
 #include "master/arbiter.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -11,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include "log/log.h"
+#include "master/reexec.h"
+#include "os/pidfile.h"
 #include "os/proctitle.h"
 #include "os/signals.h"
 
@@ -27,13 +30,19 @@ std::chrono::milliseconds backoff(int failures) {
     return std::min<std::chrono::milliseconds>(delay, kMaxBackoff);
 }
 
+std::string describe_exit(int status) {
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    return "exited with code " + std::to_string(WEXITSTATUS(status));
+}
+
 }  // namespace
 
-Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime& runtime)
+Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime)
     : settings_(std::move(settings)), listeners_(listeners), runtime_(runtime) {}
 
 int Arbiter::alive() const {
-    return static_cast<int>(std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; }));
+    auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
+    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size());
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
@@ -41,41 +50,46 @@ void Arbiter::run_worker_process(const Slot& slot) {
     // A worker must not outlive its master.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master_pid_) ::_exit(0);
-    runtime_.after_fork_child();
+    ready_read_.reset();
+    runtime_->after_fork_child();
     install_worker_signal_handlers();
     if (settings_.auto_procname)
         proctitle::set(settings_.procname_prefix + "appserver: worker " + std::to_string(slot.id));
     if (settings_.lazy_apps) {
         std::string error;
-        if (!runtime_.load_app(error)) {
+        if (!runtime_->load_app(error)) {
             spdlog::error("worker {}: {}", slot.id, error);
+            spdlog::default_logger()->flush();
             ::_exit(kWorkerBootFailed);
         }
     }
     WorkerSettings ws = settings_.worker;
     ws.id = slot.id;
     ws.master_pid = master_pid_;
+    ws.ready_fd = ready_write_.get();
+    if (ws.max_requests > 0) ws.max_requests += slot.id * settings_.max_requests_delta;
     int code = 0;
     {
-        Worker worker(ws, listeners_, runtime_);
+        Worker worker(ws, listeners_, *runtime_);
         code = worker.run();
     }
-    runtime_.shutdown();
+    runtime_->shutdown();
     spdlog::default_logger()->flush();
     ::_exit(code);
 }
 
 void Arbiter::spawn(Slot& slot) {
-    runtime_.before_fork();
+    runtime_->before_fork();
     pid_t pid = ::fork();
     if (pid == 0) run_worker_process(slot);
-    runtime_.after_fork_parent();
+    runtime_->after_fork_parent();
     if (pid < 0) {
         spdlog::error("{}", log::syscall_error("fork", "worker " + std::to_string(slot.id), errno));
         slot.next_spawn = Clock::now() + backoff(++slot.fast_failures);
         return;
     }
     slot.pid = pid;
+    slot.ready = false;
     slot.started = Clock::now();
     spdlog::info("worker {} started (pid {})", slot.id, pid);
 }
@@ -85,19 +99,28 @@ void Arbiter::reap() {
         int status = 0;
         pid_t pid = ::waitpid(-1, &status, WNOHANG);
         if (pid <= 0) return;
+        if (pid == reload_check_pid_) {
+            finish_reload_check(status);
+            continue;
+        }
+        if (auto old = std::find(old_workers_.begin(), old_workers_.end(), pid); old != old_workers_.end()) {
+            old_workers_.erase(old);
+            spdlog::info("worker of the previous generation (pid {}) {}", pid, describe_exit(status));
+            continue;
+        }
         auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });
         if (it == slots_.end()) continue;  // not one of ours (e.g. a process the app spawned)
         Slot& slot = *it;
         slot.pid = 0;
+        slot.ready = false;
         auto now = Clock::now();
+        bool clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == kWorkerHarakiri);
         bool boot_failed = WIFEXITED(status) && WEXITSTATUS(status) == kWorkerBootFailed;
         if (!stopping_) {
-            if (WIFSIGNALED(status))
-                spdlog::warn("worker {} (pid {}) killed by signal {}", slot.id, pid, WTERMSIG(status));
-            else
-                spdlog::warn("worker {} (pid {}) exited with code {}", slot.id, pid, WEXITSTATUS(status));
+            if (clean) spdlog::info("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
+            else spdlog::warn("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
         }
-        if (boot_failed || now - slot.started < kFastFailure) {
+        if (boot_failed || (!clean && now - slot.started < kFastFailure)) {
             slot.next_spawn = now + backoff(slot.fast_failures++);
             if (!stopping_ && slot.fast_failures > 1)
                 spdlog::warn("worker {} keeps failing at start; next try in {} ms", slot.id,
@@ -109,11 +132,37 @@ void Arbiter::reap() {
     }
 }
 
+void Arbiter::read_ready_reports() {
+    pid_t pids[64];
+    for (;;) {
+        ssize_t n = ::read(ready_read_.get(), pids, sizeof pids);
+        if (n <= 0) break;
+        for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); ++i)
+            for (Slot& s : slots_)
+                if (s.pid == pids[i]) s.ready = true;
+    }
+    if (serving_ || stopping_) return;
+    bool all_ready = std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.retiring || s.ready; });
+    if (!all_ready) return;
+    serving_ = true;
+    // New workers serve: the previous generation may now finish its requests and leave.
+    for (pid_t pid : old_workers_) ::kill(pid, SIGTERM);
+    if (!old_workers_.empty()) spdlog::info("retiring {} worker(s) of the previous generation", old_workers_.size());
+    if (settings_.generation > 0) write_reload_status(true, "generation " + std::to_string(settings_.generation));
+}
+
 void Arbiter::manage_workers() {
+    if (!runtime_) return;  // degraded: nothing to fork new workers from
     auto now = Clock::now();
     std::erase_if(slots_, [](const Slot& s) { return s.retiring && s.pid == 0; });
     for (Slot& slot : slots_)
         if (slot.pid == 0 && !slot.retiring && now >= slot.next_spawn) spawn(slot);
+}
+
+void Arbiter::signal_workers(int sig) {
+    for (const Slot& slot : slots_)
+        if (slot.pid > 0) ::kill(slot.pid, sig);
+    for (pid_t pid : old_workers_) ::kill(pid, sig);
 }
 
 void Arbiter::begin_stop(bool graceful) {
@@ -121,8 +170,62 @@ void Arbiter::begin_stop(bool graceful) {
     if (stopping_ && graceful) return;
     stopping_ = true;
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
-    for (const Slot& slot : slots_)
-        if (slot.pid > 0) ::kill(slot.pid, graceful ? SIGTERM : SIGINT);
+    signal_workers(graceful ? SIGTERM : SIGINT);
+}
+
+void Arbiter::write_reload_status(bool ok, const std::string& detail) {
+    if (settings_.reload_status_file.empty()) return;
+    auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
+    std::string text = std::to_string(stamp) + (ok ? " ok " : " failed ") + detail + "\n";
+    std::string error;
+    if (!write_file_atomic(settings_.reload_status_file, text, error)) spdlog::error("{}", error);
+}
+
+void Arbiter::note_failed_reload(const std::string& reason) { write_reload_status(false, reason); }
+
+void Arbiter::request_reload(const std::string& why) {
+    if (stopping_) return;
+    if (reload_check_pid_ > 0) {
+        reload_again_ = true;  // one more check once the running one ends
+        return;
+    }
+    spdlog::info("reload requested ({}): checking the new configuration and application", why);
+    reload_check_pid_ = start_reload_check();
+    if (reload_check_pid_ < 0) {
+        reload_check_pid_ = 0;
+        spdlog::error("reload: {}", log::syscall_error("fork", "", errno));
+        write_reload_status(false, "cannot start the configuration check");
+    }
+}
+
+void Arbiter::finish_reload_check(int status) {
+    reload_check_pid_ = 0;
+    if (stopping_) return;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        spdlog::error("reload refused: the new configuration or application does not load (see above); "
+                      "the running workers keep serving the current code");
+        write_reload_status(false, "the new configuration or application does not load (see the server log)");
+    } else {
+        std::vector<pid_t> workers = old_workers_;
+        for (const Slot& s : slots_)
+            if (s.pid > 0) workers.push_back(s.pid);
+        spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1, master_pid_);
+        std::string error;
+        reexec(listeners_, workers, settings_.generation + 1, error);  // returns only on failure
+        spdlog::error("reload failed: {}", error);
+        write_reload_status(false, error);
+    }
+    if (reload_again_) {
+        reload_again_ = false;
+        request_reload("requested again during the check");
+    }
+}
+
+void Arbiter::check_watched_files() {
+    if (std::string path = touch_watch_.changed(); !path.empty()) request_reload(path + " touched");
+    if (settings_.py_autoreload_s <= 0 || Clock::now() < next_code_check_) return;
+    next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
+    if (std::string path = code_watch_.changed(); !path.empty()) request_reload(path + " changed");
 }
 
 void Arbiter::handle(int signal) {
@@ -133,14 +236,18 @@ void Arbiter::handle(int signal) {
         case MasterAction::reap: break;  // reap() runs after every wake-up
         case MasterAction::graceful_stop: begin_stop(true); break;
         case MasterAction::immediate_stop: begin_stop(false); break;
-        case MasterAction::reload: spdlog::warn("graceful reload is not available in this build; ignored"); break;
-        case MasterAction::reopen_logs: break;
+        case MasterAction::reload: request_reload(std::string(entry->name)); break;
+        case MasterAction::reopen_logs:
+            log::reopen_output();
+            signal_workers(SIGUSR1);
+            break;
         case MasterAction::add_worker:
-            if (!stopping_) slots_.push_back(Slot{.id = static_cast<int>(slots_.size()) + 1});
+            if (!stopping_ && runtime_) slots_.push_back(Slot{.id = static_cast<int>(slots_.size()) + 1});
             break;
         case MasterAction::remove_worker: {
             auto it = std::find_if(slots_.rbegin(), slots_.rend(), [](const Slot& s) { return !s.retiring; });
-            if (!stopping_ && it != slots_.rend() && slots_.size() > 1) {
+            if (!stopping_ && it != slots_.rend() &&
+                std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.retiring; }) > 1) {
                 it->retiring = true;
                 if (it->pid > 0) ::kill(it->pid, SIGTERM);
             }
@@ -149,26 +256,49 @@ void Arbiter::handle(int signal) {
     }
 }
 
-int Arbiter::run() {
+int Arbiter::run(const std::function<void()>& on_serving) {
     master_pid_ = ::getpid();
     SignalQueue signals;
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+        spdlog::critical("{}", log::syscall_error("pipe2", "", errno));
+        return 1;
+    }
+    ready_read_.reset(fds[0]);
+    ready_write_.reset(fds[1]);
     if (settings_.auto_procname) proctitle::set(settings_.procname_prefix + "appserver: master");
-    for (int i = 1; i <= settings_.processes; ++i) slots_.push_back(Slot{.id = i});
+    if (runtime_)
+        for (int i = 1; i <= settings_.processes; ++i) slots_.push_back(Slot{.id = i});
+    touch_watch_.watch(settings_.touch_reload);
+    if (settings_.py_autoreload_s > 0 && runtime_) {
+        code_watch_.watch(runtime_->source_files());
+        next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
+    }
     manage_workers();
+    bool announced = false;
+    auto last_watch = Clock::now();
     for (;;) {
-        for (int sig : signals.wait(stopping_ ? 100 : 1000)) handle(sig);
+        for (int sig : signals.wait(stopping_ || !serving_ ? 100 : 1000)) handle(sig);
         reap();
+        if (runtime_) read_ready_reports();
+        if (serving_ && !announced) {
+            announced = true;
+            on_serving();
+        }
         if (stopping_) {
             if (alive() == 0) break;
             if (!killed_ && Clock::now() >= kill_deadline_) {
                 spdlog::warn("workers still busy after the grace period: killing them");
-                for (const Slot& slot : slots_)
-                    if (slot.pid > 0) ::kill(slot.pid, SIGKILL);
+                signal_workers(SIGKILL);
                 killed_ = true;
             }
             continue;
         }
         manage_workers();
+        if (Clock::now() - last_watch >= std::chrono::seconds(1)) {
+            last_watch = Clock::now();
+            check_watched_files();
+        }
     }
     spdlog::info("master exiting");
     return 0;

@@ -1,41 +1,53 @@
 #pragma once
 // The master: forks the workers, replaces those that die (with back-off when they die at start),
-// and stops them in stages. It never serves requests; signals reach it through a self-pipe.
+// reloads by re-executing itself, and stops in stages. It never serves requests; signals reach it
+// through a self-pipe and are handled in one place.
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "master/file_watch.h"
 #include "os/listen_socket.h"
+#include "os/unique_fd.h"
+#include "worker/exit_codes.h"
 #include "worker/worker.h"
 
 namespace appserver {
 
-// Exit code of a worker that could not start (e.g. the app failed to import in lazy-apps mode):
-// the master backs off instead of respawning it in a tight loop.
-inline constexpr int kWorkerBootFailed = 3;
-
 struct ArbiterSettings {
     int processes = 1;
-    int mercy_s = 60;            // graceful stop: how long in-flight requests may take
+    int mercy_s = 60;            // graceful stop/reload: how long in-flight requests may take
     bool lazy_apps = false;
     bool auto_procname = false;
     std::string procname_prefix;
+    int max_requests_delta = 0;  // worker i recycles after max_requests + i * delta
+    std::string reload_status_file;  // where --reload reads the outcome (next to the pidfile)
+    int generation = 0;          // reloads so far
+    std::vector<std::string> touch_reload;
+    int py_autoreload_s = 0;
     WorkerSettings worker;
 };
 
 class Arbiter {
 public:
-    Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime& runtime);
-    // Runs until stopped; returns the master's exit code.
-    int run();
+    Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime);
+    // Workers of the previous image (after a reload): retired once this image's workers serve.
+    void adopt_old_workers(const std::vector<pid_t>& pids) { old_workers_ = pids; }
+    // Records a reload that failed before this image could take over (old workers keep serving).
+    void note_failed_reload(const std::string& reason);
+    // Runs until stopped; `on_serving` runs once when every first worker is ready. Returns the
+    // master's exit code.
+    int run(const std::function<void()>& on_serving);
 
 private:
     struct Slot {
         int id = 0;
         pid_t pid = 0;
+        bool ready = false;
         Clock::time_point started{};
         Clock::time_point next_spawn{};
         int fast_failures = 0;
@@ -45,19 +57,34 @@ private:
     void spawn(Slot& slot);
     [[noreturn]] void run_worker_process(const Slot& slot);
     void reap();
+    void read_ready_reports();
     void manage_workers();
     void handle(int signal);
     void begin_stop(bool graceful);
+    void request_reload(const std::string& why);
+    void finish_reload_check(int status);
+    void write_reload_status(bool ok, const std::string& detail);
+    void check_watched_files();
+    void signal_workers(int sig);
     int alive() const;
 
     ArbiterSettings settings_;
     std::vector<ListenSocket>& listeners_;
-    AppRuntime& runtime_;
+    AppRuntime* runtime_;  // null in a degraded image that only supervises adopted workers
     std::vector<Slot> slots_;
+    std::vector<pid_t> old_workers_;
+    UniqueFd ready_read_;
+    UniqueFd ready_write_;
     pid_t master_pid_ = 0;
+    pid_t reload_check_pid_ = 0;
+    bool reload_again_ = false;
+    bool serving_ = false;
     bool stopping_ = false;
     bool killed_ = false;
     Clock::time_point kill_deadline_{};
+    FileWatch touch_watch_;
+    FileWatch code_watch_;
+    Clock::time_point next_code_check_{};
 };
 
 }  // namespace appserver

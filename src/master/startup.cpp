@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 
@@ -10,12 +12,16 @@
 
 #include "log/log.h"
 #include "master/arbiter.h"
+#include "master/reexec.h"
+#include "os/daemon.h"
+#include "os/pidfile.h"
 #include "os/listen_socket.h"
 
 namespace appserver {
 namespace {
 
 int fail(const std::string& line) {
+    spdlog::default_logger()->flush();
     std::fprintf(stderr, "appserver: %s\n", line.c_str());
     return 1;
 }
@@ -49,13 +55,10 @@ bool plan_sockets(const Options& o, std::vector<ListenSocket>& out, std::string&
         }
         return true;
     };
-    if (!add(o.http, Protocol::http) || !add(o.http_socket, Protocol::http)) return false;
-    if (!o.socket.empty()) {
-        error = "socket " + o.socket.front() + ": the uwsgi protocol is not available in this build (use http)";
+    if (!add(o.http, Protocol::http) || !add(o.http_socket, Protocol::http) || !add(o.socket, Protocol::uwsgi))
         return false;
-    }
     if (out.empty()) {
-        error = "no socket to serve on: give --http ADDRESS (e.g. --http :8000)";
+        error = "no socket to serve on: give --http ADDRESS (e.g. --http :8000) or --socket ADDRESS";
         return false;
     }
     return true;
@@ -86,6 +89,12 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.head_timeout_s = o.http_timeout;
     w.keepalive_timeout_s = o.http_keepalive;
     w.max_requests = o.max_requests;
+    w.reload_on_rss_mb = o.reload_on_rss;
+    w.harakiri_s = o.harakiri;
+    a.max_requests_delta = o.max_requests_delta;
+    a.touch_reload = o.touch_reload;
+    a.py_autoreload_s = o.py_autoreload;
+    if (!o.pidfile.empty()) a.reload_status_file = o.pidfile + ".reload";
     w.session.access_log = !o.disable_logging;
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.exchange.keepalive_enabled = o.http_keepalive > 0;
@@ -113,26 +122,137 @@ int check_config(Options& options, AppRuntime& runtime) {
     return 0;
 }
 
-int run_server(Options& options, AppRuntime& runtime) {
-    std::string error;
-    std::vector<ListenSocket> sockets;
-    if (!plan_sockets(options, sockets, error)) return fail(error);
-    if (!apply_environment(options, error)) return fail(error);
-    for (auto& s : sockets)
-        if (!open_listen_socket(s, options.listen, unix_mode(options), error)) return fail(error);
-    if (!runtime.configure(options, error)) return fail(error);
-    if (!options.lazy_apps && !runtime.load_app(error)) return fail(error);
+namespace {
 
+// Paths the user wrote relative to where they started appserver, before chdir moves us.
+void absolutize_paths(Options& o) {
+    const std::string& base = launch_context().cwd;
+    auto fix = [&](std::string& p) {
+        if (!p.empty() && p[0] != '/' && !base.empty()) p = base + "/" + p;
+    };
+    fix(o.pidfile);
+    fix(o.daemonize);
+    fix(o.logto);
+    for (auto& p : o.touch_reload) fix(p);
+}
+
+// Binds what the configuration asks for, reusing the sockets a previous image handed over.
+bool open_sockets(std::vector<ListenSocket>& sockets, const Options& o, std::vector<InheritedSocket>& inherited,
+                  std::string& error) {
+    for (auto& s : sockets) {
+        auto match = std::find_if(inherited.begin(), inherited.end(), [&](const InheritedSocket& in) {
+            return in.fd >= 0 && in.spec == s.address.spec && in.protocol == s.protocol;
+        });
+        if (match != inherited.end()) {
+            adopt_listen_socket(s, std::exchange(match->fd, -1));
+        } else if (!open_listen_socket(s, o.listen, unix_mode(o), error)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Sockets of the previous image as they are: kept open by a degraded image so that the old
+// workers go on serving and a later reload can hand them on.
+std::vector<ListenSocket> keep_inherited(std::vector<InheritedSocket>& inherited) {
+    std::vector<ListenSocket> kept;
+    for (auto& in : inherited) {
+        if (in.fd < 0) continue;
+        ListenSocket s;
+        s.protocol = in.protocol;
+        std::string ignored;
+        if (auto address = parse_listen_address(in.spec, ignored)) s.address = *address;
+        s.address.spec = in.spec;
+        adopt_listen_socket(s, std::exchange(in.fd, -1));
+        kept.push_back(std::move(s));
+    }
+    return kept;
+}
+
+void vacuum(const Options& o, const std::vector<ListenSocket>& sockets) {
+    if (!o.vacuum) return;
+    if (!o.pidfile.empty()) {
+        std::string ignored;
+        auto pid = read_pidfile(o.pidfile, ignored);
+        if (pid && *pid == ::getpid()) ::unlink(o.pidfile.c_str());
+        ::unlink((o.pidfile + ".reload").c_str());
+    }
+    for (const auto& s : sockets)
+        if (s.address.is_unix) ::unlink(s.address.unix_path.c_str());
+}
+
+void log_banner(const Options& options, const AppRuntime& runtime, const std::vector<ListenSocket>& sockets,
+                int generation) {
     print_warnings(options);
-    spdlog::info("appserver {} (master pid {})", APPSERVER_VERSION, ::getpid());
+    spdlog::info("appserver {} (master pid {}{})", APPSERVER_VERSION, ::getpid(),
+                 generation > 0 ? ", generation " + std::to_string(generation) : std::string());
     spdlog::info("runtime: {}", runtime.describe());
     spdlog::info("app: {}{}", runtime.app_name(), options.lazy_apps ? " (lazy-apps: loaded in each worker)" : "");
     for (const auto& s : sockets)
         spdlog::info("listening on {} ({})", s.bound_name, s.protocol == Protocol::http ? "http" : "uwsgi");
     spdlog::info("processes: {}, threads per worker: {}", options.processes, options.threads);
+}
 
-    Arbiter arbiter(arbiter_settings(options), sockets, runtime);
-    return arbiter.run();
+// A reload whose new image cannot start: the workers of the previous generation keep serving.
+int supervise_degraded(const Options& options, Inheritance& inherited, const std::string& error) {
+    spdlog::error("reload failed: {}; the workers of the previous generation keep serving", error);
+    std::vector<ListenSocket> sockets = keep_inherited(inherited.sockets);
+    ArbiterSettings settings = arbiter_settings(options);
+    settings.generation = inherited.generation - 1;
+    Arbiter arbiter(settings, sockets, nullptr);
+    arbiter.adopt_old_workers(inherited.old_workers);
+    arbiter.note_failed_reload(error);
+    return arbiter.run([] {});
+}
+
+}  // namespace
+
+int run_server(Options& options, AppRuntime& runtime) {
+    std::string error;
+    std::optional<Inheritance> inherited = take_inheritance();
+    absolutize_paths(options);
+    auto failed = [&](const std::string& line) {
+        if (inherited) return supervise_degraded(options, *inherited, line);
+        daemon::report_failure(line);
+        return fail(line);
+    };
+
+    if (!inherited) {
+        if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return fail(error);
+        if (!options.daemonize.empty()) {
+            if (!daemon::detach(options.daemonize, error)) return fail(error);
+        } else if (!options.logto.empty() && !log::redirect_output(options.logto, error)) {
+            return fail(error);
+        }
+    } else if (!options.daemonize.empty() || !options.logto.empty()) {
+        // Already detached; open the (possibly changed) log file of the new configuration.
+        if (!log::redirect_output(!options.daemonize.empty() ? options.daemonize : options.logto, error))
+            spdlog::error("{}", error);
+    }
+
+    std::vector<ListenSocket> sockets;
+    std::vector<InheritedSocket> handed_over = inherited ? inherited->sockets : std::vector<InheritedSocket>{};
+    if (!plan_sockets(options, sockets, error)) return failed(error);
+    if (!apply_environment(options, error)) return failed(error);
+    if (!open_sockets(sockets, options, handed_over, error)) return failed(error);
+    if (!runtime.configure(options, error)) return failed(error);
+    if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
+    for (auto& unused : handed_over)
+        if (unused.fd >= 0) ::close(unused.fd);  // an address the new configuration dropped
+    if (!options.pidfile.empty() && !write_pidfile(options.pidfile, ::getpid(), error)) return failed(error);
+
+    int generation = inherited ? inherited->generation : 0;
+    log_banner(options, runtime, sockets, generation);
+    ArbiterSettings settings = arbiter_settings(options);
+    settings.generation = generation;
+    Arbiter arbiter(settings, sockets, &runtime);
+    if (inherited) arbiter.adopt_old_workers(inherited->old_workers);
+    int code = arbiter.run([] {
+        spdlog::info("serving");
+        daemon::report_ready();
+    });
+    vacuum(options, sockets);
+    return code;
 }
 
 }  // namespace appserver

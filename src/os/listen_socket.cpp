@@ -177,4 +177,16 @@ bool open_listen_socket(ListenSocket& s, int backlog, int unix_mode, std::string
     return true;
 }
 
+void adopt_listen_socket(ListenSocket& s, int fd) {
+    s.fd.reset(fd);
+    if (s.address.is_unix) {
+        s.bound_name = s.address.unix_path;
+        return;
+    }
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    s.bound_name = numeric_name(bound, s.local_port, s.local_host);
+}
+
 }  // namespace appserver

@@ -36,4 +36,7 @@ struct ListenSocket {
 // the address and the failing call with errno (e.g. address in use).
 bool open_listen_socket(ListenSocket& socket, int backlog, int unix_mode, std::string& error);
 
+// Takes over an already listening socket (inherited across a reload) and reads back its address.
+void adopt_listen_socket(ListenSocket& socket, int fd);
+
 }  // namespace appserver

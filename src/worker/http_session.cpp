@@ -33,7 +33,12 @@ bool serve_one(Connection& conn, AppRuntime& runtime, const SessionSettings& set
     request.url_scheme = "http";
     request.body = &body;
 
-    runtime.handle(request, response);
+    {
+        Harakiri::Guard watchdog(settings.harakiri, conn.fd.get(),
+                                 settings.harakiri ? head.method + " " + head.url : std::string(), &response);
+        runtime.handle(request, response);
+    }
+    if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
 
     if (!response.started()) {
         // The runtime answers app errors itself; this is the last line of defence.

@@ -2,9 +2,12 @@
 // Serving the requests that are ready on one HTTP connection: hands each to the application
 // runtime, frames the answer, logs it, and says whether the connection stays open.
 
+#include <atomic>
+
 #include "appserver/app_runtime.h"
 #include "worker/connection.h"
 #include "worker/exchange.h"
+#include "worker/harakiri.h"
 
 namespace appserver {
 
@@ -12,6 +15,8 @@ struct SessionSettings {
     ExchangeSettings exchange;
     bool access_log = true;
     std::uint64_t max_drain = 1 << 20;  // unread request body we read and discard to keep a connection
+    Harakiri* harakiri = nullptr;          // watchdog over each request (null: harakiri off)
+    std::atomic<long>* served = nullptr;   // the worker's request count (max-requests)
 };
 
 enum class SessionResult { need_more, close };

@@ -11,19 +11,32 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 
 #include <spdlog/spdlog.h>
 
 #include "log/log.h"
+#include "worker/uwsgi_session.h"
 
 namespace appserver {
 namespace {
 
 volatile std::sig_atomic_t g_graceful_stop = 0;
 volatile std::sig_atomic_t g_immediate_stop = 0;
+volatile std::sig_atomic_t g_reopen_logs = 0;
 
 void on_graceful(int) { g_graceful_stop = 1; }
 void on_immediate(int) { g_immediate_stop = 1; }
+void on_reopen(int) { g_reopen_logs = 1; }
+
+long resident_mb() {
+    long pages = 0, resident = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        std::fclose(f);
+    }
+    return resident * ::sysconf(_SC_PAGESIZE) / (1024 * 1024);
+}
 
 constexpr std::uint64_t kListenerTag = 1ULL << 32;
 constexpr std::uint64_t kPoolTag = 2ULL << 32;
@@ -48,6 +61,16 @@ PeerInfo peer_of(const sockaddr_storage& addr, const ListenSocket& listener) {
     return p;
 }
 
+// A uwsgi connection carries one request; an HTTP one as many as the client sends.
+SessionResult serve_connection(Connection& conn, AppRuntime& runtime, const WorkerSettings& settings,
+                               bool stopping) {
+    if (conn.listener->protocol == Protocol::uwsgi) {
+        serve_uwsgi_request(conn, runtime, settings.session, settings.max_head);
+        return SessionResult::close;
+    }
+    return serve_ready_requests(conn, runtime, settings.session, stopping);
+}
+
 }  // namespace
 
 void install_worker_signal_handlers() {
@@ -58,16 +81,18 @@ void install_worker_signal_handlers() {
     sa.sa_handler = on_immediate;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGQUIT, &sa, nullptr);
+    sa.sa_handler = on_reopen;
+    sigaction(SIGUSR1, &sa, nullptr);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, nullptr);
     sigaction(SIGHUP, &sa, nullptr);
-    sigaction(SIGUSR1, &sa, nullptr);
     // Delivered only inside epoll_pwait: the loop sees them between requests, never mid-syscall.
     sigset_t block;
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGQUIT);
+    sigaddset(&block, SIGUSR1);
     sigprocmask(SIG_BLOCK, &block, nullptr);
 }
 
@@ -137,10 +162,18 @@ void Worker::on_readable(Connection* conn) {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
     if (n <= 0) {
         // Closed or reset before a complete request: nothing to answer.
+        if (conn->listener->protocol == Protocol::uwsgi) log_truncated_uwsgi_packet(*conn);
         close_connection(conn);
         return;
     }
     conn->last_activity = Clock::now();
+    if (conn->listener->protocol == Protocol::uwsgi) {
+        UwsgiProgress progress = check_uwsgi_packet(*conn, settings_.max_head);
+        if (progress == UwsgiProgress::refused) close_connection(conn);
+        if (progress != UwsgiProgress::ready) return;
+        dispatch(conn);
+        return;
+    }
     conn->feed_input();
     if (conn->parser.state() == HttpRequestParser::State::head) return;
     dispatch(conn);
@@ -153,7 +186,7 @@ void Worker::dispatch(Connection* conn) {
         return;
     }
     if (!pool_) {
-        if (serve_ready_requests(*conn, runtime_, settings_.session, stopping_) == SessionResult::close)
+        if (serve_connection(*conn, runtime_, settings_, stopping_) == SessionResult::close)
             close_connection(conn);
         return;
     }
@@ -193,13 +226,57 @@ void Worker::sweep() {
     for (Connection* conn : expired) close_connection(conn);
 }
 
+void Worker::begin_stop(const std::string& why) {
+    if (stopping_) return;
+    stopping_ = true;
+    if (!why.empty()) spdlog::info("worker {}: {}", settings_.id, why);
+    // Connections already queued on the shared sockets may have woken only this worker
+    // (EPOLLEXCLUSIVE): take them now rather than leave them waiting for the next wake-up.
+    for (auto& listener : listeners_) {
+        for (int taken = 0; listening_ && taken < 1024; ++taken) {
+            std::size_t before = connections_.size();
+            accept_from(listener);
+            if (connections_.size() == before) break;
+        }
+    }
+    watch_listeners(false);
+    // A request that reached an idle keep-alive connection just now is served, not dropped.
+    std::vector<Connection*> idle;
+    for (auto& [fd, conn] : connections_)
+        if (!conn->busy && conn->idle()) idle.push_back(conn.get());
+    for (Connection* conn : idle) {
+        if (connections_.count(conn->fd.get()) && !conn->busy) on_readable(conn);
+    }
+    sweep();
+}
+
+void Worker::check_recycling() {
+    if (stopping_) return;
+    if (settings_.max_requests > 0 && served_.load() >= settings_.max_requests) {
+        begin_stop("served " + std::to_string(served_.load()) + " requests (max-requests " +
+                   std::to_string(settings_.max_requests) + "): recycling");
+    }
+}
+
+void Worker::check_memory() {
+    if (!stopping_ && settings_.reload_on_rss_mb > 0) {
+        long rss = resident_mb();
+        if (rss > settings_.reload_on_rss_mb)
+            begin_stop("resident memory " + std::to_string(rss) + " MB over reload-on-rss " +
+                       std::to_string(settings_.reload_on_rss_mb) + " MB: recycling");
+    }
+}
+
 int Worker::run() {
+    harakiri_ = std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
+    settings_.session.harakiri = settings_.harakiri_s > 0 ? harakiri_.get() : nullptr;
+    settings_.session.served = &served_;
     if (settings_.threads > 1) {
         pool_ = std::make_unique<RequestPool>(
             settings_.threads,
             [this](Connection* conn) {
-                conn->should_close = serve_ready_requests(*conn, runtime_, settings_.session, stopping_) ==
-                                     SessionResult::close;
+                conn->should_close =
+                    serve_connection(*conn, runtime_, settings_, stopping_) == SessionResult::close;
             },
             [this] { runtime_.thread_start(); });
         epoll_event ev{};
@@ -210,6 +287,11 @@ int Worker::run() {
         runtime_.thread_start();
     }
     watch_listeners(true);
+    if (settings_.ready_fd >= 0) {
+        pid_t self = ::getpid();
+        [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &self, sizeof self);
+        ::close(settings_.ready_fd);
+    }
 
     sigset_t unblocked;
     sigemptyset(&unblocked);
@@ -217,12 +299,14 @@ int Worker::run() {
     auto last_sweep = Clock::now();
     for (;;) {
         if (g_immediate_stop) return 0;
-        if ((g_graceful_stop || !master_alive()) && !stopping_) {
-            stopping_ = true;
-            watch_listeners(false);
-            sweep();
+        if (g_reopen_logs) {
+            g_reopen_logs = 0;
+            log::reopen_output();
         }
-        if (stopping_ && connections_.empty()) break;
+        if (g_graceful_stop) begin_stop("");
+        if (!master_alive()) begin_stop("the master is gone: stopping");
+        check_recycling();
+        if (stopping_ && connections_.empty() && (!pool_ || pool_->busy() == 0)) break;
         int n = ::epoll_pwait(epoll_.get(), events, kMaxEvents, 1000, &unblocked);
         if (n < 0 && errno != EINTR) {
             spdlog::critical("{}", log::syscall_error("epoll_pwait", "", errno));
@@ -242,6 +326,7 @@ int Worker::run() {
         auto now = Clock::now();
         if (now - last_sweep >= std::chrono::seconds(1) || stopping_) {
             last_sweep = now;
+            check_memory();
             sweep();
         }
     }

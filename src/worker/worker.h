@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -25,7 +26,10 @@ struct WorkerSettings {
     std::size_t max_head = 8192;
     int head_timeout_s = 60;    // to send a complete request head
     int keepalive_timeout_s = 15;
-    int max_requests = 0;       // 0: no limit
+    int max_requests = 0;       // recycle after this many requests; 0: no limit
+    int reload_on_rss_mb = 0;   // recycle when resident memory passes this; 0: never
+    int harakiri_s = 0;         // kill the worker when one request takes longer; 0: never
+    int ready_fd = -1;          // the worker writes its pid here once it serves
     SessionSettings session;
 };
 
@@ -44,6 +48,9 @@ private:
     void take_back_from_pool();
     void close_connection(Connection* conn);
     void sweep();
+    void begin_stop(const std::string& why);
+    void check_recycling();
+    void check_memory();
     bool master_alive() const;
 
     WorkerSettings settings_;
@@ -54,6 +61,8 @@ private:
     std::atomic<bool> stopping_{false};  // read by request threads
     std::unordered_map<int, std::unique_ptr<Connection>> connections_;
     std::unique_ptr<RequestPool> pool_;
+    std::unique_ptr<Harakiri> harakiri_;
+    std::atomic<long> served_{0};
 };
 
 // Signal state of the worker process, set by its handlers.

@@ -1,0 +1,128 @@
+#include "master/reexec.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+
+#include "log/log.h"
+
+extern char** environ;
+
+namespace appserver {
+namespace {
+
+constexpr char kSocketsVar[] = "APPSERVER_INHERIT_SOCKETS";
+constexpr char kWorkersVar[] = "APPSERVER_INHERIT_WORKERS";
+constexpr char kGenerationVar[] = "APPSERVER_GENERATION";
+
+LaunchContext g_launch;
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> parts;
+    std::stringstream in(text);
+    std::string part;
+    while (std::getline(in, part, sep))
+        if (!part.empty()) parts.push_back(part);
+    return parts;
+}
+
+}  // namespace
+
+void capture_launch(int argc, char** argv) {
+    char exe[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    g_launch.executable = n > 0 ? std::string(exe, static_cast<std::size_t>(n)) : std::string(argv[0]);
+    for (int i = 0; i < argc; ++i) g_launch.argv.emplace_back(argv[i]);
+    for (char** e = environ; *e; ++e) {
+        std::string kv(*e);
+        // What a previous image handed over is not part of the user's environment.
+        if (kv.starts_with("APPSERVER_INHERIT_") || kv.starts_with("APPSERVER_GENERATION=")) continue;
+        g_launch.environ.push_back(std::move(kv));
+    }
+    char cwd[PATH_MAX];
+    if (::getcwd(cwd, sizeof cwd)) g_launch.cwd = cwd;
+}
+
+const LaunchContext& launch_context() { return g_launch; }
+
+std::optional<Inheritance> take_inheritance() {
+    const char* sockets = std::getenv(kSocketsVar);
+    if (!sockets) return std::nullopt;
+    Inheritance in;
+    // Each socket: fd,protocol,spec (spec last: it may not contain ';' but may contain ',').
+    for (const auto& entry : split(sockets, ';')) {
+        auto c1 = entry.find(',');
+        auto c2 = entry.find(',', c1 + 1);
+        if (c1 == std::string::npos || c2 == std::string::npos) continue;
+        InheritedSocket s;
+        s.fd = std::atoi(entry.substr(0, c1).c_str());
+        s.protocol = entry.substr(c1 + 1, c2 - c1 - 1) == "uwsgi" ? Protocol::uwsgi : Protocol::http;
+        s.spec = entry.substr(c2 + 1);
+        ::fcntl(s.fd, F_SETFD, FD_CLOEXEC);
+        in.sockets.push_back(std::move(s));
+    }
+    if (const char* workers = std::getenv(kWorkersVar))
+        for (const auto& pid : split(workers, ',')) in.old_workers.push_back(std::atoi(pid.c_str()));
+    if (const char* gen = std::getenv(kGenerationVar)) in.generation = std::atoi(gen);
+    ::unsetenv(kSocketsVar);
+    ::unsetenv(kWorkersVar);
+    ::unsetenv(kGenerationVar);
+    return in;
+}
+
+pid_t start_reload_check() {
+    pid_t pid = ::fork();
+    if (pid != 0) return pid;
+    std::vector<std::string> args = g_launch.argv;
+    args.push_back("--check-config");
+    std::vector<std::string> env = g_launch.environ;
+    if (!g_launch.cwd.empty() && ::chdir(g_launch.cwd.c_str()) != 0) ::_exit(1);
+    auto argv = c_strings(args);
+    auto envp = c_strings(env);
+    ::execve(g_launch.executable.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+}
+
+bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
+            std::string& error) {
+    std::string socket_list;
+    for (const auto& s : sockets) {
+        int fd = s.fd.get();
+        // The one thing that must survive exec: the listening sockets stay open, so the kernel
+        // keeps queueing connections while the new image starts.
+        ::fcntl(fd, F_SETFD, 0);
+        socket_list += std::to_string(fd) + "," + (s.protocol == Protocol::uwsgi ? "uwsgi" : "http") + "," +
+                       s.address.spec + ";";
+    }
+    std::string worker_list;
+    for (pid_t pid : workers) worker_list += std::to_string(pid) + ",";
+    std::vector<std::string> env = g_launch.environ;
+    env.push_back(std::string(kSocketsVar) + "=" + socket_list);
+    env.push_back(std::string(kWorkersVar) + "=" + worker_list);
+    env.push_back(std::string(kGenerationVar) + "=" + std::to_string(generation));
+    std::vector<std::string> args = g_launch.argv;
+    auto argv = c_strings(args);
+    auto envp = c_strings(env);
+    if (!g_launch.cwd.empty() && ::chdir(g_launch.cwd.c_str()) != 0) {
+        error = log::syscall_error("chdir", g_launch.cwd, errno);
+    } else {
+        spdlog::default_logger()->flush();
+        ::execve(g_launch.executable.c_str(), argv.data(), envp.data());
+        error = log::syscall_error("execve", g_launch.executable, errno);
+    }
+    for (const auto& s : sockets) ::fcntl(s.fd.get(), F_SETFD, FD_CLOEXEC);
+    return false;
+}
+
+}  // namespace appserver

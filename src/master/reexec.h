@@ -1,0 +1,51 @@
+#pragma once
+// Graceful reload by re-executing the master in place: same pid, same listening sockets (never
+// closed, so no connection is refused), the live workers handed over by pid so the new image can
+// retire them once its own workers serve.
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "os/listen_socket.h"
+
+namespace appserver {
+
+// How the process was started, captured first thing in main() (before env/chdir change anything).
+struct LaunchContext {
+    std::string executable;          // resolved /proc/self/exe (an upgraded binary is picked up)
+    std::vector<std::string> argv;
+    std::vector<std::string> environ;
+    std::string cwd;
+};
+void capture_launch(int argc, char** argv);
+const LaunchContext& launch_context();
+
+struct InheritedSocket {
+    int fd = -1;
+    Protocol protocol = Protocol::http;
+    std::string spec;
+};
+
+// What a re-executed master receives from the image before it.
+struct Inheritance {
+    std::vector<InheritedSocket> sockets;
+    std::vector<pid_t> old_workers;
+    int generation = 0;  // reload count
+};
+
+// Reads (and removes from the environment) what the previous image handed over; nullopt on a
+// fresh start.
+std::optional<Inheritance> take_inheritance();
+
+// Starts `appserver <same arguments> --check-config` in the launch directory and environment;
+// returns its pid (the arbiter reaps it), or -1.
+pid_t start_reload_check();
+
+// Replaces this process image with a fresh one; returns only on failure (`error` says why).
+bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
+            std::string& error);
+
+}  // namespace appserver

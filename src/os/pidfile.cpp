@@ -1,0 +1,85 @@
+#include "os/pidfile.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "log/log.h"
+#include "os/unique_fd.h"
+
+namespace appserver {
+
+std::optional<pid_t> read_pidfile(const std::string& path, std::string& error) {
+    std::ifstream in(path);
+    if (!in) {
+        error = "cannot read pidfile " + path + ": " + std::strerror(errno);
+        return std::nullopt;
+    }
+    std::string text;
+    std::getline(in, text);
+    pid_t pid = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+    if (ec != std::errc() || pid <= 0) {
+        error = "pidfile " + path + " holds no pid";
+        return std::nullopt;
+    }
+    return pid;
+}
+
+bool write_file_atomic(const std::string& path, const std::string& text, std::string& error) {
+    std::string tmp = path + ".tmp" + std::to_string(::getpid());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) {
+        error = log::syscall_error("open", tmp, errno);
+        return false;
+    }
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        error = log::syscall_error("write", tmp, errno);
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    fd.reset();
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = log::syscall_error("rename", path, errno);
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+bool is_live_process(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    auto close = line.rfind(')');
+    return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+
+bool is_live_appserver(pid_t pid) {
+    if (!is_live_process(pid)) return false;
+    // argv[0] may have been replaced by a process title ("appserver: master"); both contain the name.
+    std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string first;
+    std::getline(cmdline, first, '\0');
+    return first.find("appserver") != std::string::npos;
+}
+
+bool check_pidfile_free(const std::string& path, std::string& error) {
+    if (::access(path.c_str(), F_OK) != 0) return true;
+    std::string ignored;
+    auto pid = read_pidfile(path, ignored);
+    if (pid && *pid != ::getpid() && is_live_appserver(*pid)) {
+        error = "pidfile " + path + ": appserver is already running with pid " + std::to_string(*pid);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace appserver

@@ -1,0 +1,87 @@
+#include "worker/harakiri.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "worker/exit_codes.h"
+
+namespace appserver {
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr char k504[] =
+    "HTTP/1.1 504 Gateway Timeout\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
+    "Connection: close\r\n\r\n504 Gateway Timeout\n";
+
+}  // namespace
+
+Harakiri::Harakiri(int seconds, int worker_id, int request_threads)
+    : seconds_(seconds), worker_id_(worker_id), slots_(seconds > 0 ? request_threads : 0) {
+    if (seconds_ > 0) thread_ = std::thread([this] { watch(); });
+}
+
+Harakiri::~Harakiri() {
+    if (!thread_.joinable()) return;
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    stop_cv_.notify_all();
+    thread_.join();
+}
+
+Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string label, const ResponseWriter* response)
+    : h_(h) {
+    if (!h_ || h_->seconds_ <= 0) return;
+    std::lock_guard lock(h_->mutex_);
+    for (std::size_t i = 0; i < h_->slots_.size(); ++i) {
+        Slot& s = h_->slots_[i];
+        if (s.started_ms.load() != 0) continue;
+        s.fd = client_fd;
+        s.label = std::move(label);
+        s.response = response;
+        s.started_ms.store(now_ms());
+        slot_ = static_cast<int>(i);
+        return;
+    }
+}
+
+Harakiri::Guard::~Guard() {
+    if (slot_ < 0) return;
+    std::lock_guard lock(h_->mutex_);
+    h_->slots_[static_cast<std::size_t>(slot_)].started_ms.store(0);
+}
+
+void Harakiri::kill_self(Slot& slot, std::int64_t busy_ms) {
+    spdlog::error("harakiri: worker {} (pid {}) stuck for {:.1f}s on \"{}\": killing it", worker_id_, ::getpid(),
+                  static_cast<double>(busy_ms) / 1000.0, slot.label);
+    if (slot.response && !slot.response->started()) {
+        [[maybe_unused]] ssize_t n = ::send(slot.fd, k504, sizeof k504 - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    spdlog::default_logger()->flush();
+    ::_exit(kWorkerHarakiri);
+}
+
+void Harakiri::watch() {
+    std::unique_lock lock(mutex_);
+    const std::int64_t limit_ms = static_cast<std::int64_t>(seconds_) * 1000;
+    while (!stop_) {
+        stop_cv_.wait_for(lock, std::chrono::milliseconds(250));
+        std::int64_t now = now_ms();
+        for (Slot& s : slots_) {
+            std::int64_t started = s.started_ms.load();
+            if (started != 0 && now - started > limit_ms) kill_self(s, now - started);
+        }
+    }
+}
+
+}  // namespace appserver

@@ -1,0 +1,170 @@
+#include "worker/uwsgi_session.h"
+
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "proto/http_status.h"
+#include "proto/uwsgi_packet.h"
+#include "worker/exchange.h"
+#include "worker/socket_io.h"
+
+namespace appserver {
+namespace {
+
+using VarList = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// The client as the log names it: the front-end's REMOTE_ADDR is not known yet, so the socket peer.
+std::string peer_name(const Connection& conn) {
+    return conn.peer.remote_addr.empty() ? conn.listener->bound_name : conn.peer.remote_addr;
+}
+
+std::string_view find_var(const VarList& vars, std::string_view name) {
+    for (const auto& [k, v] : vars)
+        if (k == name) return v;
+    return {};
+}
+
+bool has_var(const VarList& vars, std::string_view name) {
+    return std::any_of(vars.begin(), vars.end(), [&](const auto& kv) { return kv.first == name; });
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; UWSGI_SCHEME overrides both.
+std::string_view url_scheme(const VarList& vars) {
+    std::string_view scheme = find_var(vars, "UWSGI_SCHEME");
+    if (scheme.empty()) scheme = find_var(vars, "REQUEST_SCHEME");
+    if (iequals(scheme, "https")) return "https";
+    std::string_view https = find_var(vars, "HTTPS");
+    if (iequals(https, "on") || https == "1") return "https";
+    return "http";
+}
+
+// Exactly CONTENT_LENGTH bytes: those already read with the packet first, then from the socket.
+class UwsgiBodyReader final : public BodyReader {
+public:
+    UwsgiBodyReader(Connection& conn, std::size_t body_start, std::uint64_t length, int timeout_ms)
+        : conn_(conn), offset_(body_start), left_(length), timeout_ms_(timeout_ms) {}
+
+    long read(char* buf, std::size_t size) override {
+        if (size == 0 || left_ == 0) return 0;
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, left_));
+        long n = 0;
+        if (offset_ < conn_.input.size()) {
+            n = static_cast<long>(std::min(want, conn_.input.size() - offset_));
+            std::memcpy(buf, conn_.input.data() + offset_, static_cast<std::size_t>(n));
+            offset_ += static_cast<std::size_t>(n);
+        } else {
+            n = read_some(conn_.fd.get(), buf, want, timeout_ms_);
+            if (n <= 0) return -1;  // the front-end went away or stalled in the middle of the body
+            conn_.last_activity = Clock::now();
+        }
+        left_ -= static_cast<std::uint64_t>(n);
+        return n;
+    }
+
+    // Reads and discards what the application left unread (bounded): closing a socket with unread
+    // input resets the connection, and the front-end could lose the response with it.
+    void drain(std::uint64_t max_bytes) {
+        char scratch[16 * 1024];
+        while (left_ > 0 && max_bytes > 0) {
+            long n =
+                read(scratch, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof scratch, max_bytes)));
+            if (n <= 0) return;
+            max_bytes -= static_cast<std::uint64_t>(n);
+        }
+    }
+
+private:
+    Connection& conn_;
+    std::size_t offset_;
+    std::uint64_t left_;
+    int timeout_ms_;
+};
+
+}  // namespace
+
+UwsgiProgress check_uwsgi_packet(const Connection& conn, std::size_t max_vars_size) {
+    thread_local UwsgiPacket packet;
+    std::string error;
+    switch (parse_uwsgi_packet(conn.input, max_vars_size, packet, error)) {
+        case UwsgiParseStatus::incomplete:
+            return UwsgiProgress::need_more;
+        case UwsgiParseStatus::complete:
+            return UwsgiProgress::ready;
+        case UwsgiParseStatus::error:
+            break;
+    }
+    spdlog::warn("{} on uwsgi socket {}: {}; connection closed", peer_name(conn), conn.listener->bound_name,
+                 error);
+    return UwsgiProgress::refused;
+}
+
+void log_truncated_uwsgi_packet(const Connection& conn) {
+    if (conn.input.empty()) return;
+    spdlog::warn(
+        "{} on uwsgi socket {}: connection closed in the middle of a uwsgi packet ({} bytes received)",
+        peer_name(conn), conn.listener->bound_name, conn.input.size());
+}
+
+void serve_uwsgi_request(Connection& conn, AppRuntime& runtime, const SessionSettings& settings,
+                         std::size_t max_vars_size) {
+    auto started = Clock::now();
+    thread_local UwsgiPacket packet;
+    std::string error;
+    if (parse_uwsgi_packet(conn.input, max_vars_size, packet, error) != UwsgiParseStatus::complete) {
+        spdlog::warn("{} on uwsgi socket {}: {}", peer_name(conn), conn.listener->bound_name, error);
+        return;
+    }
+
+    // WSGI needs these; nginx sends them all, other front-ends may not.
+    VarList vars = packet.vars;
+    std::string server_port = std::to_string(conn.peer.local_port);
+    if (!has_var(vars, "REQUEST_METHOD")) vars.emplace_back("REQUEST_METHOD", "GET");
+    if (!has_var(vars, "SERVER_PROTOCOL")) vars.emplace_back("SERVER_PROTOCOL", "HTTP/1.0");
+    if (!has_var(vars, "SERVER_NAME")) vars.emplace_back("SERVER_NAME", conn.peer.local_addr);
+    if (!has_var(vars, "SERVER_PORT")) vars.emplace_back("SERVER_PORT", server_port);
+    if (!has_var(vars, "REMOTE_ADDR")) vars.emplace_back("REMOTE_ADDR", conn.peer.remote_addr);
+    std::string_view method = find_var(vars, "REQUEST_METHOD");
+
+    // The response is plain HTTP that ends with the connection: nginx (and uWSGI's other
+    // front-ends) read it so; Content-Length is still sent when known.
+    RequestFacts facts;
+    facts.head_method = method == "HEAD";
+    facts.http11 = false;
+    facts.keep_alive = false;
+
+    UwsgiBodyReader body(conn, packet.head_size, packet.content_length, settings.exchange.io_timeout_ms);
+    HttpResponseWriter response(conn, settings.exchange, facts);
+    Request request;
+    request.vars = std::move(vars);
+    request.url_scheme = url_scheme(request.vars);
+    request.body = &body;
+
+    std::string_view uri = find_var(request.vars, "REQUEST_URI");
+    {
+        Harakiri::Guard watchdog(
+            settings.harakiri, conn.fd.get(),
+            settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(), &response);
+        runtime.handle(request, response);
+    }
+    if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
+
+    if (!response.started()) response.send_simple(500, reason_phrase(500), true);
+    if (response.finished()) body.drain(settings.max_drain);
+    ++conn.requests_served;
+    if (settings.access_log) {
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+        spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms", find_var(request.vars, "REMOTE_ADDR"), method, uri,
+                     find_var(request.vars, "SERVER_PROTOCOL"), response.status(), response.body_bytes(),
+                     static_cast<double>(us) / 1000.0);
+    }
+}
+
+}  // namespace appserver
