@@ -25,17 +25,55 @@ void on_signal(int sig) {
 
 const std::vector<SignalEntry>& master_signal_table() {
     static const std::vector<SignalEntry> table = {
-        {SIGCHLD, "SIGCHLD", MasterAction::reap, "", "a worker exited: reap it and start a new one"},
-        {SIGTERM, "SIGTERM", MasterAction::graceful_stop, "--stop",
-         "graceful shutdown: stop accepting, finish in-flight requests (worker-reload-mercy), exit"},
-        {SIGINT, "SIGINT", MasterAction::immediate_stop, "", "immediate shutdown"},
-        {SIGQUIT, "SIGQUIT", MasterAction::immediate_stop, "", "immediate shutdown"},
-        {SIGHUP, "SIGHUP", MasterAction::reload, "--reload", "graceful reload of configuration and code"},
-        {SIGUSR1, "SIGUSR1", MasterAction::reopen_logs, "--reopen-logs", "reopen log files"},
-        {SIGTTIN, "SIGTTIN", MasterAction::add_worker, "", "one worker more"},
-        {SIGTTOU, "SIGTTOU", MasterAction::remove_worker, "", "one worker less"},
+        {SIGTERM, "SIGTERM", MasterAction::graceful_stop, "--stop PIDFILE",
+         "graceful shutdown: stop accepting, let in-flight requests finish (at most worker-reload-mercy "
+         "seconds, then kill), exit, vacuum",
+         "brutal reload (unless die-on-term)", "graceful shutdown"},
+        {SIGINT, "SIGINT", MasterAction::immediate_stop, "",
+         "immediate shutdown: workers stop at once (killed after 3 s)", "immediate shutdown",
+         "quick shutdown"},
+        {SIGQUIT, "SIGQUIT", MasterAction::immediate_stop, "", "immediate shutdown, as SIGINT",
+         "immediate shutdown", "graceful shutdown"},
+        {SIGHUP, "SIGHUP", MasterAction::reload, "--reload PIDFILE",
+         "graceful reload of configuration and code: the new configuration and app are checked first "
+         "(a failure keeps the old workers serving); the master re-executes itself in place (same pid, "
+         "same listening sockets), new workers start, then the old ones finish their requests and leave",
+         "graceful reload", "reload configuration, start new workers, stop old ones gracefully"},
+        {SIGUSR1, "SIGUSR1", MasterAction::reopen_logs, "--reopen-logs PIDFILE",
+         "reopen the log file (logto/daemonize) in the master and every worker, after logrotate",
+         "print statistics", "reopen log files"},
+        {SIGTTIN, "SIGTTIN", MasterAction::add_worker, "", "one worker more", "(not used)",
+         "one worker more"},
+        {SIGTTOU, "SIGTTOU", MasterAction::remove_worker, "", "one worker less (never below one)",
+         "(not used)", "one worker less"},
+        {SIGCHLD, "SIGCHLD", MasterAction::reap, "",
+         "a worker exited: reap it and start another (with back-off when workers die at start)",
+         "reap workers", "reap workers"},
     };
     return table;
+}
+
+std::string render_signals_markdown() {
+    std::string out =
+        "# Signals\n\n"
+        "Generated from the master's signal table (`src/os/signals.cpp`); a unit test keeps this file in "
+        "step.\n\n"
+        "Handlers only record the signal (a self-pipe); the master's loop handles it. Workers take their "
+        "orders from the master: SIGTERM (finish in-flight requests, then exit), SIGINT (exit now), "
+        "SIGUSR1 (reopen logs).\n\n"
+        "| signal | command | appserver | uWSGI | Gunicorn |\n|---|---|---|---|---|\n";
+    for (const auto& e : master_signal_table()) {
+        out += "| " + std::string(e.name) + " | " + (e.cli_verb.empty() ? "" : "`appserver " + std::string(e.cli_verb) + "`") +
+               " | " + std::string(e.meaning) + " | " + std::string(e.uwsgi_meaning) + " | " +
+               std::string(e.gunicorn_meaning) + " |\n";
+    }
+    out +=
+        "\nSIGTERM is what systemd (`KillSignal=SIGTERM`) and Kubernetes send: appserver treats it as a "
+        "graceful shutdown, where uWSGI (without `die-on-term`) would reload.\n\n"
+        "`--stop` and `--reload` wait for the outcome: `--stop` until the master has exited, `--reload` "
+        "until the master reports the reload done or refused (in `PIDFILE.reload`); each exits 1 with "
+        "one line when it fails.\n";
+    return out;
 }
 
 const SignalEntry* find_signal(int signal) {

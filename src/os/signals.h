@@ -2,6 +2,7 @@
 // The master's signals: handlers only record the signal in a self-pipe; the arbiter drains it in
 // its loop and dispatches in one place. One table links each signal to its action and CLI verb.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,10 +18,15 @@ struct SignalEntry {
     MasterAction action;
     std::string_view cli_verb;  // "--stop", "--reload", or empty
     std::string_view meaning;
+    std::string_view uwsgi_meaning;     // what the same signal does to a uWSGI master
+    std::string_view gunicorn_meaning;  // ... and to a Gunicorn arbiter
 };
 
 const std::vector<SignalEntry>& master_signal_table();
 const SignalEntry* find_signal(int signal);
+
+// docs/signals.md, generated from the table (a unit test keeps the file in step).
+std::string render_signals_markdown();
 
 class SignalQueue {
 public:
