@@ -14,7 +14,6 @@ using S = OptionStatus;
 using G = OptionGroup;
 using O = Options;
 
-constexpr std::string_view kIssue5 = "Stored now; acted on by the limits work (issue 5).";
 
 // clang-format off
 const std::array kTable = {
@@ -116,16 +115,16 @@ const std::array kTable = {
         "how long a worker may take to finish on reload or stop before it is killed"},
 
     // --- limits
-    OptionSpec{"limit-post", "", K::size, G::limits, S::planned, &O::limit_post, "BYTES",
-        "largest request body accepted (0: no limit); larger gets 413", kIssue5},
+    OptionSpec{"limit-post", "", K::size, G::limits, S::implemented, &O::limit_post, "BYTES",
+        "largest request body accepted (0: no limit); larger gets 413"},
     OptionSpec{"http-timeout", "", K::integer, G::limits, S::implemented, &O::http_timeout, "SECONDS",
         "how long a client may take to send a request head or body, or to read the response"},
     OptionSpec{"http-keepalive", "", K::integer, G::limits, S::implemented, &O::http_keepalive, "SECONDS",
         "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)"},
-    OptionSpec{"uid", "", K::string, G::limits, S::planned, &O::uid, "USER",
-        "drop privileges to USER (name or number) after binding", kIssue5},
-    OptionSpec{"gid", "", K::string, G::limits, S::planned, &O::gid, "GROUP",
-        "drop privileges to GROUP (name or number) after binding", kIssue5},
+    OptionSpec{"uid", "", K::string, G::limits, S::implemented, &O::uid, "USER",
+        "drop privileges to USER (name or number) after binding"},
+    OptionSpec{"gid", "", K::string, G::limits, S::implemented, &O::gid, "GROUP",
+        "drop privileges to GROUP (name or number) after binding"},
 
     // --- uWSGI keys that ask for what appserver always does
     OptionSpec{"single-interpreter", "i", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",

@@ -193,7 +193,7 @@ std::string render_options_markdown() {
     std::ostringstream out;
     out << "# appserver options\n\n"
            "<!-- Generated from src/config/option_table.cpp by render_options_markdown(); do not edit.\n"
-           "     Regenerate: UPDATE_DOCS=1 ./build-config/unit_tests --gtest_filter='OptionsDoc.*' -->\n\n"
+           "     Regenerate: UPDATE_DOCS=1 ./build/unit_tests --gtest_filter='OptionsDoc.*' -->\n\n"
            "appserver reads uWSGI's command-line options and `uwsgi.ini` files. Every option below can be\n"
            "given on the command line (`--processes 4`, `--processes=4`) or as an ini key (`processes = 4`),\n"
            "except the commands, which are command line only.\n\n"

@@ -15,6 +15,7 @@
 #include "master/reexec.h"
 #include "os/daemon.h"
 #include "os/pidfile.h"
+#include "os/privileges.h"
 #include "os/listen_socket.h"
 
 namespace appserver {
@@ -85,7 +86,8 @@ ArbiterSettings arbiter_settings(const Options& o) {
     a.procname_prefix = o.procname_prefix;
     WorkerSettings& w = a.worker;
     w.threads = o.threads;
-    w.max_head = o.buffer_size;
+    w.limits.max_head_size = o.buffer_size;
+    w.limits.max_body = o.limit_post;
     w.head_timeout_s = o.http_timeout;
     w.keepalive_timeout_s = o.http_keepalive;
     w.max_requests = o.max_requests;
@@ -169,12 +171,16 @@ std::vector<ListenSocket> keep_inherited(std::vector<InheritedSocket>& inherited
     return kept;
 }
 
+void remove_own_pidfile(const std::string& path) {
+    std::string ignored;
+    auto pid = read_pidfile(path, ignored);
+    if (pid && *pid == ::getpid()) ::unlink(path.c_str());
+}
+
 void vacuum(const Options& o, const std::vector<ListenSocket>& sockets) {
     if (!o.vacuum) return;
     if (!o.pidfile.empty()) {
-        std::string ignored;
-        auto pid = read_pidfile(o.pidfile, ignored);
-        if (pid && *pid == ::getpid()) ::unlink(o.pidfile.c_str());
+        remove_own_pidfile(o.pidfile);
         ::unlink((o.pidfile + ".reload").c_str());
     }
     for (const auto& s : sockets)
@@ -213,6 +219,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     absolutize_paths(options);
     auto failed = [&](const std::string& line) {
         if (inherited) return supervise_degraded(options, *inherited, line);
+        if (!options.pidfile.empty()) remove_own_pidfile(options.pidfile);
         daemon::report_failure(line);
         return fail(line);
     };
@@ -235,11 +242,16 @@ int run_server(Options& options, AppRuntime& runtime) {
     if (!plan_sockets(options, sockets, error)) return failed(error);
     if (!apply_environment(options, error)) return failed(error);
     if (!open_sockets(sockets, options, handed_over, error)) return failed(error);
+    if (!options.pidfile.empty() && !write_pidfile(options.pidfile, ::getpid(), error)) return failed(error);
+    if (!options.uid.empty() || !options.gid.empty()) {
+        if (!drop_privileges(options.uid, options.gid, error)) return failed(error);
+    } else if (::geteuid() == 0) {
+        spdlog::warn("running as root: set uid and gid to drop privileges after binding");
+    }
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)
         if (unused.fd >= 0) ::close(unused.fd);  // an address the new configuration dropped
-    if (!options.pidfile.empty() && !write_pidfile(options.pidfile, ::getpid(), error)) return failed(error);
 
     int generation = inherited ? inherited->generation : 0;
     log_banner(options, runtime, sockets, generation);

@@ -27,7 +27,7 @@ constexpr std::size_t kHeaderLineOverhead = 4;
 
 }  // namespace
 
-HttpRequestParser::HttpRequestParser(std::size_t max_head_size) : max_head_size_(max_head_size) {
+HttpRequestParser::HttpRequestParser(const RequestLimits& limits) : limits_(limits) {
     llhttp_settings_init(&settings_);
     settings_.on_message_begin = on_message_begin;
     settings_.on_url = on_url;
@@ -43,6 +43,7 @@ HttpRequestParser::HttpRequestParser(std::size_t max_head_size) : max_head_size_
 
 std::size_t HttpRequestParser::feed(const char* data, std::size_t size) {
     if (state_ == State::complete || state_ == State::error || size == 0) return 0;
+    chunk_start_ = data;
     llhttp_errno_t rc = llhttp_execute(&parser_, data, size);
     if (rc == HPE_OK) return size;
     if (rc == HPE_PAUSED) {
@@ -70,6 +71,7 @@ void HttpRequestParser::next_request() {
     state_ = State::head;
     head_ = HttpHead{};
     body_.clear();
+    body_seen_ = 0;
     head_size_ = 0;
     in_value_ = false;
 }
@@ -82,8 +84,8 @@ void HttpRequestParser::fail(int status, std::string reason) {
 
 bool HttpRequestParser::count_head_bytes(std::size_t n) {
     head_size_ += n;
-    if (head_size_ > max_head_size_) {
-        fail(431, "request head larger than buffer-size (" + std::to_string(max_head_size_) + ")");
+    if (head_size_ > limits_.max_head_size) {
+        fail(431, "request head larger than buffer-size (" + std::to_string(limits_.max_head_size) + ")");
         return false;
     }
     return true;
@@ -97,6 +99,10 @@ int HttpRequestParser::on_message_begin(llhttp_t* p) {
 
 int HttpRequestParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
     auto* s = self(p);
+    if (s->head_.url.size() + len > s->limits_.max_uri) {
+        s->fail(414, "request target longer than " + std::to_string(s->limits_.max_uri) + " bytes");
+        return -1;
+    }
     if (!s->count_head_bytes(len)) return -1;
     s->head_.url.append(at, len);
     return 0;
@@ -106,6 +112,10 @@ int HttpRequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t 
     auto* s = self(p);
     if (!s->count_head_bytes(len)) return -1;
     if (s->in_value_ || s->head_.headers.empty()) {
+        if (s->head_.headers.size() >= s->limits_.max_headers) {
+            s->fail(431, "more than " + std::to_string(s->limits_.max_headers) + " header lines");
+            return -1;
+        }
         if (!s->count_head_bytes(kHeaderLineOverhead)) return -1;
         s->head_.headers.emplace_back();
         s->in_value_ = false;
@@ -116,6 +126,13 @@ int HttpRequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t 
 
 int HttpRequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t len) {
     auto* s = self(p);
+    if (s->in_value_ && at != s->chunk_start_) {
+        // A second piece of the same value inside one buffer: llhttp joined an obs-fold
+        // continuation line. (A value split across two feeds starts the later buffer.) RFC 9112
+        // lets a server refuse obs-fold; proxies disagree on it (smuggling), so we do.
+        s->fail(400, "obsolete line folding in header \"" + s->head_.headers.back().first.substr(0, 64) + "\"");
+        return -1;
+    }
     if (!s->count_head_bytes(len)) return -1;
     s->in_value_ = true;
     s->head_.headers.back().second.append(at, len);
@@ -140,12 +157,19 @@ int HttpRequestParser::on_headers_complete(llhttp_t* p) {
     h.chunked = (p->flags & F_CHUNKED) != 0;
     if (p->flags & F_CONTENT_LENGTH) h.content_length = p->content_length;
     h.keep_alive = llhttp_should_keep_alive(p) != 0;
+    if (s->limits_.max_body > 0 && h.content_length && *h.content_length > s->limits_.max_body) {
+        // Refused from the head alone: the body is never read.
+        s->fail(413, "Content-Length " + std::to_string(*h.content_length) + " over limit-post " +
+                         std::to_string(s->limits_.max_body));
+        return -1;
+    }
     for (const auto& [name, value] : h.headers) {
         // llhttp lets "Name : value" through; a proxy in front may read it differently (smuggling).
         if (!is_token(name)) {
             s->fail(400, "invalid header name \"" + name.substr(0, 64) + "\"");
             return -1;
         }
+
         if (iequals(name, "expect") && iequals(value, "100-continue")) h.expect_continue = true;
     }
     s->state_ = State::body;
@@ -154,7 +178,13 @@ int HttpRequestParser::on_headers_complete(llhttp_t* p) {
 }
 
 int HttpRequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
-    self(p)->body_.append(at, len);
+    auto* s = self(p);
+    s->body_seen_ += len;
+    if (s->limits_.max_body > 0 && s->body_seen_ > s->limits_.max_body) {
+        s->fail(413, "chunked body over limit-post " + std::to_string(s->limits_.max_body));
+        return -1;
+    }
+    s->body_.append(at, len);
     return 0;
 }
 

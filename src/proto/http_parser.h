@@ -25,11 +25,22 @@ struct HttpHead {
     bool expect_continue = false;
 };
 
+// What one request may be; each limit has its own status (docs/security.md).
+struct RequestLimits {
+    std::size_t max_head_size = 8192;  // buffer-size: request line + headers -> 431
+    std::size_t max_headers = 100;     // header lines -> 431
+    std::size_t max_uri = 8190;        // request target -> 414
+    std::uint64_t max_body = 0;        // limit-post, 0 = none -> 413
+};
+
 class HttpRequestParser {
 public:
     enum class State { head, body, complete, error };
 
-    explicit HttpRequestParser(std::size_t max_head_size);
+    explicit HttpRequestParser(const RequestLimits& limits);
+    // Default limits but for the head size (tests, fuzzing).
+    explicit HttpRequestParser(std::size_t max_head_size)
+        : HttpRequestParser(RequestLimits{.max_head_size = max_head_size}) {}
     HttpRequestParser(const HttpRequestParser&) = delete;
     HttpRequestParser& operator=(const HttpRequestParser&) = delete;
 
@@ -50,6 +61,7 @@ public:
     const std::string& error_reason() const { return error_reason_; }
     // Bytes of the request head seen so far (request line + headers).
     std::size_t head_size() const { return head_size_; }
+    const RequestLimits& limits() const { return limits_; }
 
 private:
     static int on_message_begin(llhttp_t*);
@@ -65,12 +77,14 @@ private:
 
     llhttp_t parser_{};
     llhttp_settings_t settings_{};
-    std::size_t max_head_size_;
+    RequestLimits limits_;
+    std::uint64_t body_seen_ = 0;
     State state_ = State::head;
     HttpHead head_;
     std::string body_;
     std::size_t head_size_ = 0;
     bool in_value_ = false;
+    const char* chunk_start_ = nullptr;  // start of the buffer being fed (obs-fold detection)
     int error_status_ = 0;
     std::string error_reason_;
 };

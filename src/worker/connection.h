@@ -14,8 +14,8 @@ namespace appserver {
 using Clock = std::chrono::steady_clock;
 
 struct Connection {
-    Connection(UniqueFd socket, PeerInfo peer_info, const ListenSocket& from, std::size_t max_head)
-        : fd(std::move(socket)), peer(std::move(peer_info)), listener(&from), parser(max_head) {}
+    Connection(UniqueFd socket, PeerInfo peer_info, const ListenSocket& from, const RequestLimits& limits)
+        : fd(std::move(socket)), peer(std::move(peer_info)), listener(&from), parser(limits) {}
 
     UniqueFd fd;
     PeerInfo peer;

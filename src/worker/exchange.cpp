@@ -82,6 +82,12 @@ bool HttpBodyReader::drain(std::uint64_t max_bytes) {
     }
 }
 
+bool HttpBodyReader::prefetch() {
+    while (conn_.parser.state() == HttpRequestParser::State::body)
+        if (!fill()) return false;
+    return conn_.parser.state() == HttpRequestParser::State::complete;
+}
+
 // ---- response -----------------------------------------------------------------------------------
 
 bool HttpResponseWriter::send(iovec* iov, int count) {

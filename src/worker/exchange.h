@@ -24,6 +24,9 @@ public:
     long read(char* buf, std::size_t size) override;
     // Reads and discards the rest of the body (bounded), so the next request can be parsed.
     bool drain(std::uint64_t max_bytes);
+    // Reads the whole body into the parser's buffer before the application runs (a chunked body
+    // under limit-post: bounded by the limit, so an oversized one is refused with 413 first).
+    bool prefetch();
 
 private:
     bool fill();

@@ -1,5 +1,7 @@
 #include "worker/http_session.h"
 
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
 
 #include "proto/cgi_vars.h"
@@ -60,6 +62,12 @@ void answer_parse_error(Connection& conn, const SessionSettings& settings) {
     HttpResponseWriter response(conn, settings.exchange, facts);
     response.send_simple(p.error_status(), reason_phrase(p.error_status()), true);
     spdlog::info("{} bad request: {} -> {}", conn.peer.remote_addr, p.error_reason(), p.error_status());
+    // Closing with unread bytes would reset the connection and could destroy the answer in
+    // flight: say we are done, and discard what already arrived (never waiting for more).
+    ::shutdown(conn.fd.get(), SHUT_WR);
+    char sink[16384];
+    for (int i = 0; i < 16 && ::recv(conn.fd.get(), sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+    }
 }
 
 SessionResult serve_ready_requests(Connection& conn, AppRuntime& runtime, const SessionSettings& settings,
@@ -70,6 +78,13 @@ SessionResult serve_ready_requests(Connection& conn, AppRuntime& runtime, const 
             case HttpRequestParser::State::head: return SessionResult::need_more;
             case HttpRequestParser::State::error: answer_parse_error(conn, settings); return SessionResult::close;
             default: break;
+        }
+        if (conn.parser.head().chunked && conn.parser.limits().max_body > 0) {
+            HttpBodyReader body(conn, settings.exchange);
+            if (!body.prefetch()) {
+                if (conn.parser.state() == HttpRequestParser::State::error) answer_parse_error(conn, settings);
+                return SessionResult::close;
+            }
         }
         if (!serve_one(conn, runtime, settings, stopping)) return SessionResult::close;
         ++conn.requests_served;

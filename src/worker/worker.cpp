@@ -65,7 +65,7 @@ PeerInfo peer_of(const sockaddr_storage& addr, const ListenSocket& listener) {
 SessionResult serve_connection(Connection& conn, AppRuntime& runtime, const WorkerSettings& settings,
                                bool stopping) {
     if (conn.listener->protocol == Protocol::uwsgi) {
-        serve_uwsgi_request(conn, runtime, settings.session, settings.max_head);
+        serve_uwsgi_request(conn, runtime, settings.session, settings.limits.max_head_size);
         return SessionResult::close;
     }
     return serve_ready_requests(conn, runtime, settings.session, stopping);
@@ -136,7 +136,7 @@ void Worker::accept_from(ListenSocket& listener) {
             int one = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         }
-        auto conn = std::make_unique<Connection>(UniqueFd(fd), peer_of(addr, listener), listener, settings_.max_head);
+        auto conn = std::make_unique<Connection>(UniqueFd(fd), peer_of(addr, listener), listener, settings_.limits);
         Connection* raw = conn.get();
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLRDHUP;
@@ -168,7 +168,7 @@ void Worker::on_readable(Connection* conn) {
     }
     conn->last_activity = Clock::now();
     if (conn->listener->protocol == Protocol::uwsgi) {
-        UwsgiProgress progress = check_uwsgi_packet(*conn, settings_.max_head);
+        UwsgiProgress progress = check_uwsgi_packet(*conn, settings_.limits.max_head_size);
         if (progress == UwsgiProgress::refused) close_connection(conn);
         if (progress != UwsgiProgress::ready) return;
         dispatch(conn);

@@ -23,7 +23,7 @@ struct WorkerSettings {
     int id = 1;                 // 1-based, for logs and process titles
     pid_t master_pid = 0;
     int threads = 1;
-    std::size_t max_head = 8192;
+    RequestLimits limits;
     int head_timeout_s = 60;    // to send a complete request head
     int keepalive_timeout_s = 15;
     int max_requests = 0;       // recycle after this many requests; 0: no limit

@@ -74,9 +74,9 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"py-autoreload", OptionStatus::implemented},    {"touch-reload", OptionStatus::implemented},
         {"max-requests", OptionStatus::implemented},     {"max-requests-delta", OptionStatus::implemented},
         {"reload-on-rss", OptionStatus::implemented},    {"harakiri", OptionStatus::implemented},
-        {"worker-reload-mercy", OptionStatus::implemented}, {"limit-post", OptionStatus::planned},
+        {"worker-reload-mercy", OptionStatus::implemented}, {"limit-post", OptionStatus::implemented},
         {"http-timeout", OptionStatus::implemented},     {"http-keepalive", OptionStatus::implemented},
-        {"uid", OptionStatus::planned},              {"gid", OptionStatus::planned},
+        {"uid", OptionStatus::implemented},              {"gid", OptionStatus::implemented},
         {"single-interpreter", OptionStatus::no_op}, {"enable-threads", OptionStatus::no_op},
         {"thunder-lock", OptionStatus::no_op},       {"die-on-term", OptionStatus::no_op},
         {"plugins", OptionStatus::no_op},            {"plugin", OptionStatus::no_op},
@@ -158,7 +158,7 @@ TEST(OptionsDoc, FileIsInStepWithTheTable) {
     actual << in.rdbuf();
     EXPECT_TRUE(actual.str() == expected)
         << path << " is out of date with src/config/option_table.cpp. Regenerate it with:\n"
-        << "  UPDATE_DOCS=1 ./build-config/unit_tests --gtest_filter='OptionsDoc.*'";
+        << "  UPDATE_DOCS=1 ./build/unit_tests --gtest_filter='OptionsDoc.*'";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@ namespace appserver {
 namespace {
 
 using State = HttpRequestParser::State;
+using namespace std::literals;
 
 // Feeds the whole input at once; returns bytes consumed.
 std::size_t feed_all(HttpRequestParser& p, const std::string& in) { return p.feed(in.data(), in.size()); }
@@ -91,7 +92,7 @@ TEST(HttpParser, HeadLargerThanBufferSizeIs431) {
 
 struct BadRequestCase {
     const char* name;
-    const char* bytes;
+    std::string_view bytes;
     int status;
 };
 
@@ -99,7 +100,7 @@ class HttpParserRefuses : public testing::TestWithParam<BadRequestCase> {};
 
 TEST_P(HttpParserRefuses, WithStatus) {
     HttpRequestParser p(8192);
-    std::string in = GetParam().bytes;
+    std::string in(GetParam().bytes);
     feed_all(p, in);
     ASSERT_EQ(p.state(), State::error) << GetParam().name;
     EXPECT_EQ(p.error_status(), GetParam().status) << GetParam().name;
@@ -116,8 +117,62 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequestCase{"bad_chunk", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
         BadRequestCase{"http2_preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400},
         BadRequestCase{"version_2", "GET / HTTP/2.0\r\n\r\n", 505},
-        BadRequestCase{"tls_hello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400}),
+        BadRequestCase{"te_not_final_chunked",
+                       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400},
+        BadRequestCase{"te_unknown", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
+        BadRequestCase{"cl_overflow", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400},
+        BadRequestCase{"cl_not_numeric", "POST / HTTP/1.1\r\nContent-Length: 12a\r\n\r\n", 400},
+        BadRequestCase{"chunk_overflow",
+                       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 400},
+        BadRequestCase{"obs_fold", "GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n", 400},
+        BadRequestCase{"nul_in_header", "GET / HTTP/1.1\r\nX-A: a\0b\r\n\r\n"sv, 400},
+        BadRequestCase{"bare_cr", "GET / HTTP/1.1\r\nX-A: a\rb\r\n\r\n", 400},
+        BadRequestCase{"bad_header_char", "GET / HTTP/1.1\r\nX(A): b\r\n\r\n", 400},
+        BadRequestCase{"bad_method", "G@T / HTTP/1.1\r\n\r\n", 400},
+        BadRequestCase{"version_1_2", "GET / HTTP/1.2\r\n\r\n", 505},
+        BadRequestCase{"tls_hello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"sv, 400}),
     [](const testing::TestParamInfo<BadRequestCase>& info) { return std::string(info.param.name); });
+
+TEST(HttpParserLimits, UriTooLongIs414) {
+    HttpRequestParser p(RequestLimits{.max_uri = 100});
+    std::string req = "GET /" + std::string(200, 'a') + " HTTP/1.1\r\n\r\n";
+    p.feed(req.data(), req.size());
+    ASSERT_EQ(p.state(), State::error);
+    EXPECT_EQ(p.error_status(), 414);
+}
+
+TEST(HttpParserLimits, TooManyHeadersIs431) {
+    HttpRequestParser p(RequestLimits{.max_head_size = 1 << 20, .max_headers = 10});
+    std::string req = "GET / HTTP/1.1\r\n";
+    for (int i = 0; i < 11; ++i) req += "X-" + std::to_string(i) + ": v\r\n";
+    req += "\r\n";
+    p.feed(req.data(), req.size());
+    ASSERT_EQ(p.state(), State::error);
+    EXPECT_EQ(p.error_status(), 431);
+}
+
+TEST(HttpParserLimits, ContentLengthOverLimitPostIs413FromTheHeadAlone) {
+    HttpRequestParser p(RequestLimits{.max_body = 1000});
+    std::string req = "POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n";
+    p.feed(req.data(), req.size());
+    ASSERT_EQ(p.state(), State::error);
+    EXPECT_EQ(p.error_status(), 413);
+}
+
+TEST(HttpParserLimits, ChunkedBodyOverLimitPostIs413) {
+    HttpRequestParser p(RequestLimits{.max_body = 10});
+    std::string req = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n";
+    p.feed(req.data(), req.size());
+    ASSERT_EQ(p.state(), State::error);
+    EXPECT_EQ(p.error_status(), 413);
+}
+
+TEST(HttpParserLimits, BodyAtTheLimitPasses) {
+    HttpRequestParser p(RequestLimits{.max_body = 5});
+    std::string req = "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
+    p.feed(req.data(), req.size());
+    EXPECT_EQ(p.state(), State::complete);
+}
 
 }  // namespace
 }  // namespace appserver
