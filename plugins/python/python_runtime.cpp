@@ -118,7 +118,7 @@ public:
                 response.finish();
             return true;
         }
-        python::run_application(app_.callable.get(), environ.get(), start_response.get(),
+        python::run_application(app_.callable.get(), environ.get(), start_response.get(), input.get(),
                                 python::response_state(start_response.get()), label);
         // The application may keep these objects; they must not reach this request's I/O later.
         python::detach_input(input.get());

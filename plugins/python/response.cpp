@@ -14,6 +14,7 @@
 #include "py_error.h"
 #include "py_ref.h"
 #include "start_response.h"
+#include "wsgi_input.h"
 
 namespace appserver::python {
 namespace {
@@ -151,9 +152,18 @@ void send_internal_error(ResponseState& state) {
         state.writer->finish();
 }
 
+void send_client_error(ResponseState& state) {
+    static const HeaderList headers = {{"Content-Type", "text/plain"}};
+    static constexpr std::string_view body = "Bad Request\n";
+    state.sent = true;
+    WithoutGil unlocked;
+    if (state.writer->start("400 Bad Request", headers, body.size()) && state.writer->write(body))
+        state.writer->finish();
+}
+
 }  // namespace
 
-void run_application(PyObject* app, PyObject* environ, PyObject* start_response, ResponseState& state,
+void run_application(PyObject* app, PyObject* environ, PyObject* start_response, PyObject* input, ResponseState& state,
                      const RequestLabel& label) {
     PyObject* args[] = {environ, start_response};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));
@@ -170,6 +180,13 @@ void run_application(PyObject* app, PyObject* environ, PyObject* start_response,
 
     if (state.client_gone) {
         spdlog::debug("{} {}: client gone while sending the response", label.method, label.uri);
+        return;
+    }
+    if (error && input_failed(input)) {
+        // The client, not the application, broke the request (went away, stalled, malformed
+        // chunked body): no traceback noise at error level.
+        spdlog::debug("{} {}: the request body could not be read ({})", label.method, label.uri, error->summary);
+        if (!state.sent) send_client_error(state);
         return;
     }
     if (error) {

@@ -250,4 +250,6 @@ PyObject* new_input(BodyReader* reader) {
 
 void detach_input(PyObject* input) { reinterpret_cast<InputObject*>(input)->reader = nullptr; }
 
+bool input_failed(PyObject* input) { return reinterpret_cast<InputObject*>(input)->failed; }
+
 }  // namespace appserver::python

@@ -19,5 +19,7 @@ bool init_input_type();
 PyObject* new_input(BodyReader* reader);
 // Forgets the reader at the end of the request; the object may outlive it in the application.
 void detach_input(PyObject* input);
+// True once a read failed: the client went away, timed out, or sent a malformed body.
+bool input_failed(PyObject* input);
 
 }  // namespace appserver::python

@@ -57,7 +57,8 @@ std::size_t HttpRequestParser::feed(const char* data, std::size_t size) {
             head_.keep_alive = false;
             return static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data);
         }
-        if (rc == HPE_INVALID_VERSION) {
+        if (rc == HPE_INVALID_VERSION && std::string_view(llhttp_get_error_reason(&parser_)) == "Invalid HTTP version") {
+            // Well-formed digits naming a version we do not speak (HTTP/1.7, 9.9); garbage is a 400.
             fail(505, "unsupported HTTP version");
         } else {
             fail(400, std::string(llhttp_errno_name(rc)) + ": " + llhttp_get_error_reason(&parser_));

@@ -130,6 +130,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequestCase{"bad_header_char", "GET / HTTP/1.1\r\nX(A): b\r\n\r\n", 400},
         BadRequestCase{"bad_method", "G@T / HTTP/1.1\r\n\r\n", 400},
         BadRequestCase{"version_1_2", "GET / HTTP/1.2\r\n\r\n", 505},
+        BadRequestCase{"version_garbage", "GET / HTTP/x.y\r\n\r\n", 400},
         BadRequestCase{"tls_hello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"sv, 400}),
     [](const testing::TestParamInfo<BadRequestCase>& info) { return std::string(info.param.name); });
 
