@@ -13,6 +13,7 @@
 
 #include "log/log.h"
 #include "master/reexec.h"
+#include "os/daemon.h"
 #include "os/pidfile.h"
 #include "os/proctitle.h"
 #include "os/signals.h"
@@ -68,6 +69,8 @@ void Arbiter::run_worker_process(const Slot& slot) {
     ws.master_pid = master_pid_;
     ws.ready_fd = ready_write_.get();
     if (ws.max_requests > 0) ws.max_requests += slot.id * settings_.max_requests_delta;
+    // Under lazy-apps only the workers import the app, so one of them watches its modules.
+    if (settings_.lazy_apps && slot.id == 1) ws.py_autoreload_s = settings_.py_autoreload_s;
     int code = 0;
     {
         Worker worker(ws, listeners_, *runtime_);
@@ -119,6 +122,12 @@ void Arbiter::reap() {
         if (!stopping_) {
             if (clean) spdlog::info("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
             else spdlog::warn("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
+        }
+        if (boot_failed && !serving_ && !stopping_ && daemon::awaiting_report()) {
+            // A daemonized start whose app cannot load in the workers (lazy-apps): the start failed.
+            daemon::report_failure("worker " + std::to_string(slot.id) +
+                                   " failed to load the application (see the log); stopping");
+            begin_stop(false);
         }
         if (boot_failed || (!clean && now - slot.started < kFastFailure)) {
             slot.next_spawn = now + backoff(slot.fast_failures++);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
-#include "master/file_watch.h"
+#include "os/file_watch.h"
 #include "os/listen_socket.h"
 #include "os/unique_fd.h"
 #include "worker/exit_codes.h"

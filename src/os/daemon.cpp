@@ -81,6 +81,8 @@ bool detach(const std::string& logfile, std::string& error) {
     return true;
 }
 
+bool awaiting_report() { return g_report_fd >= 0; }
+
 void report_ready() { send_report("OK"); }
 
 void report_failure(const std::string& line) { send_report("ERR " + line); }

@@ -11,6 +11,9 @@ namespace appserver::daemon {
 // returns true after setsid(), stdin from /dev/null, stdout/stderr appended to `logfile`.
 bool detach(const std::string& logfile, std::string& error);
 
+// True while the shell that started a daemonized appserver still waits for its report.
+bool awaiting_report();
+
 // In the detached master: the start succeeded / failed. No-ops when not detached.
 void report_ready();
 void report_failure(const std::string& line);

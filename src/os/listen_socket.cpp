@@ -161,6 +161,9 @@ bool open_listen_socket(ListenSocket& s, int backlog, int unix_mode, std::string
     int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (res->ai_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    // Wake a worker only once the client has sent something (up to 1 s): the accept and the
+    // first read then happen together.
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof one);
     if (::bind(fd.get(), res->ai_addr, res->ai_addrlen) != 0) {
         error = log::syscall_error("bind", s.address.spec, errno);
         return false;

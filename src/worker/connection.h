@@ -25,6 +25,7 @@ struct Connection {
     std::size_t body_taken = 0; // bytes of parser.body() the application has already read
     Clock::time_point last_activity = Clock::now();
     bool busy = false;          // a request thread owns it
+    bool in_epoll = false;      // registered with the worker's epoll
     int requests_served = 0;
     bool should_close = false;  // set by a request thread: close once handed back
 

@@ -138,20 +138,34 @@ void Worker::accept_from(ListenSocket& listener) {
         }
         auto conn = std::make_unique<Connection>(UniqueFd(fd), peer_of(addr, listener), listener, settings_.limits);
         Connection* raw = conn.get();
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLRDHUP;
-        ev.data.u64 = static_cast<std::uint64_t>(fd);
-        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
         connections_.emplace(fd, std::move(conn));
-        on_readable(raw);  // the request often arrives with the connection
+        // The request usually arrives with the connection (TCP_DEFER_ACCEPT): serve it before
+        // registering with epoll, which a Connection: close client then never costs.
+        on_readable(raw);
+        auto it = connections_.find(fd);
+        if (it != connections_.end() && !it->second->busy) watch(it->second.get());
         if (pool_ && pool_->busy() >= pool_->size()) return;
     }
 }
 
+void Worker::watch(Connection* conn) {
+    if (conn->in_epoll) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.u64 = static_cast<std::uint64_t>(conn->fd.get());
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, conn->fd.get(), &ev);
+    conn->in_epoll = true;
+}
+
+void Worker::unwatch(Connection* conn) {
+    if (!conn->in_epoll) return;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, conn->fd.get(), nullptr);
+    conn->in_epoll = false;
+}
+
 void Worker::close_connection(Connection* conn) {
-    int fd = conn->fd.get();
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-    connections_.erase(fd);
+    unwatch(conn);
+    connections_.erase(conn->fd.get());
 }
 
 void Worker::on_readable(Connection* conn) {
@@ -190,7 +204,7 @@ void Worker::dispatch(Connection* conn) {
             close_connection(conn);
         return;
     }
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, conn->fd.get(), nullptr);
+    unwatch(conn);
     conn->busy = true;
     pool_->submit(conn);
     // Every thread busy: let the other workers take new connections.
@@ -201,13 +215,10 @@ void Worker::take_back_from_pool() {
     for (Connection* conn : pool_->take_done()) {
         conn->busy = false;
         if (conn->should_close) {
-            connections_.erase(conn->fd.get());
+            close_connection(conn);
             continue;
         }
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLRDHUP;
-        ev.data.u64 = static_cast<std::uint64_t>(conn->fd.get());
-        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, conn->fd.get(), &ev);
+        watch(conn);
     }
     if (!stopping_ && pool_->busy() < pool_->size()) watch_listeners(true);
 }
@@ -219,7 +230,9 @@ void Worker::sweep() {
         if (conn->busy) continue;
         auto quiet = std::chrono::duration_cast<std::chrono::seconds>(now - conn->last_activity).count();
         bool between_requests = conn->idle() && conn->requests_served > 0;
-        if (stopping_ && conn->idle()) expired.push_back(conn.get());
+        // Stopping: an idle keep-alive connection goes now; a new one whose request is still on its
+        // way gets a moment (the client connected before we stopped listening and is sending).
+        if (stopping_ && conn->idle() && (conn->requests_served > 0 || quiet >= 2)) expired.push_back(conn.get());
         else if (between_requests && quiet >= settings_.keepalive_timeout_s) expired.push_back(conn.get());
         else if (!between_requests && quiet >= settings_.head_timeout_s) expired.push_back(conn.get());
     }
@@ -267,7 +280,21 @@ void Worker::check_memory() {
     }
 }
 
+void Worker::check_code_changes() {
+    if (settings_.py_autoreload_s <= 0 || Clock::now() < next_code_check_) return;
+    next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
+    if (std::string path = code_watch_.changed(); !path.empty()) {
+        // The master reloads (checking the new code first), as on SIGHUP.
+        spdlog::info("worker {}: {} changed: asking the master to reload", settings_.id, path);
+        ::kill(settings_.master_pid, SIGHUP);
+    }
+}
+
 int Worker::run() {
+    if (settings_.py_autoreload_s > 0) {
+        code_watch_.watch(runtime_.source_files());
+        next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
+    }
     harakiri_ = std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
     settings_.session.harakiri = settings_.harakiri_s > 0 ? harakiri_.get() : nullptr;
     settings_.session.served = &served_;
@@ -327,6 +354,7 @@ int Worker::run() {
         if (now - last_sweep >= std::chrono::seconds(1) || stopping_) {
             last_sweep = now;
             check_memory();
+            check_code_changes();
             sweep();
         }
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "os/file_watch.h"
 #include "os/listen_socket.h"
 #include "os/unique_fd.h"
 #include "worker/connection.h"
@@ -30,6 +31,7 @@ struct WorkerSettings {
     int reload_on_rss_mb = 0;   // recycle when resident memory passes this; 0: never
     int harakiri_s = 0;         // kill the worker when one request takes longer; 0: never
     int ready_fd = -1;          // the worker writes its pid here once it serves
+    int py_autoreload_s = 0;    // lazy-apps: this worker watches the modules it imported itself
     SessionSettings session;
 };
 
@@ -46,11 +48,14 @@ private:
     void on_readable(Connection* conn);
     void dispatch(Connection* conn);
     void take_back_from_pool();
+    void watch(Connection* conn);
+    void unwatch(Connection* conn);
     void close_connection(Connection* conn);
     void sweep();
     void begin_stop(const std::string& why);
     void check_recycling();
     void check_memory();
+    void check_code_changes();
     bool master_alive() const;
 
     WorkerSettings settings_;
@@ -63,6 +68,8 @@ private:
     std::unique_ptr<RequestPool> pool_;
     std::unique_ptr<Harakiri> harakiri_;
     std::atomic<long> served_{0};
+    FileWatch code_watch_;
+    Clock::time_point next_code_check_{};
 };
 
 // Signal state of the worker process, set by its handlers.

@@ -1,4 +1,4 @@
-#include "master/file_watch.h"
+#include "os/file_watch.h"
 
 namespace appserver {
 

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Side-by-side throughput: appserver vs uWSGI, Gunicorn and nginx (Debian's packages), one run.
+
+Each server serves the same app (examples/hello.py; nginx answers the same bytes itself as the
+ceiling) with 2 processes on loopback; wrk drives each in turn with the same settings. What counts
+is the ratio to appserver in the same run, never the absolute numbers (2 cores are shared by wrk
+and the server).
+
+    sudo apt-get install wrk uwsgi-core uwsgi-plugin-python3 gunicorn nginx-light
+    python3 bench/compare.py [--duration 10] [--connections 64]
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_DIR = ROOT / "examples"
+BINARY = os.environ.get("APPSERVER_BIN", str(ROOT / "build" / "appserver"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def nginx_conf(tmp, port):
+    conf = Path(tmp) / "nginx.conf"
+    conf.write_text(f"""
+worker_processes 2;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ default_type text/html; return 200 "Hello from appserver\\n"; }}
+    }}
+}}
+""")
+    return conf
+
+
+def servers(tmp):
+    return {
+        "appserver": lambda p: [BINARY, "--http", f"127.0.0.1:{p}", "--wsgi-file", str(APP_DIR / "hello.py"),
+                                "--processes", "2", "--disable-logging"],
+        "uWSGI": lambda p: ["uwsgi", "--plugin", "python3", "--http-socket", f"127.0.0.1:{p}", "--wsgi-file",
+                            str(APP_DIR / "hello.py"), "--master", "--processes", "2", "--disable-logging",
+                            "--listen", "1024"],
+        "Gunicorn": lambda p: ["gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{p}", "--chdir", str(APP_DIR),
+                               "--log-level", "warning", "hello:application"],
+        "nginx (static ceiling)": lambda p: ["nginx", "-c", str(nginx_conf(tmp, p)), "-g", "daemon off;"],
+    }
+
+
+def run_wrk(port, duration, connections, close):
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", f"http://127.0.0.1:{port}/"]
+    if close:
+        cmd[1:1] = ["-H", "Connection: close"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    latency = None
+    if p99:
+        latency = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    return {"rps": float(rps.group(1)) if rps else 0.0, "p99_ms": latency,
+            "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=64)
+    args = ap.parse_args()
+    for tool in ("wrk",):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: apt-get install wrk")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, argv_for in servers(tmp).items():
+            exe = argv_for(0)[0]
+            if not (shutil.which(exe) or os.path.exists(exe)):
+                print(f"skipping {name}: {exe} not installed", file=sys.stderr)
+                continue
+            port = free_port()
+            log = open(Path(tmp) / f"{name.split()[0]}.log", "w")
+            proc = subprocess.Popen(argv_for(port), stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
+                                    start_new_session=True)
+            try:
+                if not wait_port(port, proc):
+                    print(f"skipping {name}: did not start", file=sys.stderr)
+                    continue
+                time.sleep(0.5)
+                run_wrk(port, 2, args.connections, False)  # warm-up
+                results[name] = {
+                    "keep-alive": run_wrk(port, args.duration, args.connections, False),
+                    "close": run_wrk(port, args.duration, args.connections, True),
+                }
+            finally:
+                os.killpg(proc.pid, signal.SIGINT)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+    base = results.get("appserver")
+    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s, 2 processes each, examples/hello.py\n")
+    print("| server | keep-alive req/s | vs appserver | p99 ms | Connection: close req/s | vs appserver | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        ka, cl = r["keep-alive"], r["close"]
+        ratio_ka = ka["rps"] / base["keep-alive"]["rps"] if base and base["keep-alive"]["rps"] else 0
+        ratio_cl = cl["rps"] / base["close"]["rps"] if base and base["close"]["rps"] else 0
+        errs = ka["errors"] + cl["errors"]
+        print(f"| {name} | {ka['rps']:.0f} | {ratio_ka:.2f}x | {ka['p99_ms'] or 0:.2f} | {cl['rps']:.0f} | "
+              f"{ratio_cl:.2f}x | {cl['p99_ms'] or 0:.2f} | {errs} {ka['socket_errors']} {cl['socket_errors']} |")
+
+
+if __name__ == "__main__":
+    main()

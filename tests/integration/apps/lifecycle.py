@@ -1,0 +1,34 @@
+"""The site of the lifecycle tests: copied into a temp directory, where the tests "deploy" by editing
+VERSION (here) or GREETING (lifecycle_helper.py, a module imported from the app directory)."""
+import os
+import time
+
+import lifecycle_helper
+
+VERSION = "v1"
+_kept = []
+
+
+def application(environ, start_response):
+    path, qs = environ["PATH_INFO"], environ["QUERY_STRING"]
+    if path == "/":
+        body = f"{VERSION} {lifecycle_helper.GREETING}"
+    elif path == "/sleep":
+        time.sleep(float(qs or "1"))
+        body = str(os.getpid())
+    elif path == "/alloc":
+        _kept.append(b"x" * (int(qs or "100") << 20))  # written, so resident, and kept
+        body = str(os.getpid())
+    elif path == "/stream-then-sleep":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return _stream_then_sleep(float(qs or "10"))
+    else:
+        body = str(os.getpid())
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [body.encode()]
+
+
+def _stream_then_sleep(seconds):
+    yield b"first part\n"
+    time.sleep(seconds)
+    yield b"never sent\n"
