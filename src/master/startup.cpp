@@ -108,9 +108,13 @@ ArbiterSettings arbiter_settings(const Options& o) {
 int check_config(Options& options, AppRuntime& runtime) {
     std::string error;
     std::vector<ListenSocket> sockets;
-    if (!plan_sockets(options, sockets, error) || !apply_environment(options, error)) return fail(error);
-    if (!runtime.configure(options, error)) return fail(error);
-    if (!runtime.load_app(error)) return fail(error);
+    auto refuse = [&](const std::string& line) {
+        print_warnings(options);  // they may explain the failure (a misspelt key)
+        return fail(line);
+    };
+    if (!plan_sockets(options, sockets, error) || !apply_environment(options, error)) return refuse(error);
+    if (!runtime.configure(options, error)) return refuse(error);
+    if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
     for (const auto& s : sockets)
         std::printf("socket: %s %s\n", s.protocol == Protocol::http ? "http" : "uwsgi", s.address.spec.c_str());
