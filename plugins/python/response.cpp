@@ -143,22 +143,13 @@ bool close_result(PyObject* result) {
     return PyRef::steal(PyObject_CallNoArgs(close.get())) ? true : false;
 }
 
-void send_internal_error(ResponseState& state) {
+// A response of the server's own when the application produced none (status "NNN Reason").
+void send_error(ResponseState& state, std::string_view status) {
     static const HeaderList headers = {{"Content-Type", "text/plain"}};
-    static constexpr std::string_view body = "Internal Server Error\n";
+    std::string body = std::string(status.substr(4)) + "\n";
     state.sent = true;
     WithoutGil unlocked;
-    if (state.writer->start("500 Internal Server Error", headers, body.size()) && state.writer->write(body))
-        state.writer->finish();
-}
-
-void send_client_error(ResponseState& state) {
-    static const HeaderList headers = {{"Content-Type", "text/plain"}};
-    static constexpr std::string_view body = "Bad Request\n";
-    state.sent = true;
-    WithoutGil unlocked;
-    if (state.writer->start("400 Bad Request", headers, body.size()) && state.writer->write(body))
-        state.writer->finish();
+    if (state.writer->start(status, headers, body.size()) && state.writer->write(body)) state.writer->finish();
 }
 
 }  // namespace
@@ -186,12 +177,12 @@ void run_application(PyObject* app, PyObject* environ, PyObject* start_response,
         // The client, not the application, broke the request (went away, stalled, malformed
         // chunked body): no traceback noise at error level.
         spdlog::debug("{} {}: the request body could not be read ({})", label.method, label.uri, error->summary);
-        if (!state.sent) send_client_error(state);
+        if (!state.sent) send_error(state, "400 Bad Request");
         return;
     }
     if (error) {
         spdlog::error("{} {}: application error:\n{}", label.method, label.uri, error->traceback);
-        if (!state.sent) send_internal_error(state);
+        if (!state.sent) send_error(state, "500 Internal Server Error");
         return;
     }
     bool finished;

@@ -1,6 +1,17 @@
+import shutil
+import tempfile
+
 import pytest
 
 from harness import APPS, Server, free_port
+
+
+@pytest.fixture
+def sock_dir():
+    """A short directory for unix sockets (their paths are limited to 107 bytes; tmp_path can be longer)."""
+    d = tempfile.mkdtemp(prefix="as-", dir="/tmp")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture

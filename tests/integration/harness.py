@@ -17,6 +17,24 @@ def free_port():
         return s.getsockname()[1]
 
 
+def connect(address, timeout=10):
+    """address: (host, port) or a unix socket path."""
+    if isinstance(address, tuple):
+        return socket.create_connection(address, timeout=timeout)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(str(address))
+    return s
+
+
+def can_connect(address):
+    try:
+        connect(address, timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def children_of(pid):
     """Direct children of pid, read from /proc (never by process name)."""
     kids = []
@@ -73,19 +91,12 @@ class Server:
                                      stdout=self._log, stderr=subprocess.STDOUT)
         self.known_pids.add(self.proc.pid)
         if wait_port and self.port:
-            ok = wait_until(lambda: self.proc.poll() is not None or self._port_open(), timeout)
+            ok = wait_until(lambda: self.proc.poll() is not None or can_connect(("127.0.0.1", self.port)), timeout)
             if self.proc.poll() is not None:
                 raise RuntimeError(f"appserver exited with {self.proc.returncode}:\n{self.log()}")
             if not ok:
                 raise RuntimeError(f"appserver did not listen on {self.port}:\n{self.log()}")
         return self
-
-    def _port_open(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return True
-        except OSError:
-            return False
 
     @property
     def pid(self):

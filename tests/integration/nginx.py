@@ -2,11 +2,10 @@
 logs, *_temp_path) under the test's own directory, one foreground process stopped by its pid."""
 import os
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
-from harness import free_port, wait_until
+from harness import can_connect, free_port, wait_until
 
 NGINX = "/usr/sbin/nginx"
 UWSGI_PARAMS = "/etc/nginx/uwsgi_params"
@@ -71,17 +70,10 @@ class Nginx:
         self.proc = subprocess.Popen([NGINX, "-p", str(self.dir), "-e", str(self.dir / "error.log"),
                                       "-c", str(self.conf)],
                                      stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT)
-        ok = wait_until(lambda: self.proc.poll() is not None or self._port_open(), 10)
+        ok = wait_until(lambda: self.proc.poll() is not None or can_connect(("127.0.0.1", self.port)), 10)
         if self.proc.poll() is not None or not ok:
             raise RuntimeError(f"nginx did not start:\n{self.error_log()}")
         return self
-
-    def _port_open(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return True
-        except OSError:
-            return False
 
     def url(self, path="/"):
         return f"http://127.0.0.1:{self.port}{path}"

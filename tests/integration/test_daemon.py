@@ -92,8 +92,17 @@ def _rotate_and_check(site, how, tag):
         assert str(site.master()) in result.stdout
     else:
         os.kill(site.master(), signal.SIGUSR1)
-    time.sleep(0.5)  # the command only sends SIGUSR1: let master and workers act on it
-    assert site.logfile.exists(), "the log was not reopened at its path"
+    assert wait_until(site.logfile.exists, timeout=5), "the log was not reopened at its path"
+    # The command only sends SIGUSR1: wait (bounded) until each of the four workers has written an
+    # access line to the new file, proof that it reopened too.
+    workers = set(site.workers())
+
+    def every_worker_reopened():
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:  # concurrent, to reach every worker
+            list(pool.map(lambda _: site.get(f"/pid?{tag}-probe"), range(8)))
+        lines = [l for l in site.log().splitlines() if f"/pid?{tag}-probe" in l]
+        return workers <= {int(l.split("] [")[1]) for l in lines}
+    assert wait_until(every_worker_reopened, timeout=15, interval=0.02), site.log()
     # Requests spread over the four workers: every access line must land in the new file.
     paths = [f"/pid?{tag}-{i}" for i in range(16)]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:

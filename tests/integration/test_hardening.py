@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from harness import wait_until
+
 from rawhttp import RawConnection, request
 
 SMUGGLING = [

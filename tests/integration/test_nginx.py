@@ -2,37 +2,18 @@
 of two appserver instances that keeps answering while one of them stops."""
 import hashlib
 import os
-import shutil
 import signal
-import tempfile
 
 import pytest
 import requests
 
-from harness import APPS, Server, free_port, wait_until
+from harness import APPS, Server, can_connect, free_port, wait_until
 from nginx import NGINX, Nginx
-from uwsgi_client import connect
 
 pytestmark = pytest.mark.skipif(not os.path.exists(NGINX), reason=f"{NGINX} is absent (apt-get install nginx-light)")
 
 APP = str(APPS / "behind_nginx.py")
 PATTERN = bytes(range(256)) * 256
-
-
-@pytest.fixture
-def sock_dir():
-    # Unix socket paths are limited to 107 bytes: pytest's tmp_path can be longer.
-    d = tempfile.mkdtemp(prefix="as-", dir="/tmp")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
-
-
-def can_connect(address):
-    try:
-        connect(address, timeout=0.5).close()
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture

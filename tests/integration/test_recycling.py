@@ -5,7 +5,6 @@ import http.client
 import re
 import time
 
-import pytest
 
 from harness import pid_alive, wait_until
 from rawhttp import RawConnection

@@ -2,35 +2,18 @@
 listener at once, stale and live unix socket files, chmod-socket."""
 import json
 import os
-import shutil
 import socket
 import stat
 import struct
-import tempfile
 import time
 
 import pytest
 
-from harness import APPS, Server, free_port, run_cli, wait_until
+from harness import APPS, Server, can_connect, free_port, run_cli, wait_until
 from rawhttp import request as http_request
 from uwsgi_client import Response, connect, exchange, packet, request
 
 APP = str(APPS / "behind_nginx.py")
-
-
-@pytest.fixture
-def sock_dir():
-    d = tempfile.mkdtemp(prefix="as-", dir="/tmp")  # short: unix socket paths are limited to 107 bytes
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
-
-
-def can_connect(address):
-    try:
-        connect(address, timeout=0.5).close()
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """home / venv / virtualenv, and a VIRTUAL_ENV already set: the app runs inside the virtualenv."""
 import subprocess
-import sys
 import textwrap
 
 import pytest

@@ -1,6 +1,7 @@
 """A minimal uwsgi-protocol client (what nginx's uwsgi_pass sends), for tests without nginx."""
-import socket
 import struct
+
+from harness import connect
 
 
 def packet(env, body=b"", modifier1=0, modifier2=0):
@@ -11,16 +12,6 @@ def packet(env, body=b"", modifier1=0, modifier2=0):
         v = value.encode("latin-1") if isinstance(value, str) else value
         block += struct.pack("<H", len(k)) + k + struct.pack("<H", len(v)) + v
     return struct.pack("<BHB", modifier1, len(block), modifier2) + block + body
-
-
-def connect(address, timeout=10):
-    """address: (host, port) or a unix socket path."""
-    if isinstance(address, tuple):
-        return socket.create_connection(address, timeout=timeout)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(str(address))
-    return s
 
 
 def exchange(address, data, timeout=10):
