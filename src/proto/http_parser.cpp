@@ -52,10 +52,10 @@ std::size_t HttpRequestParser::feed(const char* data, std::size_t size) {
     }
     if (state_ != State::error) {
         if (rc == HPE_PAUSED_UPGRADE) {
-            // The request itself is complete; the protocol switch is refused by closing after it.
-            state_ = State::complete;
-            head_.keep_alive = false;
-            return static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data);
+            // Bytes after an upgrade request: on_message_complete already made it the last one on
+            // the connection, so they are never served.
+            fail(400, "data after a protocol upgrade request");
+            return size;
         }
         if (rc == HPE_INVALID_VERSION && std::string_view(llhttp_get_error_reason(&parser_)) == "Invalid HTTP version") {
             // Well-formed digits naming a version we do not speak (HTTP/1.7, 9.9); garbage is a 400.
@@ -192,6 +192,9 @@ int HttpRequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
 int HttpRequestParser::on_message_complete(llhttp_t* p) {
     auto* s = self(p);
     s->state_ = State::complete;
+    // An Upgrade request is answered as a plain request; the protocol switch is refused by
+    // closing after it (llhttp treats whatever follows as the new protocol's bytes).
+    if (p->upgrade) s->head_.keep_alive = false;
     return HPE_PAUSED;
 }
 

@@ -10,13 +10,6 @@
 namespace appserver {
 namespace {
 
-void log_access(const Connection& conn, const HttpHead& head, int status, std::uint64_t bytes,
-                Clock::time_point started) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    spdlog::info("{} \"{} {} HTTP/{}.{}\" {} {} {:.3f}ms", conn.peer.remote_addr, head.method, head.url,
-                 head.version_major, head.version_minor, status, bytes, static_cast<double>(us) / 1000.0);
-}
-
 // Returns true when the connection may carry another request.
 bool serve_one(Connection& conn, AppRuntime& runtime, const SessionSettings& settings, bool stopping) {
     auto started = Clock::now();
@@ -35,24 +28,36 @@ bool serve_one(Connection& conn, AppRuntime& runtime, const SessionSettings& set
     request.url_scheme = "http";
     request.body = &body;
 
-    {
-        Harakiri::Guard watchdog(settings.harakiri, conn.fd.get(),
-                                 settings.harakiri ? head.method + " " + head.url : std::string(), &response);
-        runtime.handle(request, response);
-    }
-    if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
-
-    if (!response.started()) {
-        // The runtime answers app errors itself; this is the last line of defence.
-        response.send_simple(500, reason_phrase(500), false);
-    }
+    run_application(runtime, request, response, conn, settings, head.method, head.url);
     bool keep = response.finished() && response.keep_alive();
     if (keep && conn.parser.state() != HttpRequestParser::State::complete) keep = body.drain(settings.max_drain);
-    if (settings.access_log) log_access(conn, head, response.status(), response.body_bytes(), started);
+    if (settings.access_log)
+        log_access(conn.peer.remote_addr, head.method, head.url, head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1",
+                   response.status(), response.body_bytes(), started);
     return keep;
 }
 
 }  // namespace
+
+void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
+                     const SessionSettings& settings, std::string_view method, std::string_view uri) {
+    {
+        Harakiri::Guard watchdog(settings.harakiri, conn.fd.get(),
+                                 settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(),
+                                 &response);
+        runtime.handle(request, response);
+    }
+    if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
+    // The runtime answers application errors itself; this is the last line of defence.
+    if (!response.started()) response.send_simple(500, reason_phrase(500), true);
+}
+
+void log_access(std::string_view remote, std::string_view method, std::string_view uri, std::string_view protocol,
+                int status, std::uint64_t bytes, Clock::time_point started) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+    spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms", remote, method, uri, protocol, status, bytes,
+                 static_cast<double>(us) / 1000.0);
+}
 
 void answer_parse_error(Connection& conn, const SessionSettings& settings) {
     const HttpRequestParser& p = conn.parser;

@@ -21,6 +21,15 @@ struct SessionSettings {
 
 enum class SessionResult { need_more, close };
 
+// Runs the application for one request, whatever the protocol: under the harakiri watchdog,
+// counted for max-requests, with a 500 when the runtime produced no response at all.
+void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
+                     const SessionSettings& settings, std::string_view method, std::string_view uri);
+
+// One access-log line: address, request line, status, bytes, duration.
+void log_access(std::string_view remote, std::string_view method, std::string_view uri, std::string_view protocol,
+                int status, std::uint64_t bytes, Clock::time_point started);
+
 // Serves every complete request buffered on `conn` (pipelined ones in order). Returns need_more
 // when the connection waits for the next request, close when it must be closed. `stopping`
 // turns keep-alive off (graceful shutdown).

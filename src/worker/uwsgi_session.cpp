@@ -148,23 +148,17 @@ void serve_uwsgi_request(Connection& conn, AppRuntime& runtime, const SessionSet
     request.body = &body;
 
     std::string_view uri = find_var(request.vars, "REQUEST_URI");
-    {
-        Harakiri::Guard watchdog(
-            settings.harakiri, conn.fd.get(),
-            settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(), &response);
-        runtime.handle(request, response);
-    }
-    if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
-
-    if (!response.started()) response.send_simple(500, reason_phrase(500), true);
+    run_application(runtime, request, response, conn, settings, method, uri);
     if (response.finished()) body.drain(settings.max_drain);
-    ++conn.requests_served;
-    if (settings.access_log) {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-        spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms", find_var(request.vars, "REMOTE_ADDR"), method, uri,
-                     find_var(request.vars, "SERVER_PROTOCOL"), response.status(), response.body_bytes(),
-                     static_cast<double>(us) / 1000.0);
+    if (packet.content_length == 0 && conn.input.size() > packet.head_size) {
+        // A body nobody announced: the packet and the stream disagree; the connection closes anyway.
+        spdlog::warn("{} on uwsgi socket {}: {} bytes after a packet without CONTENT_LENGTH; ignored",
+                     peer_name(conn), conn.listener->bound_name, conn.input.size() - packet.head_size);
     }
+    ++conn.requests_served;
+    if (settings.access_log)
+        log_access(find_var(request.vars, "REMOTE_ADDR"), method, uri, find_var(request.vars, "SERVER_PROTOCOL"),
+                   response.status(), response.body_bytes(), started);
 }
 
 }  // namespace appserver

@@ -62,6 +62,20 @@ TEST(HttpParser, StopsAtEndOfRequestForPipelining) {
     EXPECT_EQ(p.head().url, "/2");
 }
 
+TEST(HttpParser, UpgradeRequestIsTheLastOnItsConnection) {
+    // Found by the fuzzer: the request after an Upgrade one came back as an empty "complete" head.
+    HttpRequestParser p(8192);
+    std::string first = "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+    std::string both = first + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+    std::size_t used = feed_all(p, both);
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_EQ(p.head().url, "/ws");
+    EXPECT_FALSE(p.head().keep_alive);
+    p.next_request();
+    p.feed(both.data() + used, both.size() - used);
+    EXPECT_NE(p.state(), State::complete) << "never a phantom request";
+}
+
 TEST(HttpParser, Http10DefaultsToClose) {
     HttpRequestParser p(8192);
     feed_all(p, "GET / HTTP/1.0\r\n\r\n");
