@@ -2,12 +2,14 @@
 // One client connection as a worker holds it: socket, unparsed input, parser state, timers.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "os/listen_socket.h"
 #include "os/unique_fd.h"
 #include "proto/cgi_vars.h"
 #include "proto/http_parser.h"
+#include "worker/output_buffer.h"
 
 namespace appserver {
 
@@ -26,6 +28,9 @@ struct Connection {
     Clock::time_point last_activity = Clock::now();
     bool busy = false;          // a request thread owns it
     bool in_epoll = false;      // registered with the worker's epoll
+    std::uint32_t watched = 0;  // the epoll events it is registered for
+    OutputBuffer output;        // response bytes the client has not taken yet
+    bool close_after_flush = false;
     int requests_served = 0;
     bool should_close = false;  // set by a request thread: close once handed back
 
@@ -36,7 +41,10 @@ struct Connection {
         input.erase(0, used);
     }
     // The connection sits between requests with nothing received yet.
-    bool idle() const { return parser.state() == HttpRequestParser::State::head && parser.head_size() == 0 && input.empty(); }
+    bool idle() const {
+        return parser.state() == HttpRequestParser::State::head && parser.head_size() == 0 && input.empty() &&
+               output.empty();
+    }
 };
 
 }  // namespace appserver

@@ -32,7 +32,7 @@ bool HttpBodyReader::fill() {
         // The client waits for this before sending the body; sent only once the app asks for it.
         continue_sent_ = true;
         iovec iov = iov_of(kContinue, sizeof kContinue - 1);
-        if (!write_all(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms)) return false;
+        if (!conn_.output.send(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms, settings_.output)) return false;
     }
     std::size_t old = conn_.input.size();
     conn_.input.resize(old + kReadChunk);
@@ -92,7 +92,7 @@ bool HttpBodyReader::prefetch() {
 
 bool HttpResponseWriter::send(iovec* iov, int count) {
     if (failed_) return false;
-    if (!write_all(conn_.fd.get(), iov, count, settings_.io_timeout_ms)) {
+    if (!conn_.output.send(conn_.fd.get(), iov, count, settings_.io_timeout_ms, settings_.output)) {
         failed_ = true;
         return false;
     }
@@ -168,6 +168,11 @@ bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<s
         iov[n++] = iov_of(chunk_size, static_cast<std::size_t>(len));
     }
     if (n > 0 && !send(iov, n)) return false;
+    // sendfile writes straight from the file: whatever is kept must go first.
+    if (!conn_.output.flush_blocking(conn_.fd.get(), settings_.io_timeout_ms)) {
+        failed_ = true;
+        return false;
+    }
     std::uint64_t sent = 0;
     bool ok = send_file_all(conn_.fd.get(), fd, offset, size, settings_.io_timeout_ms, sent);
     body_sent_ += sent;

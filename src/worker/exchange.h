@@ -16,6 +16,7 @@ namespace appserver {
 struct ExchangeSettings {
     int io_timeout_ms = 60000;
     bool keepalive_enabled = true;
+    OutputLimits output;  // write-behind for slow readers
 };
 
 class HttpBodyReader final : public BodyReader {

@@ -69,6 +69,7 @@ void answer_parse_error(Connection& conn, const SessionSettings& settings) {
     spdlog::info("{} bad request: {} -> {}", conn.peer.remote_addr, p.error_reason(), p.error_status());
     // Closing with unread bytes would reset the connection and could destroy the answer in
     // flight: say we are done, and discard what already arrived (never waiting for more).
+    conn.output.flush_blocking(conn.fd.get(), settings.exchange.io_timeout_ms);
     ::shutdown(conn.fd.get(), SHUT_WR);
     char sink[16384];
     for (int i = 0; i < 16 && ::recv(conn.fd.get(), sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {

@@ -149,12 +149,36 @@ void Worker::accept_from(ListenSocket& listener) {
 }
 
 void Worker::watch(Connection* conn) {
-    if (conn->in_epoll) return;
+    // A connection with response bytes still to send waits for the client to take them before
+    // its next request is read.
+    std::uint32_t events = conn->output.empty() ? (EPOLLIN | EPOLLRDHUP) : EPOLLOUT;
+    if (conn->in_epoll && conn->watched == events) return;
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.events = events;
     ev.data.u64 = static_cast<std::uint64_t>(conn->fd.get());
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, conn->fd.get(), &ev);
+    ::epoll_ctl(epoll_.get(), conn->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, conn->fd.get(), &ev);
     conn->in_epoll = true;
+    conn->watched = events;
+}
+
+void Worker::after_serving(Connection* conn, bool close) {
+    if (close && conn->output.empty()) {
+        close_connection(conn);
+        return;
+    }
+    conn->close_after_flush = conn->close_after_flush || close;
+    watch(conn);
+}
+
+void Worker::on_writable(Connection* conn) {
+    switch (conn->output.flush_some(conn->fd.get())) {
+        case OutputBuffer::Flush::failed: close_connection(conn); return;
+        case OutputBuffer::Flush::more: conn->last_activity = Clock::now(); return;
+        case OutputBuffer::Flush::done:
+            conn->last_activity = Clock::now();
+            after_serving(conn, conn->close_after_flush);
+            return;
+    }
 }
 
 void Worker::unwatch(Connection* conn) {
@@ -200,8 +224,7 @@ void Worker::dispatch(Connection* conn) {
         return;
     }
     if (!pool_) {
-        if (serve_connection(*conn, runtime_, settings_, stopping_) == SessionResult::close)
-            close_connection(conn);
+        after_serving(conn, serve_connection(*conn, runtime_, settings_, stopping_) == SessionResult::close);
         return;
     }
     unwatch(conn);
@@ -214,11 +237,7 @@ void Worker::dispatch(Connection* conn) {
 void Worker::take_back_from_pool() {
     for (Connection* conn : pool_->take_done()) {
         conn->busy = false;
-        if (conn->should_close) {
-            close_connection(conn);
-            continue;
-        }
-        watch(conn);
+        after_serving(conn, conn->should_close);
     }
     if (!stopping_ && pool_->busy() < pool_->size()) watch_listeners(true);
 }
@@ -298,6 +317,7 @@ int Worker::run() {
     harakiri_ = std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
     settings_.session.harakiri = settings_.harakiri_s > 0 ? harakiri_.get() : nullptr;
     settings_.session.served = &served_;
+    settings_.session.exchange.output.worker_total = &buffered_;
     if (settings_.threads > 1) {
         pool_ = std::make_unique<RequestPool>(
             settings_.threads,
@@ -347,7 +367,9 @@ int Worker::run() {
                 if (listening_) accept_from(listeners_[tag & 0xffffffffULL]);
             } else {
                 auto it = connections_.find(static_cast<int>(tag));
-                if (it != connections_.end() && !it->second->busy) on_readable(it->second.get());
+                if (it == connections_.end() || it->second->busy) continue;
+                if (!it->second->output.empty()) on_writable(it->second.get());
+                else on_readable(it->second.get());
             }
         }
         auto now = Clock::now();

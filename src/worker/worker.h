@@ -51,6 +51,8 @@ private:
     void watch(Connection* conn);
     void unwatch(Connection* conn);
     void close_connection(Connection* conn);
+    void after_serving(Connection* conn, bool close);
+    void on_writable(Connection* conn);
     void sweep();
     void begin_stop(const std::string& why);
     void check_recycling();
@@ -68,6 +70,7 @@ private:
     std::unique_ptr<RequestPool> pool_;
     std::unique_ptr<Harakiri> harakiri_;
     std::atomic<long> served_{0};
+    std::atomic<std::size_t> buffered_{0};  // response bytes kept for slow readers
     FileWatch code_watch_;
     Clock::time_point next_code_check_{};
 };

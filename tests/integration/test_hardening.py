@@ -7,6 +7,7 @@ import pytest
 import requests
 
 
+from harness import APPS
 from rawhttp import RawConnection, request
 
 SMUGGLING = [
@@ -143,6 +144,35 @@ def test_hundreds_of_slow_clients_do_not_delay_others(serve):
         assert requests.get(s.url("/"), timeout=5).status_code == 200
     assert time.monotonic() - started < 5
     for sock in slow:
+        sock.close()
+
+
+def test_hundreds_of_slow_readers_do_not_hold_the_workers(serve):
+    """Responses larger than the kernel's socket buffers, to clients that never read: the worker
+    keeps the rest (write-behind) and serves others meanwhile."""
+    s = serve(None, "--wsgi-file", str(APPS / "routes.py"), "--callable", "sized_app", "--processes", "2",
+              "--disable-logging")
+    readers = []
+    for i in range(100):
+        sock = socket.create_connection(("127.0.0.1", s.port))
+        if i > 0:  # the first one reads at the end, at full speed
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.sendall(b"GET /?5000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        readers.append(sock)
+    time.sleep(1)
+    started = time.monotonic()
+    for _ in range(10):
+        assert requests.get(s.url("/?10"), timeout=10).content == b"x" * 10
+    assert time.monotonic() - started < 5
+    # The kept bytes are still delivered to a reader that finally reads.
+    readers[0].settimeout(10)
+    received = b""
+    while len(received) < 5000000:
+        chunk = readers[0].recv(1 << 20)
+        assert chunk
+        received += chunk
+    assert received.endswith(b"x" * 1000) and b"Content-Length: 5000000" in received
+    for sock in readers:
         sock.close()
 
 

@@ -134,3 +134,10 @@ def barrier_app(environ, start_response):
     _barrier.wait()
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [str(environ["wsgi.multithread"]).encode()]
+
+
+def sized_app(environ, start_response):
+    """A body of QUERY_STRING bytes (for slow-reader tests)."""
+    size = int(environ["QUERY_STRING"] or "0")
+    start_response("200 OK", [("Content-Type", "application/octet-stream")])
+    return [b"x" * size]
