@@ -128,3 +128,24 @@ def test_auto_procname_titles(serve):
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             titles.add(f.read().split(b"\0")[0])
     assert titles == {b"appserver: worker 1", b"appserver: worker 2"}
+
+
+def context_switches(pid):
+    total = 0
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+            total += int(line.split()[1])
+    return total
+
+
+def test_one_connection_wakes_one_worker_not_all(serve):
+    """No thundering herd: 200 connections, one after another, to 4 idle workers. With every worker
+    woken per connection the workers would switch in at least 4 x 200 times; EPOLLEXCLUSIVE wakes one."""
+    s = serve("routes.py", "--processes", "4", "--disable-logging")
+    workers = s.wait_workers(4)
+    time.sleep(0.5)
+    before = sum(context_switches(p) for p in workers)
+    for _ in range(200):
+        assert request(s.port, b"GET /empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status == 200
+    woken = sum(context_switches(p) for p in workers) - before
+    assert woken < 2 * 200, f"{woken} context switches in 4 workers for 200 connections"
