@@ -30,7 +30,7 @@ const std::vector<SignalEntry>& master_signal_table() {
          "seconds, then kill), exit, vacuum",
          "brutal reload (unless die-on-term)", "graceful shutdown"},
         {SIGINT, "SIGINT", MasterAction::immediate_stop, "",
-         "immediate shutdown: workers stop at once (killed after 3 s)", "immediate shutdown",
+         "immediate shutdown: workers exit at once, also in the middle of a request", "immediate shutdown",
          "quick shutdown"},
         {SIGQUIT, "SIGQUIT", MasterAction::immediate_stop, "", "immediate shutdown, as SIGINT",
          "immediate shutdown", "graceful shutdown"},

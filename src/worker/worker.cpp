@@ -22,11 +22,11 @@ namespace appserver {
 namespace {
 
 volatile std::sig_atomic_t g_graceful_stop = 0;
-volatile std::sig_atomic_t g_immediate_stop = 0;
 volatile std::sig_atomic_t g_reopen_logs = 0;
 
 void on_graceful(int) { g_graceful_stop = 1; }
-void on_immediate(int) { g_immediate_stop = 1; }
+// Immediate shutdown means now, also in the middle of a request: nothing is left to finish.
+void on_immediate(int) { ::_exit(0); }
 void on_reopen(int) { g_reopen_logs = 1; }
 
 long resident_mb() {
@@ -90,8 +90,6 @@ void install_worker_signal_handlers() {
     sigset_t block;
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGQUIT);
     sigaddset(&block, SIGUSR1);
     sigprocmask(SIG_BLOCK, &block, nullptr);
 }
@@ -345,7 +343,6 @@ int Worker::run() {
     epoll_event events[kMaxEvents];
     auto last_sweep = Clock::now();
     for (;;) {
-        if (g_immediate_stop) return 0;
         if (g_reopen_logs) {
             g_reopen_logs = 0;
             log::reopen_output();

@@ -149,3 +149,17 @@ def test_one_connection_wakes_one_worker_not_all(serve):
         assert request(s.port, b"GET /empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status == 200
     woken = sum(context_switches(p) for p in workers) - before
     assert woken < 2 * 200, f"{woken} context switches in 4 workers for 200 connections"
+
+
+def test_sigint_does_not_wait_for_a_request_in_flight(serve):
+    s = serve("routes.py", "--processes", "1")
+    worker = s.wait_workers(1)[0]
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.sendall(b"GET /sleep?30 HTTP/1.1\r\nHost: x\r\n\r\n")
+    time.sleep(0.5)  # the worker is inside the app now
+    started = time.monotonic()
+    s.signal(signal.SIGINT)
+    assert s.wait(timeout=10) == 0
+    assert wait_until(lambda: not pid_alive(worker), timeout=5)
+    assert time.monotonic() - started < 2.5  # not the 3 s kill deadline, let alone the 30 s request
+    sock.close()
