@@ -139,16 +139,17 @@ const std::array kTable = {
         "Python is built in. `python`, `python3` and `python3N` are accepted silently; any other plugin "
         "name is warned about and ignored."},
     OptionSpec{"need-app", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
-        "appserver always exits when the application cannot be loaded."},
+        "appserver never serves without the application: the start fails (exit 1) when it cannot be loaded; "
+        "under lazy-apps, workers that cannot load it are restarted with back-off."},
     OptionSpec{"harakiri-verbose", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "A harakiri kill is always logged with the worker's pid."},
     OptionSpec{"ignore-sigpipe", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "SIGPIPE is always ignored; a broken connection is an error return, not a signal."},
     OptionSpec{"ignore-write-errors", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "A write to a client that went away ends the request without an error log line."},
-    OptionSpec{"disable-write-exception", "", K::boolean, G::no_op, S::no_op, {}, "",
-        "accepted for uWSGI configs",
-        "A write to a client that went away never raises into the application."},
+    OptionSpec{"disable-write-exception", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
+        "The write() callable raises OSError when the client went away, so the application stops "
+        "producing a response nobody reads; this is not configurable. Iteration stops without an error."},
     OptionSpec{"log-master", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
 
@@ -173,8 +174,8 @@ const std::array kTable = {
         "See `http-timeout`."},
     OptionSpec{"post-buffering", "", K::size, G::unsupported, S::unsupported, {}, "", "",
         "Request bodies are streamed to wsgi.input."},
-    OptionSpec{"log-reopen", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
-        "No log reopening on reload."},
+    OptionSpec{"log-reopen", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "The log file is always reopened on reload (and on SIGUSR1 / --reopen-logs)."},
     OptionSpec{"log-4xx", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "Every request is logged unless `disable-logging`."},
     OptionSpec{"log-5xx", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",

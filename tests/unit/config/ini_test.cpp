@@ -306,7 +306,7 @@ TEST(IniUnknown, NoOpsAreSilent) {
     dir.write("uwsgi.ini",
               "[uwsgi]\nhttp = :1\nmodule = m\nplugins = python3\nenable-threads = true\nsingle-interpreter\n"
               "thunder-lock = 1\ndie-on-term = true\nneed-app = true\nharakiri-verbose = true\n"
-              "ignore-sigpipe = true\nignore-write-errors = true\ndisable-write-exception = true\n"
+              "ignore-sigpipe = true\nignore-write-errors = true\nlog-reopen = true\n"
               "log-master = true\nmaster = true\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;

@@ -82,7 +82,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"plugins", OptionStatus::no_op},            {"plugin", OptionStatus::no_op},
         {"need-app", OptionStatus::no_op},           {"harakiri-verbose", OptionStatus::no_op},
         {"ignore-sigpipe", OptionStatus::no_op},     {"ignore-write-errors", OptionStatus::no_op},
-        {"disable-write-exception", OptionStatus::no_op}, {"log-master", OptionStatus::no_op},
+        {"log-master", OptionStatus::no_op},
     };
     for (auto [name, status] : expected) {
         const OptionSpec* spec = find_option(name);
@@ -91,7 +91,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
     }
     for (const char* name : {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date",
                              "manage-script-name", "offload-threads", "socket-timeout", "post-buffering",
-                             "log-reopen", "log-4xx", "log-5xx", "log-maxsize", "chown-socket", "mount", "protocol",
+                             "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize", "chown-socket", "mount", "protocol",
                              "route", "memory-report"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
