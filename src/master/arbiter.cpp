@@ -117,7 +117,8 @@ void Arbiter::reap() {
         slot.pid = 0;
         slot.ready = false;
         auto now = Clock::now();
-        bool clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == kWorkerHarakiri);
+        bool clean = WIFEXITED(status) &&
+                     (WEXITSTATUS(status) == kWorkerRecycled || WEXITSTATUS(status) == kWorkerHarakiri);
         bool boot_failed = WIFEXITED(status) && WEXITSTATUS(status) == kWorkerBootFailed;
         if (!stopping_) {
             if (clean) spdlog::info("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
