@@ -8,7 +8,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
 
-.PHONY: deps build run test unit integration sanitize fuzz clean
+.PHONY: deps build run test unit integration chaos sanitize fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,7 +26,11 @@ unit: build
 integration: build
 	APPSERVER_BIN=$(abspath $(BUILD))/appserver $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
-test: unit integration
+# Hostile clients, crashing apps, signals at the worst moment (tests/chaos).
+chaos: build
+	APPSERVER_BIN=$(abspath $(BUILD))/appserver $(PYTHON) -m pytest -q -p no:cacheprovider tests/chaos
+
+test: unit integration chaos
 
 # The unit and integration tests again, built with AddressSanitizer + UndefinedBehaviorSanitizer (gcc).
 # detect_leaks=0: the binary embeds CPython, whose arenas and interned objects are still allocated at

@@ -146,7 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequestCase{"version_1_2", "GET / HTTP/1.2\r\n\r\n", 505},
         BadRequestCase{"version_garbage", "GET / HTTP/x.y\r\n\r\n", 400},
         BadRequestCase{"tls_hello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"sv, 400}),
-    [](const testing::TestParamInfo<BadRequestCase>& info) { return std::string(info.param.name); });
+    [](const testing::TestParamInfo<BadRequestCase>& param_info) { return std::string(param_info.param.name); });
 
 TEST(HttpParserLimits, UriTooLongIs414) {
     HttpRequestParser p(RequestLimits{.max_uri = 100});
