@@ -1,9 +1,9 @@
 #include "start_response.h"
 
-#include <strings.h>
 #include <cstring>
 
 #include "interpreter.h"
+#include "appserver/ascii.h"
 #include "py_ref.h"
 
 namespace appserver::python {
@@ -210,7 +210,7 @@ bool set_client_gone(ResponseState& state) {
 
 std::optional<std::string_view> ResponseState::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (key.size() == name.size() && ::strncasecmp(key.data(), name.data(), name.size()) == 0)
+        if (ascii::iequals(key, name))
             return std::string_view(value);
     return std::nullopt;
 }

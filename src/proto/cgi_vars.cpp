@@ -1,19 +1,17 @@
 #include "proto/cgi_vars.h"
 
-#include <strings.h>
+#include "appserver/ascii.h"
 
 namespace appserver {
 namespace {
+
+using ascii::iequals;
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string cgi_header_name(std::string_view header) {

@@ -1,26 +1,13 @@
 #include "proto/http_parser.h"
 
-#include <strings.h>
+#include "appserver/ascii.h"
 
 namespace appserver {
 namespace {
 
+using ascii::iequals;
+
 HttpRequestParser* self(llhttp_t* p) { return static_cast<HttpRequestParser*>(p->data); }
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// RFC 9110 token characters: what a header name may contain (no spaces, no separators).
-bool is_token(std::string_view s) {
-    if (s.empty()) return false;
-    for (unsigned char c : s) {
-        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-        if (!ok) return false;
-    }
-    return true;
-}
 
 // Per-header overhead counted against buffer-size, as the bytes ": " and CRLF take on the wire.
 constexpr std::size_t kHeaderLineOverhead = 4;
@@ -166,7 +153,7 @@ int HttpRequestParser::on_headers_complete(llhttp_t* p) {
     }
     for (const auto& [name, value] : h.headers) {
         // llhttp lets "Name : value" through; a proxy in front may read it differently (smuggling).
-        if (!is_token(name)) {
+        if (!ascii::is_token(name)) {
             s->fail(400, "invalid header name \"" + name.substr(0, 64) + "\"");
             return -1;
         }

@@ -1,17 +1,14 @@
 #include "proto/response_head.h"
 
-#include <strings.h>
-
 #include <charconv>
 
+#include "appserver/ascii.h"
 #include "proto/http_date.h"
 
 namespace appserver {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using ascii::iequals;
 
 // Headers about the connection and the framing are the server's to write (PEP 3333 forbids the
 // application hop-by-hop headers); Content-Length is read, then written by us.

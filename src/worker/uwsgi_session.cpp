@@ -1,12 +1,12 @@
 #include "worker/uwsgi_session.h"
 
 #include <spdlog/spdlog.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 
+#include "appserver/ascii.h"
 #include "proto/http_status.h"
 #include "proto/uwsgi_packet.h"
 #include "worker/exchange.h"
@@ -14,6 +14,8 @@
 
 namespace appserver {
 namespace {
+
+using ascii::iequals;
 
 using VarList = std::vector<std::pair<std::string_view, std::string_view>>;
 
@@ -30,10 +32,6 @@ std::string_view find_var(const VarList& vars, std::string_view name) {
 
 bool has_var(const VarList& vars, std::string_view name) {
     return std::any_of(vars.begin(), vars.end(), [&](const auto& kv) { return kv.first == name; });
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; UWSGI_SCHEME overrides both.
