@@ -28,10 +28,10 @@ struct Options {
 
     // Sockets.
     std::vector<std::string> http;         // HTTP/1.1 listeners: host:port, :port, [v6]:port
-    std::vector<std::string> http_socket;  // the same, uWSGI's other name (issue 4)
-    std::vector<std::string> socket;       // uwsgi binary protocol listeners (issue 4)
+    std::vector<std::string> http_socket;  // the same, uWSGI's other name
+    std::vector<std::string> socket;       // uwsgi binary protocol listeners
     int listen = 1024;                     // backlog
-    std::string chmod_socket;              // octal mode for unix sockets (issue 4)
+    std::string chmod_socket;              // octal mode for unix sockets
 
     // The application.
     std::string wsgi_file;
@@ -52,7 +52,7 @@ struct Options {
     bool auto_procname = false;          // "appserver: master", "appserver: worker 2"
     std::string procname_prefix;
 
-    // Lifecycle (issue 3).
+    // Lifecycle.
     std::string pidfile;
     std::string daemonize;
     std::string logto;
@@ -65,7 +65,7 @@ struct Options {
     int harakiri = 0;                    // seconds
     int worker_reload_mercy = 60;        // seconds
 
-    // Limits (issue 5).
+    // Limits.
     std::uint64_t limit_post = 0;        // bytes, 0 = no limit
     int http_timeout = 60;               // seconds
     int http_keepalive = 15;             // seconds, 0 disables keep-alive

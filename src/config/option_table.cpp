@@ -281,7 +281,6 @@ std::string_view kind_name(OptionKind kind) {
 std::string_view status_name(OptionStatus status) {
     switch (status) {
         case OptionStatus::implemented: return "implemented";
-        case OptionStatus::planned: return "planned";
         case OptionStatus::no_op: return "no-op";
         case OptionStatus::unsupported: return "unsupported";
     }

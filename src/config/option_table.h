@@ -26,7 +26,6 @@ enum class OptionKind {
 // What appserver does with the key.
 enum class OptionStatus {
     implemented,  // stored and acted on
-    planned,      // stored in Options; the code that acts on it lands in a later issue
     no_op,        // accepted silently: appserver already behaves this way
     unsupported,  // accepted with a warning "KEY: not supported, ignored"
 };

@@ -74,12 +74,6 @@ std::string accept_option(const OptionSpec& spec, std::string_view key, std::str
             state.warnings.push_back({origin_file(origin), origin.line, std::string(key) + ": not supported, ignored"});
         return "";
     }
-    if (spec.status == OptionStatus::planned) {
-        // Stored so the configuration stays valid, but nothing acts on it yet: the user must know.
-        if (state.unsupported_warned.insert(std::string(spec.name)).second)
-            state.warnings.push_back(
-                {origin_file(origin), origin.line, std::string(key) + ": not implemented yet, ignored"});
-    }
     if (std::holds_alternative<std::monostate>(spec.field)) {
         if (std::string error = check_kind(spec, value); !error.empty()) return origin_prefix(origin) + error;
         if (spec.name == "plugins") check_plugins(value, origin, state.warnings);
@@ -108,7 +102,6 @@ std::optional<bool> parse_bool(std::string_view text) {
     return std::nullopt;
 }
 
-std::string check_value(const OptionSpec& spec, std::string_view value) { return check_kind(spec, value); }
 
 std::string apply_value(const OptionSpec& spec, std::string_view value, Options& out) {
     if (std::string error = check_kind(spec, value); !error.empty()) return error;

@@ -39,9 +39,6 @@ std::optional<bool> parse_bool(std::string_view text);
 // else a one-line error naming the option and the value, without the origin prefix.
 std::string apply_value(const OptionSpec& spec, std::string_view value, Options& out);
 
-// Checks `value` against the option's kind without storing it (for no-ops). Same errors as apply_value.
-std::string check_value(const OptionSpec& spec, std::string_view value);
-
 // What every key goes through, from the command line or an ini file, once its value is known:
 // stored options become a Setting (checked when applied); no-ops are checked and dropped (plugins
 // other than python warn); unsupported keys warn "KEY: not supported, ignored" once per key.

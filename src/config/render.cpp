@@ -167,7 +167,7 @@ std::string render_help() {
            "  appserver --reload PIDFILE\n"
            "\n"
            "Every option is also an ini key (processes = 4); '-' and '_' are the same in names.\n"
-           "Booleans: --flag or --flag=false. Options marked (planned) are accepted and stored, not yet acted on.\n";
+           "Booleans: --flag or --flag=false.\n";
     constexpr std::size_t kColumn = 40;
     for (OptionGroup group : kGroups) {
         if (group == OptionGroup::no_op || group == OptionGroup::unsupported) continue;
@@ -179,7 +179,6 @@ std::string render_help() {
             line += line.size() < kColumn ? std::string(kColumn - line.size(), ' ')
                                           : "\n" + std::string(kColumn, ' ');
             line += spec.help;
-            if (spec.status == OptionStatus::planned) line += " (planned)";
             out << line << "\n";
         }
     }
@@ -197,9 +196,8 @@ std::string render_options_markdown() {
            "appserver reads uWSGI's command-line options and `uwsgi.ini` files. Every option below can be\n"
            "given on the command line (`--processes 4`, `--processes=4`) or as an ini key (`processes = 4`),\n"
            "except the commands, which are command line only.\n\n"
-           "Status: **implemented**; **planned** (accepted and stored; the code that acts on it comes in the\n"
-           "issue named); **no-op** (accepted; appserver already behaves that way); **unsupported**\n"
-           "(ignored with a warning).\n";
+           "Status: **implemented**; **no-op** (accepted; appserver already behaves that way);\n"
+           "**unsupported** (ignored with a warning).\n";
     for (OptionGroup group : kGroups) {
         out << "\n## " << group_title(group) << "\n\n";
         out << "| Option | Aliases | Type | Default | Status | Description |\n";

@@ -36,7 +36,7 @@ TEST(OptionTable, FieldsMatchKindsAndStatuses) {
         if (spec.status == OptionStatus::unsupported || spec.command != Command::run) {
             EXPECT_FALSE(stored) << spec.name;
         }
-        if (spec.status == OptionStatus::implemented || spec.status == OptionStatus::planned) {
+        if (spec.status == OptionStatus::implemented) {
             EXPECT_TRUE(stored || spec.command != Command::run) << spec.name;
         }
         EXPECT_FALSE(spec.help.empty() && spec.note.empty()) << spec.name;
@@ -128,7 +128,7 @@ TEST(OptionsDoc, HelpListsUsageAndOptions) {
         EXPECT_NE(help.find(line), std::string::npos) << line << "\n" << help;
     }
     for (const OptionSpec& spec : option_table()) {
-        if (spec.status == OptionStatus::implemented || spec.status == OptionStatus::planned) {
+        if (spec.status == OptionStatus::implemented) {
             EXPECT_NE(help.find("--" + std::string(spec.name)), std::string::npos) << spec.name;
         }
     }
