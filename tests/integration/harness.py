@@ -46,6 +46,35 @@ def children_of(pid):
     return kids
 
 
+def holder_of(client_sock, pids):
+    """Which of `pids` holds the server side of this loopback TCP connection: the worker that
+    accepted it (None while it still waits in the listen queue, e.g. under TCP_DEFER_ACCEPT)."""
+    client_port = client_sock.getsockname()[1]
+    server_port = client_sock.getpeername()[1]
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            f = row.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == server_port and int(f[2].rsplit(":", 1)[1], 16) == client_port:
+                if f[9] != "0":
+                    inodes.add(f"socket:[{f[9]}]")
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    if os.readlink(fd) in inodes:
+                        return pid
+                except OSError:
+                    pass
+        except OSError:
+            continue
+    return None
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -65,6 +94,20 @@ def wait_until(predicate, timeout=10.0, interval=0.05):
             return True
         time.sleep(interval)
     return predicate()
+
+
+def entered(directory):
+    """Requests the test apps have entered so far (apps/routes.py, lifecycle.py: /sleep writes
+    DIRECTORY/entered.log, DIRECTORY being the server's working directory)."""
+    try:
+        return (Path(directory) / "entered.log").read_text().count("\n")
+    except OSError:
+        return 0
+
+
+def wait_entered(directory, count=1, timeout=10.0):
+    """Waits until `count` requests are inside the app: the moment to signal, stop or reload."""
+    assert wait_until(lambda: entered(directory) >= count, timeout), f"{entered(directory)} of {count} requests entered"
 
 
 def run_cli(args, cwd=None, env=None, timeout=30):

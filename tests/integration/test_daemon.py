@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from harness import free_port, pid_alive, wait_until
+from harness import free_port, pid_alive, wait_entered, wait_until
 from site_dir import bystander, dead_pid, session_id, site  # noqa: F401 (fixtures)
 
 
@@ -173,7 +173,7 @@ def test_stop_is_graceful_and_waits_for_the_master(site):
     master = site.master()
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(site.get, "/sleep?2")
-        time.sleep(0.5)
+        wait_entered(site.root)
         started = time.monotonic()
         result = site.run("--stop", "pid.log")
         took = time.monotonic() - started

@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from harness import APPS, pid_alive, wait_until
+from harness import APPS, pid_alive, wait_entered, wait_until
 from rawhttp import RawConnection, request
 
 
@@ -28,7 +28,7 @@ def test_crashed_worker_is_replaced_and_others_unaffected(serve):
     before = set(s.wait_workers(2))
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(get, s, "/sleep?1")
-        time.sleep(0.2)
+        wait_entered(s.cwd)
         try:
             get(s, "/crash", timeout=5)
         except requests.ConnectionError:
@@ -156,7 +156,7 @@ def test_sigint_does_not_wait_for_a_request_in_flight(serve):
     worker = s.wait_workers(1)[0]
     sock = socket.create_connection(("127.0.0.1", s.port))
     sock.sendall(b"GET /sleep?30 HTTP/1.1\r\nHost: x\r\n\r\n")
-    time.sleep(0.5)  # the worker is inside the app now
+    wait_entered(s.cwd)
     started = time.monotonic()
     s.signal(signal.SIGINT)
     assert s.wait(timeout=10) == 0

@@ -6,7 +6,7 @@ import re
 import time
 
 
-from harness import pid_alive, wait_until
+from harness import holder_of, pid_alive, wait_entered, wait_until
 from rawhttp import RawConnection
 from site_dir import get
 
@@ -45,7 +45,7 @@ def test_harakiri_kills_a_stuck_worker_and_answers_504(serve):
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         started = time.monotonic()
         stuck = pool.submit(get, s.port, "/sleep?30", 20)
-        time.sleep(0.3)
+        wait_entered(s.cwd)
         # Meanwhile the other worker serves, one request after another.
         others = [get(s.port, "/sleep?0.2") for _ in range(8)]
         status, body = stuck.result(timeout=20)
@@ -96,11 +96,13 @@ def test_a_connection_whose_request_is_still_on_its_way_survives_recycling(serve
     recycles (here after one request) must still answer it, not close it unanswered."""
     s = serve("lifecycle.py", "--processes", "1", "--max-requests", "1")
     [worker] = s.wait_workers(1)
-    early = RawConnection(s.port)  # accepted by the only worker; nothing sent yet
-    time.sleep(0.3)
+    early = RawConnection(s.port)
+    # The first bytes make the worker accept it (TCP_DEFER_ACCEPT holds silent connections in the queue).
+    early.send(b"GET /pid HT")
+    assert wait_until(lambda: holder_of(early.sock, [worker]) == worker, timeout=5), "the worker never accepted it"
     assert get(s.port, "/pid") == (200, str(worker))  # its one request: now it recycles
-    time.sleep(0.3)
-    early.send(b"GET /pid HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert wait_until(lambda: "recycling" in s.log(), timeout=5), s.log()
+    early.send(b"TP/1.1\r\nHost: x\r\n\r\n")
     try:
         assert early.read_response().status == 200
     finally:

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from harness import pid_alive, wait_until
+from harness import holder_of, pid_alive, wait_entered, wait_until
 from rawhttp import RawConnection
 from site_dir import get, site, wait_for_body  # noqa: F401 (fixture)
 
@@ -202,7 +202,7 @@ def test_sigterm_lets_in_flight_requests_finish(site):
     workers = site.wait_workers(2)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(site.get, "/sleep?2")
-        time.sleep(0.5)
+        wait_entered(site.root)
         os.kill(master, signal.SIGTERM)
         assert slow.result(timeout=10)[0] == 200
     assert wait_until(lambda: not pid_alive(master), timeout=10)
@@ -218,7 +218,7 @@ def test_sigint_and_sigquit_stop_at_once(site, sig):
     workers = site.wait_workers(2)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(site.get, "/sleep?20", 30)
-        time.sleep(0.5)
+        wait_entered(site.root)
         started = time.monotonic()
         os.kill(master, sig)
         assert wait_until(lambda: not pid_alive(master), timeout=10)
@@ -289,11 +289,13 @@ def test_a_connection_whose_request_is_still_on_its_way_survives_a_reload(site):
     """Accepted by an old worker just before the reload, its request sent just after: answered."""
     site.write_ini(processes="1")
     site.start()
+    [old_worker] = site.wait_workers(1)
     early = RawConnection(site.port)
-    time.sleep(0.3)
+    # The first bytes make the old worker accept it (TCP_DEFER_ACCEPT holds silent connections in the queue).
+    early.send(b"GET / HT")
+    assert wait_until(lambda: holder_of(early.sock, [old_worker]) == old_worker, timeout=5), "never accepted"
     reload(site)
-    time.sleep(0.3)
-    early.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    early.send(b"TP/1.1\r\nHost: x\r\n\r\n")
     try:
         assert early.read_response().status == 200
     finally:

@@ -24,6 +24,12 @@ class Closing:
             f.write(self.name + "\n")
 
 
+def mark_entered(path, qs):
+    """Tells a test that a request is inside the app now (harness.wait_entered), instead of a guess by sleep."""
+    with open(os.path.join(os.getcwd(), "entered.log"), "a") as f:
+        f.write(f"{os.getpid()} {path}?{qs}\n")
+
+
 def application(environ, start_response):
     path = environ["PATH_INFO"]
     qs = environ["QUERY_STRING"]
@@ -72,6 +78,7 @@ def application(environ, start_response):
         start_response("200 OK", text)
         return [str(os.getpid()).encode()]
     if path == "/sleep":
+        mark_entered(path, qs)
         time.sleep(float(qs or "1"))
         start_response("200 OK", text)
         return [str(os.getpid()).encode()]
