@@ -13,6 +13,7 @@
 
 #include "log/log.h"
 #include "master/reexec.h"
+#include "master/respawn_policy.h"
 #include "os/daemon.h"
 #include "os/pidfile.h"
 #include "os/proctitle.h"
@@ -21,15 +22,7 @@
 namespace appserver {
 namespace {
 
-// A worker that dies sooner than this after its start counts as a failed start.
-constexpr auto kFastFailure = std::chrono::seconds(2);
-constexpr auto kMaxBackoff = std::chrono::seconds(30);
 constexpr auto kImmediateStopGrace = std::chrono::seconds(3);
-
-std::chrono::milliseconds backoff(int failures) {
-    auto delay = std::chrono::milliseconds(250) * (1 << std::min(failures, 8));
-    return std::min<std::chrono::milliseconds>(delay, kMaxBackoff);
-}
 
 std::string describe_exit(int status) {
     if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
@@ -88,12 +81,11 @@ void Arbiter::spawn(Slot& slot) {
     runtime_->after_fork_parent();
     if (pid < 0) {
         spdlog::error("{}", log::syscall_error("fork", "worker " + std::to_string(slot.id), errno));
-        slot.next_spawn = Clock::now() + backoff(++slot.fast_failures);
+        slot.next_spawn = Clock::now() + respawn_backoff(slot.boot_failures++);
         return;
     }
     slot.pid = pid;
     slot.ready = false;
-    slot.started = Clock::now();
     spdlog::info("worker {} started (pid {})", slot.id, pid);
 }
 
@@ -114,6 +106,7 @@ void Arbiter::reap() {
         auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });
         if (it == slots_.end()) continue;  // not one of ours (e.g. a process the app spawned)
         Slot& slot = *it;
+        bool reported_ready = slot.ready;
         slot.pid = 0;
         slot.ready = false;
         auto now = Clock::now();
@@ -130,15 +123,13 @@ void Arbiter::reap() {
                                    " failed to load the application (see the log); stopping");
             begin_stop(false);
         }
-        if (boot_failed || (!clean && now - slot.started < kFastFailure)) {
-            slot.next_spawn = now + backoff(slot.fast_failures++);
-            if (!stopping_ && slot.fast_failures > 1)
-                spdlog::warn("worker {} keeps failing at start; next try in {} ms", slot.id,
-                             std::chrono::duration_cast<std::chrono::milliseconds>(slot.next_spawn - now).count());
-        } else {
-            slot.fast_failures = 0;
-            slot.next_spawn = now;
-        }
+        RespawnDecision next = decide_respawn({.reported_ready = reported_ready, .boot_failed = boot_failed},
+                                              slot.boot_failures, now);
+        slot.next_spawn = next.next_spawn;
+        slot.boot_failures = next.boot_failures;
+        if (next.backing_off && !stopping_ && slot.boot_failures > 1)
+            spdlog::warn("worker {} keeps failing at start; next try in {} ms", slot.id,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(slot.next_spawn - now).count());
     }
 }
 
@@ -289,8 +280,10 @@ int Arbiter::run(const std::function<void()>& on_serving) {
     auto last_watch = Clock::now();
     for (;;) {
         for (int sig : signals.wait(stopping_ || !serving_ ? 100 : 1000)) handle(sig);
-        reap();
+        // Ready reports first: a worker that reported ready and then died at once served (or could
+        // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
+        reap();
         if (serving_ && !announced) {
             announced = true;
             on_serving();

@@ -48,9 +48,8 @@ private:
         int id = 0;
         pid_t pid = 0;
         bool ready = false;
-        Clock::time_point started{};
         Clock::time_point next_spawn{};
-        int fast_failures = 0;
+        int boot_failures = 0;
         bool retiring = false;  // removed by SIGTTOU: not respawned
     };
 
