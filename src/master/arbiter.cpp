@@ -40,13 +40,12 @@ int Arbiter::alive() const {
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
-    SignalQueue::reset_in_child();
+    // fork_child has reset the master's signal handlers and installed the worker's.
     // A worker must not outlive its master.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master_pid_) ::_exit(0);
     ready_read_.reset();
     runtime_->after_fork_child();
-    install_worker_signal_handlers();
     if (settings_.auto_procname)
         proctitle::set(settings_.procname_prefix + "appserver: worker " + std::to_string(slot.id));
     if (settings_.lazy_apps) {
@@ -76,7 +75,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
 
 void Arbiter::spawn(Slot& slot) {
     runtime_->before_fork();
-    pid_t pid = ::fork();
+    pid_t pid = fork_child(ChildRole::worker);
     if (pid == 0) run_worker_process(slot);
     runtime_->after_fork_parent();
     if (pid < 0) {
@@ -231,7 +230,10 @@ void Arbiter::check_watched_files() {
 
 void Arbiter::handle(int signal) {
     const SignalEntry* entry = find_signal(signal);
-    if (!entry) return;
+    if (!entry) {
+        spdlog::debug("master got {}: ignored", signal_name(signal));
+        return;
+    }
     if (entry->action != MasterAction::reap) spdlog::info("master got {}", entry->name);
     switch (entry->action) {
         case MasterAction::reap: break;  // reap() runs after every wake-up

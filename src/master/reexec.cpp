@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "log/log.h"
+#include "os/signals.h"
 
 extern char** environ;
 
@@ -82,7 +83,7 @@ std::optional<Inheritance> take_inheritance() {
 }
 
 pid_t start_reload_check() {
-    pid_t pid = ::fork();
+    pid_t pid = fork_child(ChildRole::plain);
     if (pid != 0) return pid;
     std::vector<std::string> args = g_launch.argv;
     args.push_back("--check-config");
@@ -118,8 +119,11 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
         error = log::syscall_error("chdir", g_launch.cwd, errno);
     } else {
         spdlog::default_logger()->flush();
+        // Pending until the new image has installed its signal queue (first thing in run_server).
+        sigset_t before = block_for_exec();
         ::execve(g_launch.executable.c_str(), argv.data(), envp.data());
         error = log::syscall_error("execve", g_launch.executable, errno);
+        restore_signal_mask(before);
     }
     for (const auto& s : sockets) ::fcntl(s.fd.get(), F_SETFD, FD_CLOEXEC);
     return false;

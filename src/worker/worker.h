@@ -75,7 +75,4 @@ private:
     Clock::time_point next_code_check_{};
 };
 
-// Signal state of the worker process, set by its handlers.
-void install_worker_signal_handlers();
-
 }  // namespace appserver

@@ -1,0 +1,89 @@
+"""Badly timed and unexpected signals must not take the master down (issue 8, items 14-16)."""
+import http.client
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from harness import pid_alive, wait_until
+
+
+def get(port, path="/", timeout=10):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Connection": "close"})
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+class Load:
+    """A few client threads requesting / until stopped (light load, to keep the master busy forking)."""
+
+    def __init__(self, port, threads=2):
+        self.port = port
+        self.stop = threading.Event()
+        self.ok = 0
+        self.threads = [threading.Thread(target=self._run) for _ in range(threads)]
+        for t in self.threads:
+            t.start()
+
+    def _run(self):
+        end = time.monotonic() + 60
+        while not self.stop.is_set() and time.monotonic() < end:
+            try:
+                if get(self.port, timeout=5)[0] == 200:
+                    self.ok += 1
+            except (OSError, http.client.HTTPException):
+                pass
+
+    def finish(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=15)
+
+
+def test_sigttou_right_after_sigttin_never_stops_the_master(serve):
+    """The SIGTERM for a worker forked a moment ago must not reach the master's self-pipe through the
+    child's copy of the master's handler (nginx blocks signals across fork; Unicorn checks the pid)."""
+    s = serve("signals_crash.py", "--processes", "1")
+    s.wait_workers(1)
+    load = Load(s.port)
+    try:
+        for trial in range(15):
+            os.kill(s.pid, signal.SIGTTIN)
+            time.sleep((trial % 4) * 0.0005)  # land in the master's fork at varying points
+            os.kill(s.pid, signal.SIGTTOU)
+            assert wait_until(lambda: len(s.workers()) == 1, timeout=10), s.log()[-3000:]
+            assert s.proc.poll() is None, f"the master stopped at trial {trial}:\n{s.log()[-3000:]}"
+    finally:
+        load.finish()
+    assert "master got SIGTERM" not in s.log()
+    assert get(s.port)[0] == 200
+    assert load.ok > 0
+
+
+IGNORED = [signal.SIGUSR2, signal.SIGALRM, signal.SIGVTALRM, signal.SIGPROF, signal.SIGIO, signal.SIGPWR,
+           signal.SIGSTKFLT, signal.SIGXCPU, signal.SIGXFSZ, signal.SIGURG, signal.SIGWINCH, signal.SIGCONT]
+IGNORED += list(range(signal.SIGRTMIN, signal.SIGRTMAX + 1))
+
+
+def test_every_signal_without_a_meaning_leaves_the_master_serving(serve):
+    s = serve("signals_crash.py", "--processes", "2")
+    workers = set(s.wait_workers(2))
+    load = Load(s.port)
+    try:
+        for sig in IGNORED:
+            os.kill(s.pid, sig)
+            time.sleep(0.02)
+            assert s.proc.poll() is None, f"the master died of signal {sig}:\n{s.log()[-2000:]}"
+        time.sleep(0.3)
+        assert s.proc.poll() is None
+    finally:
+        load.finish()
+    assert get(s.port)[0] == 200
+    assert set(s.workers()) == workers  # nothing was restarted either
+    assert load.ok > 0
