@@ -31,8 +31,9 @@ std::string describe_exit(int status) {
 
 }  // namespace
 
-Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime)
-    : settings_(std::move(settings)), listeners_(listeners), runtime_(runtime) {}
+Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
+                 SignalQueue& signals)
+    : settings_(std::move(settings)), listeners_(listeners), runtime_(runtime), signals_(signals) {}
 
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
@@ -149,6 +150,10 @@ void Arbiter::read_ready_reports() {
     for (pid_t pid : old_workers_) ::kill(pid, SIGTERM);
     if (!old_workers_.empty()) spdlog::info("retiring {} worker(s) of the previous generation", old_workers_.size());
     if (settings_.generation > 0) write_reload_status(true, "generation " + std::to_string(settings_.generation));
+    if (reload_when_serving_) {
+        reload_when_serving_ = false;
+        request_reload("requested during start-up");
+    }
 }
 
 void Arbiter::manage_workers() {
@@ -185,6 +190,12 @@ void Arbiter::note_failed_reload(const std::string& reason) { write_reload_statu
 
 void Arbiter::request_reload(const std::string& why) {
     if (stopping_) return;
+    if (!serving_ && runtime_) {
+        // Start-up or a reload in progress: one more reload once this image serves.
+        spdlog::info("reload requested ({}) before this master serves: it follows once it does", why);
+        reload_when_serving_ = true;
+        return;
+    }
     if (reload_check_pid_ > 0) {
         reload_again_ = true;  // one more check once the running one ends
         return;
@@ -261,7 +272,6 @@ void Arbiter::handle(int signal) {
 
 int Arbiter::run(const std::function<void()>& on_serving) {
     master_pid_ = ::getpid();
-    SignalQueue signals;
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
         spdlog::critical("{}", log::syscall_error("pipe2", "", errno));
@@ -277,11 +287,13 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         code_watch_.watch(runtime_->source_files());
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
-    manage_workers();
+    // Signals that arrived during start-up (a SIGTERM: stop before forking anything).
+    for (int sig : signals_.wait(0)) handle(sig);
+    if (!stopping_) manage_workers();
     bool announced = false;
     auto last_watch = Clock::now();
     for (;;) {
-        for (int sig : signals.wait(stopping_ || !serving_ ? 100 : 1000)) handle(sig);
+        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000)) handle(sig);
         // Ready reports first: a worker that reported ready and then died at once served (or could
         // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();

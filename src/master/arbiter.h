@@ -12,6 +12,7 @@
 #include "appserver/app_runtime.h"
 #include "os/file_watch.h"
 #include "os/listen_socket.h"
+#include "os/signals.h"
 #include "os/unique_fd.h"
 #include "worker/exit_codes.h"
 #include "worker/worker.h"
@@ -34,7 +35,9 @@ struct ArbiterSettings {
 
 class Arbiter {
 public:
-    Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime);
+    // `signals` was installed before the app import: what arrived during start-up is handled first.
+    Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
+            SignalQueue& signals);
     // Workers of the previous image (after a reload): retired once this image's workers serve.
     void adopt_old_workers(const std::vector<pid_t>& pids) { old_workers_ = pids; }
     // Records a reload that failed before this image could take over (old workers keep serving).
@@ -70,6 +73,7 @@ private:
     ArbiterSettings settings_;
     std::vector<ListenSocket>& listeners_;
     AppRuntime* runtime_;  // null in a degraded image that only supervises adopted workers
+    SignalQueue& signals_;
     std::vector<Slot> slots_;
     std::vector<pid_t> old_workers_;
     UniqueFd ready_read_;
@@ -77,6 +81,7 @@ private:
     pid_t master_pid_ = 0;
     pid_t reload_check_pid_ = 0;
     bool reload_again_ = false;
+    bool reload_when_serving_ = false;  // asked for during start-up or a reload: runs once serving
     bool serving_ = false;
     bool stopping_ = false;
     bool killed_ = false;

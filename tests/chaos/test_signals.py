@@ -87,3 +87,53 @@ def test_every_signal_without_a_meaning_leaves_the_master_serving(serve):
     assert get(s.port)[0] == 200
     assert set(s.workers()) == workers  # nothing was restarted either
     assert load.ok > 0
+
+
+def import_marks(path, what, pid):
+    try:
+        return path.read_text().split("\n").count(f"{what} {pid}")
+    except OSError:
+        return 0
+
+
+def test_sigterm_during_the_app_import_stops_cleanly_and_removes_the_pidfile(serve, tmp_path):
+    marks, pidfile = tmp_path / "imports.log", tmp_path / "app.pid"
+    s = serve("signals_slow_import.py", "--pidfile", str(pidfile),
+              env={"SIGNALS_IMPORT_LOG": str(marks), "SIGNALS_IMPORT_SLEEP": "2"})
+    assert wait_until(lambda: import_marks(marks, "start", s.pid) == 1, timeout=10)
+    assert pidfile.exists()
+    os.kill(s.pid, signal.SIGTERM)
+    assert s.wait(timeout=20) == 0, s.log()[-2000:]
+    assert import_marks(marks, "done", s.pid) == 1  # the import finished; then the master stopped
+    assert not pidfile.exists()
+    assert s.workers() == []
+
+
+def test_signals_during_a_reload_are_kept_and_a_second_reload_follows(serve, tmp_path):
+    """A --reload, a --reopen-logs and a SIGUSR2 while the re-executed master imports the app: the
+    master lives, the second reload runs after the first, and the site serves throughout."""
+    from harness import run_cli
+    marks, pidfile = tmp_path / "imports.log", tmp_path / "app.pid"
+    s = serve("signals_slow_import.py", "--pidfile", str(pidfile), "--processes", "2",
+              env={"SIGNALS_IMPORT_LOG": str(marks), "SIGNALS_IMPORT_SLEEP": "1.5"})
+    assert wait_until(lambda: "serving" in s.log(), timeout=15)
+    load = Load(s.port)
+    try:
+        os.kill(s.pid, signal.SIGHUP)
+        # The re-executed image is importing the app (its second import in the master's pid).
+        assert wait_until(lambda: import_marks(marks, "start", s.pid) == 2, timeout=15), s.log()[-2000:]
+        assert import_marks(marks, "done", s.pid) == 1
+        assert run_cli(["--reopen-logs", str(pidfile)], cwd=tmp_path).returncode == 0
+        os.kill(s.pid, signal.SIGUSR2)
+        second = run_cli(["--reload", str(pidfile)], cwd=tmp_path, timeout=60)
+        assert second.returncode == 0, second.stdout + second.stderr + s.log()[-3000:]
+        # One more reload after the first: a third import in the master's pid, and it serves.
+        assert wait_until(lambda: import_marks(marks, "done", s.pid) == 3, timeout=30), s.log()[-3000:]
+        assert wait_until(lambda: "generation 2" in s.log(), timeout=15), s.log()[-3000:]
+        assert s.proc.poll() is None
+        assert wait_until(lambda: "retiring" in s.log().split("generation 2", 1)[1], timeout=15)
+    finally:
+        load.finish()
+    assert s.proc.poll() is None
+    assert get(s.port)[0] == 200
+    assert load.ok > 0
