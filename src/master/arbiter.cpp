@@ -37,7 +37,7 @@ Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners,
 
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
-    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size());
+    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size());
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
@@ -98,6 +98,10 @@ void Arbiter::reap() {
             finish_reload_check(status);
             continue;
         }
+        if (retiring_.remove(pid)) {
+            spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
+            continue;
+        }
         if (auto old = std::find(old_workers_.begin(), old_workers_.end(), pid); old != old_workers_.end()) {
             old_workers_.erase(old);
             spdlog::info("worker of the previous generation (pid {}) {}", pid, describe_exit(status));
@@ -134,21 +138,33 @@ void Arbiter::reap() {
 }
 
 void Arbiter::read_ready_reports() {
-    pid_t pids[64];
+    pid_t messages[64];
     for (;;) {
-        ssize_t n = ::read(ready_read_.get(), pids, sizeof pids);
+        ssize_t n = ::read(ready_read_.get(), messages, sizeof messages);
         if (n <= 0) break;
-        for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); ++i)
+        for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); ++i) {
+            pid_t message = messages[i];
+            if (message < 0) {
+                // Stopped accepting (recycling): its slot is refilled now, not when it exits.
+                if (!stopping_) retire(-message, "stopped accepting");
+                continue;
+            }
             for (Slot& s : slots_)
-                if (s.pid == pids[i]) s.ready = true;
+                if (s.pid == message) s.ready = true;
+        }
     }
     if (serving_ || stopping_) return;
-    bool all_ready = std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.retiring || s.ready; });
+    bool all_ready = std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.ready; });
     if (!all_ready) return;
     serving_ = true;
     // New workers serve: the previous generation may now finish its requests and leave.
-    for (pid_t pid : old_workers_) ::kill(pid, SIGTERM);
+    auto kill_at = Clock::now() + std::chrono::seconds(settings_.mercy_s);
+    for (pid_t pid : old_workers_) {
+        ::kill(pid, SIGTERM);
+        retiring_.add(pid, kill_at);
+    }
     if (!old_workers_.empty()) spdlog::info("retiring {} worker(s) of the previous generation", old_workers_.size());
+    old_workers_.clear();
     if (settings_.generation > 0) write_reload_status(true, "generation " + std::to_string(settings_.generation));
     if (reload_when_serving_) {
         reload_when_serving_ = false;
@@ -159,15 +175,35 @@ void Arbiter::read_ready_reports() {
 void Arbiter::manage_workers() {
     if (!runtime_) return;  // degraded: nothing to fork new workers from
     auto now = Clock::now();
-    std::erase_if(slots_, [](const Slot& s) { return s.retiring && s.pid == 0; });
     for (Slot& slot : slots_)
-        if (slot.pid == 0 && !slot.retiring && now >= slot.next_spawn) spawn(slot);
+        if (slot.pid == 0 && now >= slot.next_spawn) spawn(slot);
 }
 
 void Arbiter::signal_workers(int sig) {
     for (const Slot& slot : slots_)
         if (slot.pid > 0) ::kill(slot.pid, sig);
     for (pid_t pid : old_workers_) ::kill(pid, sig);
+    for (pid_t pid : retiring_.pids()) ::kill(pid, sig);
+}
+
+void Arbiter::retire(pid_t pid, const char* why) {
+    auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });
+    if (it == slots_.end()) return;  // already retired (SIGTTOU) or reaped
+    spdlog::info("worker {} (pid {}) {}: starting its replacement; it has {} s to finish", it->id, pid, why,
+                 settings_.mercy_s);
+    retiring_.add(pid, Clock::now() + std::chrono::seconds(settings_.mercy_s));
+    it->pid = 0;
+    it->ready = false;
+    it->boot_failures = 0;  // it served
+    it->next_spawn = Clock::now();
+}
+
+void Arbiter::kill_overdue_retirees() {
+    for (pid_t pid : retiring_.overdue(Clock::now())) {
+        spdlog::warn("retiring worker (pid {}) still running after worker-reload-mercy ({} s): killing it", pid,
+                     settings_.mercy_s);
+        ::kill(pid, SIGKILL);
+    }
 }
 
 void Arbiter::begin_stop(bool graceful) {
@@ -218,6 +254,7 @@ void Arbiter::finish_reload_check(int status) {
         write_reload_status(false, "the new configuration or application does not load (see the server log)");
     } else {
         std::vector<pid_t> workers = old_workers_;
+        for (pid_t pid : retiring_.pids()) workers.push_back(pid);
         for (const Slot& s : slots_)
             if (s.pid > 0) workers.push_back(s.pid);
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1, master_pid_);
@@ -258,15 +295,16 @@ void Arbiter::handle(int signal) {
         case MasterAction::add_worker:
             if (!stopping_ && runtime_) slots_.push_back(Slot{.id = static_cast<int>(slots_.size()) + 1});
             break;
-        case MasterAction::remove_worker: {
-            auto it = std::find_if(slots_.rbegin(), slots_.rend(), [](const Slot& s) { return !s.retiring; });
-            if (!stopping_ && it != slots_.rend() &&
-                std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.retiring; }) > 1) {
-                it->retiring = true;
-                if (it->pid > 0) ::kill(it->pid, SIGTERM);
+        case MasterAction::remove_worker:
+            if (!stopping_ && slots_.size() > 1) {
+                pid_t pid = slots_.back().pid;
+                if (pid > 0) {
+                    ::kill(pid, SIGTERM);
+                    retiring_.add(pid, Clock::now() + std::chrono::seconds(settings_.mercy_s));
+                }
+                slots_.pop_back();
             }
             break;
-        }
     }
 }
 
@@ -293,7 +331,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
     bool announced = false;
     auto last_watch = Clock::now();
     for (;;) {
-        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000)) handle(sig);
+        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000, ready_read_.get())) handle(sig);
         // Ready reports first: a worker that reported ready and then died at once served (or could
         // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
@@ -302,6 +340,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             announced = true;
             on_serving();
         }
+        kill_overdue_retirees();
         if (stopping_) {
             if (alive() == 0) break;
             if (!killed_ && Clock::now() >= kill_deadline_) {

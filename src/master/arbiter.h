@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "master/retiring_workers.h"
 #include "os/file_watch.h"
 #include "os/listen_socket.h"
 #include "os/signals.h"
@@ -53,13 +54,14 @@ private:
         bool ready = false;
         Clock::time_point next_spawn{};
         int boot_failures = 0;
-        bool retiring = false;  // removed by SIGTTOU: not respawned
     };
 
     void spawn(Slot& slot);
     [[noreturn]] void run_worker_process(const Slot& slot);
     void reap();
     void read_ready_reports();
+    void retire(pid_t pid, const char* why);
+    void kill_overdue_retirees();
     void manage_workers();
     void handle(int signal);
     void begin_stop(bool graceful);
@@ -75,7 +77,8 @@ private:
     AppRuntime* runtime_;  // null in a degraded image that only supervises adopted workers
     SignalQueue& signals_;
     std::vector<Slot> slots_;
-    std::vector<pid_t> old_workers_;
+    std::vector<pid_t> old_workers_;  // of the previous image, serving until this one serves
+    RetiringWorkers retiring_;         // stopped accepting; killed after the mercy
     UniqueFd ready_read_;
     UniqueFd ready_write_;
     pid_t master_pid_ = 0;

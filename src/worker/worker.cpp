@@ -16,6 +16,7 @@
 
 #include "log/log.h"
 #include "os/signals.h"
+#include "worker/exit_codes.h"
 #include "worker/uwsgi_session.h"
 
 namespace appserver {
@@ -241,6 +242,11 @@ void Worker::begin_stop(const std::string& why) {
         }
     }
     watch_listeners(false);
+    // The master refills this worker's slot now and kills it if it outlasts worker-reload-mercy.
+    if (settings_.ready_fd >= 0) {
+        pid_t message = retiring_message(::getpid());
+        [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &message, sizeof message);
+    }
     // A request that reached an idle keep-alive connection just now is served, not dropped.
     std::vector<Connection*> idle;
     for (auto& [fd, conn] : connections_)
@@ -304,9 +310,8 @@ int Worker::run() {
     }
     watch_listeners(true);
     if (settings_.ready_fd >= 0) {
-        pid_t self = ::getpid();
-        [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &self, sizeof self);
-        ::close(settings_.ready_fd);
+        pid_t message = ready_message(::getpid());
+        [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &message, sizeof message);
     }
 
     sigset_t unblocked;

@@ -137,3 +137,23 @@ def test_signals_during_a_reload_are_kept_and_a_second_reload_follows(serve, tmp
     assert s.proc.poll() is None
     assert get(s.port)[0] == 200
     assert load.ok > 0
+
+
+def test_a_recycled_worker_stuck_in_finalize_is_replaced_at_once_and_killed_after_the_mercy(serve):
+    """Each worker starts a non-daemon thread that never ends, so a recycling worker never exits by
+    itself (Py_Finalize waits for the thread). With one process, every request after the recycle hung."""
+    s = serve("signals_thread.py", "--processes", "1", "--max-requests", "2", "--worker-reload-mercy", "2")
+    s.wait_workers(1)
+    pids = []
+    started = time.monotonic()
+    for _ in range(8):
+        status, body = get(s.port, timeout=10)
+        assert status == 200, body
+        pids.append(int(body))
+    took = time.monotonic() - started
+    assert len(set(pids)) == 4, pids  # two requests per worker
+    retired = set(pids) - {pids[-1]}
+    assert wait_until(lambda: not any(pid_alive(p) for p in retired), timeout=2 + 8), s.log()[-3000:]
+    assert "still running after worker-reload-mercy (2 s): killing it" in s.log()
+    assert took < 6, f"8 requests took {took:.1f}s"
+    assert s.proc.poll() is None
