@@ -24,6 +24,16 @@ namespace {
 
 constexpr auto kImmediateStopGrace = std::chrono::seconds(3);
 
+// The last line the reload check wrote (for a Python traceback: the exception), at most 300 bytes.
+std::string read_check_report(int fd) {
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (auto nl = text.rfind('\n'); nl != std::string::npos) text.erase(0, nl + 1);
+    return text.substr(0, 300);
+}
+
 std::string describe_exit(int status) {
     if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
     return "exited with code " + std::to_string(WEXITSTATUS(status));
@@ -237,7 +247,7 @@ void Arbiter::request_reload(const std::string& why) {
         return;
     }
     spdlog::info("reload requested ({}): checking the new configuration and application", why);
-    reload_check_pid_ = start_reload_check();
+    reload_check_pid_ = start_reload_check(listeners_, reload_check_report_);
     if (reload_check_pid_ < 0) {
         reload_check_pid_ = 0;
         spdlog::error("reload: {}", log::syscall_error("fork", "", errno));
@@ -247,11 +257,16 @@ void Arbiter::request_reload(const std::string& why) {
 
 void Arbiter::finish_reload_check(int status) {
     reload_check_pid_ = 0;
+    std::string reason = read_check_report(reload_check_report_.get());
+    reload_check_report_.reset();
     if (stopping_) return;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        spdlog::error("reload refused: the new configuration or application does not load (see above); "
-                      "the running workers keep serving the current code");
-        write_reload_status(false, "the new configuration or application does not load (see the server log)");
+        spdlog::error("reload refused: the new configuration or application does not load{}; "
+                      "the running workers keep serving the current code",
+                      reason.empty() ? " (see above)" : ": " + reason);
+        write_reload_status(false, reason.empty()
+                                       ? "the new configuration or application does not load (see the server log)"
+                                       : "the new configuration or application does not load: " + reason);
     } else {
         std::vector<pid_t> workers = old_workers_;
         for (pid_t pid : retiring_.pids()) workers.push_back(pid);

@@ -83,6 +83,7 @@ private:
     UniqueFd ready_write_;
     pid_t master_pid_ = 0;
     pid_t reload_check_pid_ = 0;
+    UniqueFd reload_check_report_;  // why the check refused, one line
     bool reload_again_ = false;
     bool reload_when_serving_ = false;  // asked for during start-up or a reload: runs once serving
     bool serving_ = false;

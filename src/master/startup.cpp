@@ -111,9 +111,11 @@ int check_config(Options& options, AppRuntime& runtime) {
     std::vector<ListenSocket> sockets;
     auto refuse = [&](const std::string& line) {
         print_warnings(options);  // they may explain the failure (a misspelt key)
+        report_reload_check_failure(line);
         return fail(line);
     };
     if (!plan_sockets(options, sockets, error) || !apply_environment(options, error)) return refuse(error);
+    if (!check_new_sockets_bind(sockets, options.listen, unix_mode(options), error)) return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");

@@ -1,13 +1,14 @@
-"""Badly timed and unexpected signals must not take the master down (issue 8, items 14-16)."""
+"""Badly timed and unexpected signals, retiring workers and failed reloads must not take the site down
+(issue 8, items 14-18)."""
 import http.client
 import os
 import signal
 import threading
 import time
 
-import pytest
 
 from harness import pid_alive, wait_until
+from site_dir import site  # noqa: F401  (fixture)
 
 
 def get(port, path="/", timeout=10):
@@ -157,3 +158,35 @@ def test_a_recycled_worker_stuck_in_finalize_is_replaced_at_once_and_killed_afte
     assert "still running after worker-reload-mercy (2 s): killing it" in s.log()
     assert took < 6, f"8 requests took {took:.1f}s"
     assert s.proc.poll() is None
+
+
+def test_a_reload_that_cannot_bind_is_refused_and_the_master_keeps_replacing_workers(site):
+    """The new configuration adds an http port someone else holds: --reload exits 1 naming the
+    address, and the running master (not a degraded image without an app) keeps respawning workers."""
+    import socket
+    site.write_ini(processes="1")
+    site.start()
+    master = site.master()
+    [worker] = site.wait_workers(1)
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        busy = f"127.0.0.1:{blocker.getsockname()[1]}"
+        site.write_ini(processes="1", http=[f"127.0.0.1:{site.port}", busy])
+        result = site.run("--reload", "pid.log")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert busy in result.stderr and "Address already in use" in result.stderr, result.stderr
+        assert site.get("/")[0] == 200
+        os.kill(worker, signal.SIGKILL)  # a worker dies after the failed reload: it must be replaced
+        assert wait_until(lambda: not pid_alive(worker), timeout=5)
+        [fresh] = site.wait_workers(1)
+        assert fresh != worker
+        assert site.get("/")[0] == 200
+        assert site.master() == master
+    site.write_ini(processes="2")
+    site.deploy("v22")
+    result = site.run("--reload", "pid.log")
+    assert result.returncode == 0, result.stdout + result.stderr + site.log()[-3000:]
+    assert site.get("/") == (200, "v22 hello")
+    site.wait_workers(2)
