@@ -37,13 +37,14 @@ void on_worker_graceful(int) { g_worker_stop = 1; }
 void on_worker_immediate(int) { ::_exit(0); }
 void on_worker_reopen(int) { g_worker_reopen = 1; }
 
-void set_disposition(int sig, void (*handler)(int), bool mask_all) {
+// Only EINVAL can fail it (a signal number the kernel does not know): the caller logs, where it may.
+bool set_disposition(int sig, void (*handler)(int), bool mask_all) {
     struct sigaction sa {};
     if (mask_all) sigfillset(&sa.sa_mask);
     else sigemptyset(&sa.sa_mask);
     sa.sa_handler = handler;
     sa.sa_flags = SA_RESTART;
-    ::sigaction(sig, &sa, nullptr);
+    return ::sigaction(sig, &sa, nullptr) == 0;
 }
 
 // Every signal the master catches.
@@ -191,8 +192,12 @@ SignalQueue::SignalQueue() {
     g_read_fd = fds[0];
     g_write_fd = fds[1];
     g_master_pid = ::getpid();
-    for (const auto& e : master_signal_table()) set_disposition(e.signal, on_master_signal, true);
-    for (int sig : ignored_master_signals()) set_disposition(sig, on_master_signal, true);
+    auto install = [](int sig) {
+        if (!set_disposition(sig, on_master_signal, true))
+            spdlog::error("{}", log::syscall_error("sigaction", signal_name(sig), errno));
+    };
+    for (const auto& e : master_signal_table()) install(e.signal);
+    for (int sig : ignored_master_signals()) install(sig);
     set_disposition(SIGPIPE, SIG_IGN, false);
     // Blocked across the execve of a reload: what arrived meanwhile is delivered now, into the pipe.
     sigset_t caught = master_caught_set();
