@@ -222,6 +222,8 @@ void Arbiter::begin_stop(bool graceful) {
     stopping_ = true;
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
+    // A reload check in progress checks for nothing now; it must not outlive the master.
+    if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
 
 void Arbiter::write_reload_status(bool ok, const std::string& detail) {

@@ -192,3 +192,21 @@ def test_a_reload_that_cannot_bind_is_refused_and_the_master_keeps_replacing_wor
     assert result.returncode == 0, result.stdout + result.stderr + site.log()[-3000:]
     assert site.get("/") == (200, "v22 hello")
     site.wait_workers(2)
+
+
+def test_workers_of_the_previous_generation_stuck_in_finalize_are_killed_after_the_mercy(serve, tmp_path):
+    """Old generations piled up across reloads: each retired worker waited forever for its thread."""
+    s = serve("signals_thread.py", "--processes", "2", "--worker-reload-mercy", "2",
+              "--pidfile", str(tmp_path / "app.pid"))
+    generations = []
+    for reload in range(2):
+        workers = set(s.wait_workers(2))
+        for _ in range(6):  # start the endless thread in both workers (connections spread over them)
+            assert get(s.port)[0] == 200
+        generations.append(workers)
+        os.kill(s.pid, signal.SIGHUP)
+        assert wait_until(lambda: not set(s.workers()) & workers, timeout=2 + 10), s.log()[-3000:]
+    assert s.proc.poll() is None
+    assert not any(pid_alive(p) for g in generations for p in g)
+    assert len(s.wait_workers(2)) == 2
+    assert get(s.port)[0] == 200
