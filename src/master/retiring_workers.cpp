@@ -5,9 +5,12 @@
 namespace appserver {
 
 void RetiringWorkers::add(pid_t pid, TimePoint kill_at) {
-    auto it = std::find_if(workers_.begin(), workers_.end(), [pid](const Retiree& r) { return r.pid == pid; });
-    if (it == workers_.end()) workers_.push_back({pid, kill_at});
-    else it->kill_at = std::min(it->kill_at, kill_at);
+    auto it =
+        std::find_if(workers_.begin(), workers_.end(), [pid](const Retiree& r) { return r.pid == pid; });
+    if (it == workers_.end())
+        workers_.push_back({pid, kill_at});
+    else
+        it->kill_at = std::min(it->kill_at, kill_at);
 }
 
 bool RetiringWorkers::remove(pid_t pid) {
