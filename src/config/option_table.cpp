@@ -112,7 +112,7 @@ const std::array kTable = {
     OptionSpec{"harakiri", "t", K::integer, G::lifecycle, S::implemented, &O::harakiri, "SECONDS",
         "kill a worker stuck on one request for SECONDS (0: never)"},
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
-        "how long a worker may take to finish on reload or stop before it is killed"},
+        "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
 
     // --- limits
     OptionSpec{"limit-post", "", K::size, G::limits, S::implemented, &O::limit_post, "BYTES",

@@ -13,6 +13,7 @@
 
 #include "log/log.h"
 #include "master/reexec.h"
+#include "master/respawn_policy.h"
 #include "os/daemon.h"
 #include "os/pidfile.h"
 #include "os/proctitle.h"
@@ -21,14 +22,16 @@
 namespace appserver {
 namespace {
 
-// A worker that dies sooner than this after its start counts as a failed start.
-constexpr auto kFastFailure = std::chrono::seconds(2);
-constexpr auto kMaxBackoff = std::chrono::seconds(30);
 constexpr auto kImmediateStopGrace = std::chrono::seconds(3);
 
-std::chrono::milliseconds backoff(int failures) {
-    auto delay = std::chrono::milliseconds(250) * (1 << std::min(failures, 8));
-    return std::min<std::chrono::milliseconds>(delay, kMaxBackoff);
+// The last line the reload check wrote (for a Python traceback: the exception), at most 300 bytes.
+std::string read_check_report(int fd) {
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (auto nl = text.rfind('\n'); nl != std::string::npos) text.erase(0, nl + 1);
+    return text.substr(0, 300);
 }
 
 std::string describe_exit(int status) {
@@ -38,22 +41,22 @@ std::string describe_exit(int status) {
 
 }  // namespace
 
-Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime)
-    : settings_(std::move(settings)), listeners_(listeners), runtime_(runtime) {}
+Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
+                 SignalQueue& signals)
+    : settings_(std::move(settings)), listeners_(listeners), runtime_(runtime), signals_(signals) {}
 
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
-    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size());
+    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size());
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
-    SignalQueue::reset_in_child();
+    // fork_child has reset the master's signal handlers and installed the worker's.
     // A worker must not outlive its master.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master_pid_) ::_exit(0);
     ready_read_.reset();
     runtime_->after_fork_child();
-    install_worker_signal_handlers();
     if (settings_.auto_procname)
         proctitle::set(settings_.procname_prefix + "appserver: worker " + std::to_string(slot.id));
     if (settings_.lazy_apps) {
@@ -83,17 +86,16 @@ void Arbiter::run_worker_process(const Slot& slot) {
 
 void Arbiter::spawn(Slot& slot) {
     runtime_->before_fork();
-    pid_t pid = ::fork();
+    pid_t pid = fork_child(ChildRole::worker);
     if (pid == 0) run_worker_process(slot);
     runtime_->after_fork_parent();
     if (pid < 0) {
         spdlog::error("{}", log::syscall_error("fork", "worker " + std::to_string(slot.id), errno));
-        slot.next_spawn = Clock::now() + backoff(++slot.fast_failures);
+        slot.next_spawn = Clock::now() + respawn_backoff(slot.boot_failures++);
         return;
     }
     slot.pid = pid;
     slot.ready = false;
-    slot.started = Clock::now();
     spdlog::info("worker {} started (pid {})", slot.id, pid);
 }
 
@@ -106,6 +108,10 @@ void Arbiter::reap() {
             finish_reload_check(status);
             continue;
         }
+        if (retiring_.remove(pid)) {
+            spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
+            continue;
+        }
         if (auto old = std::find(old_workers_.begin(), old_workers_.end(), pid); old != old_workers_.end()) {
             old_workers_.erase(old);
             spdlog::info("worker of the previous generation (pid {}) {}", pid, describe_exit(status));
@@ -114,6 +120,7 @@ void Arbiter::reap() {
         auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });
         if (it == slots_.end()) continue;  // not one of ours (e.g. a process the app spawned)
         Slot& slot = *it;
+        bool reported_ready = slot.ready;
         slot.pid = 0;
         slot.ready = false;
         auto now = Clock::now();
@@ -130,49 +137,83 @@ void Arbiter::reap() {
                                    " failed to load the application (see the log); stopping");
             begin_stop(false);
         }
-        if (boot_failed || (!clean && now - slot.started < kFastFailure)) {
-            slot.next_spawn = now + backoff(slot.fast_failures++);
-            if (!stopping_ && slot.fast_failures > 1)
-                spdlog::warn("worker {} keeps failing at start; next try in {} ms", slot.id,
-                             std::chrono::duration_cast<std::chrono::milliseconds>(slot.next_spawn - now).count());
-        } else {
-            slot.fast_failures = 0;
-            slot.next_spawn = now;
-        }
+        RespawnDecision next = decide_respawn({.reported_ready = reported_ready, .boot_failed = boot_failed},
+                                              slot.boot_failures, now);
+        slot.next_spawn = next.next_spawn;
+        slot.boot_failures = next.boot_failures;
+        if (next.backing_off && !stopping_ && slot.boot_failures > 1)
+            spdlog::warn("worker {} keeps failing at start; next try in {} ms", slot.id,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(slot.next_spawn - now).count());
     }
 }
 
 void Arbiter::read_ready_reports() {
-    pid_t pids[64];
+    pid_t messages[64];
     for (;;) {
-        ssize_t n = ::read(ready_read_.get(), pids, sizeof pids);
+        ssize_t n = ::read(ready_read_.get(), messages, sizeof messages);
         if (n <= 0) break;
-        for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); ++i)
+        for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); ++i) {
+            pid_t message = messages[i];
+            if (message < 0) {
+                // Stopped accepting (recycling): its slot is refilled now, not when it exits.
+                if (!stopping_) retire(-message, "stopped accepting");
+                continue;
+            }
             for (Slot& s : slots_)
-                if (s.pid == pids[i]) s.ready = true;
+                if (s.pid == message) s.ready = true;
+        }
     }
     if (serving_ || stopping_) return;
-    bool all_ready = std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.retiring || s.ready; });
+    bool all_ready = std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.ready; });
     if (!all_ready) return;
     serving_ = true;
     // New workers serve: the previous generation may now finish its requests and leave.
-    for (pid_t pid : old_workers_) ::kill(pid, SIGTERM);
+    auto kill_at = Clock::now() + std::chrono::seconds(settings_.mercy_s);
+    for (pid_t pid : old_workers_) {
+        ::kill(pid, SIGTERM);
+        retiring_.add(pid, kill_at);
+    }
     if (!old_workers_.empty()) spdlog::info("retiring {} worker(s) of the previous generation", old_workers_.size());
+    old_workers_.clear();
     if (settings_.generation > 0) write_reload_status(true, "generation " + std::to_string(settings_.generation));
+    if (reload_when_serving_) {
+        reload_when_serving_ = false;
+        request_reload("requested during start-up");
+    }
 }
 
 void Arbiter::manage_workers() {
     if (!runtime_) return;  // degraded: nothing to fork new workers from
     auto now = Clock::now();
-    std::erase_if(slots_, [](const Slot& s) { return s.retiring && s.pid == 0; });
     for (Slot& slot : slots_)
-        if (slot.pid == 0 && !slot.retiring && now >= slot.next_spawn) spawn(slot);
+        if (slot.pid == 0 && now >= slot.next_spawn) spawn(slot);
 }
 
 void Arbiter::signal_workers(int sig) {
     for (const Slot& slot : slots_)
         if (slot.pid > 0) ::kill(slot.pid, sig);
     for (pid_t pid : old_workers_) ::kill(pid, sig);
+    for (pid_t pid : retiring_.pids()) ::kill(pid, sig);
+}
+
+void Arbiter::retire(pid_t pid, const char* why) {
+    auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });
+    if (it == slots_.end()) return;  // already retired (SIGTTOU) or reaped
+    spdlog::info("worker {} (pid {}) {}: starting its replacement; it has {} s to finish", it->id, pid, why,
+                 settings_.mercy_s);
+    retiring_.add(pid, Clock::now() + std::chrono::seconds(settings_.mercy_s));
+    it->pid = 0;
+    it->ready = false;
+    it->boot_failures = 0;  // it served
+    it->next_spawn = Clock::now();
+}
+
+void Arbiter::kill_overdue_retirees() {
+    for (pid_t pid : retiring_.overdue(Clock::now())) {
+        spdlog::warn("retiring worker (pid {}) still running after worker-reload-mercy ({} s): killing it", pid,
+                     settings_.mercy_s);
+        ::kill(pid, SIGKILL);
+    }
 }
 
 void Arbiter::begin_stop(bool graceful) {
@@ -181,6 +222,8 @@ void Arbiter::begin_stop(bool graceful) {
     stopping_ = true;
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
+    // A reload check in progress checks for nothing now; it must not outlive the master.
+    if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
 
 void Arbiter::write_reload_status(bool ok, const std::string& detail) {
@@ -195,12 +238,18 @@ void Arbiter::note_failed_reload(const std::string& reason) { write_reload_statu
 
 void Arbiter::request_reload(const std::string& why) {
     if (stopping_) return;
+    if (!serving_ && runtime_) {
+        // Start-up or a reload in progress: one more reload once this image serves.
+        spdlog::info("reload requested ({}) before this master serves: it follows once it does", why);
+        reload_when_serving_ = true;
+        return;
+    }
     if (reload_check_pid_ > 0) {
         reload_again_ = true;  // one more check once the running one ends
         return;
     }
     spdlog::info("reload requested ({}): checking the new configuration and application", why);
-    reload_check_pid_ = start_reload_check();
+    reload_check_pid_ = start_reload_check(listeners_, reload_check_report_);
     if (reload_check_pid_ < 0) {
         reload_check_pid_ = 0;
         spdlog::error("reload: {}", log::syscall_error("fork", "", errno));
@@ -210,13 +259,19 @@ void Arbiter::request_reload(const std::string& why) {
 
 void Arbiter::finish_reload_check(int status) {
     reload_check_pid_ = 0;
+    std::string reason = read_check_report(reload_check_report_.get());
+    reload_check_report_.reset();
     if (stopping_) return;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        spdlog::error("reload refused: the new configuration or application does not load (see above); "
-                      "the running workers keep serving the current code");
-        write_reload_status(false, "the new configuration or application does not load (see the server log)");
+        spdlog::error("reload refused: the new configuration or application does not load{}; "
+                      "the running workers keep serving the current code",
+                      reason.empty() ? " (see above)" : ": " + reason);
+        write_reload_status(false, reason.empty()
+                                       ? "the new configuration or application does not load (see the server log)"
+                                       : "the new configuration or application does not load: " + reason);
     } else {
         std::vector<pid_t> workers = old_workers_;
+        for (pid_t pid : retiring_.pids()) workers.push_back(pid);
         for (const Slot& s : slots_)
             if (s.pid > 0) workers.push_back(s.pid);
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1, master_pid_);
@@ -240,7 +295,10 @@ void Arbiter::check_watched_files() {
 
 void Arbiter::handle(int signal) {
     const SignalEntry* entry = find_signal(signal);
-    if (!entry) return;
+    if (!entry) {
+        spdlog::debug("master got {}: ignored", signal_name(signal));
+        return;
+    }
     if (entry->action != MasterAction::reap) spdlog::info("master got {}", entry->name);
     switch (entry->action) {
         case MasterAction::reap: break;  // reap() runs after every wake-up
@@ -254,21 +312,21 @@ void Arbiter::handle(int signal) {
         case MasterAction::add_worker:
             if (!stopping_ && runtime_) slots_.push_back(Slot{.id = static_cast<int>(slots_.size()) + 1});
             break;
-        case MasterAction::remove_worker: {
-            auto it = std::find_if(slots_.rbegin(), slots_.rend(), [](const Slot& s) { return !s.retiring; });
-            if (!stopping_ && it != slots_.rend() &&
-                std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.retiring; }) > 1) {
-                it->retiring = true;
-                if (it->pid > 0) ::kill(it->pid, SIGTERM);
+        case MasterAction::remove_worker:
+            if (!stopping_ && slots_.size() > 1) {
+                pid_t pid = slots_.back().pid;
+                if (pid > 0) {
+                    ::kill(pid, SIGTERM);
+                    retiring_.add(pid, Clock::now() + std::chrono::seconds(settings_.mercy_s));
+                }
+                slots_.pop_back();
             }
             break;
-        }
     }
 }
 
 int Arbiter::run(const std::function<void()>& on_serving) {
     master_pid_ = ::getpid();
-    SignalQueue signals;
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
         spdlog::critical("{}", log::syscall_error("pipe2", "", errno));
@@ -284,17 +342,22 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         code_watch_.watch(runtime_->source_files());
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
-    manage_workers();
+    // Signals that arrived during start-up (a SIGTERM: stop before forking anything).
+    for (int sig : signals_.wait(0)) handle(sig);
+    if (!stopping_) manage_workers();
     bool announced = false;
     auto last_watch = Clock::now();
     for (;;) {
-        for (int sig : signals.wait(stopping_ || !serving_ ? 100 : 1000)) handle(sig);
-        reap();
+        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000, ready_read_.get())) handle(sig);
+        // Ready reports first: a worker that reported ready and then died at once served (or could
+        // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
+        reap();
         if (serving_ && !announced) {
             announced = true;
             on_serving();
         }
+        kill_overdue_retirees();
         if (stopping_) {
             if (alive() == 0) break;
             if (!killed_ && Clock::now() >= kill_deadline_) {

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "master/retiring_workers.h"
 #include "os/file_watch.h"
 #include "os/listen_socket.h"
+#include "os/signals.h"
 #include "os/unique_fd.h"
 #include "worker/exit_codes.h"
 #include "worker/worker.h"
@@ -34,7 +36,9 @@ struct ArbiterSettings {
 
 class Arbiter {
 public:
-    Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime);
+    // `signals` was installed before the app import: what arrived during start-up is handled first.
+    Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
+            SignalQueue& signals);
     // Workers of the previous image (after a reload): retired once this image's workers serve.
     void adopt_old_workers(const std::vector<pid_t>& pids) { old_workers_ = pids; }
     // Records a reload that failed before this image could take over (old workers keep serving).
@@ -48,16 +52,16 @@ private:
         int id = 0;
         pid_t pid = 0;
         bool ready = false;
-        Clock::time_point started{};
         Clock::time_point next_spawn{};
-        int fast_failures = 0;
-        bool retiring = false;  // removed by SIGTTOU: not respawned
+        int boot_failures = 0;
     };
 
     void spawn(Slot& slot);
     [[noreturn]] void run_worker_process(const Slot& slot);
     void reap();
     void read_ready_reports();
+    void retire(pid_t pid, const char* why);
+    void kill_overdue_retirees();
     void manage_workers();
     void handle(int signal);
     void begin_stop(bool graceful);
@@ -71,13 +75,17 @@ private:
     ArbiterSettings settings_;
     std::vector<ListenSocket>& listeners_;
     AppRuntime* runtime_;  // null in a degraded image that only supervises adopted workers
+    SignalQueue& signals_;
     std::vector<Slot> slots_;
-    std::vector<pid_t> old_workers_;
+    std::vector<pid_t> old_workers_;  // of the previous image, serving until this one serves
+    RetiringWorkers retiring_;         // stopped accepting; killed after the mercy
     UniqueFd ready_read_;
     UniqueFd ready_write_;
     pid_t master_pid_ = 0;
     pid_t reload_check_pid_ = 0;
+    UniqueFd reload_check_report_;  // why the check refused, one line
     bool reload_again_ = false;
+    bool reload_when_serving_ = false;  // asked for during start-up or a reload: runs once serving
     bool serving_ = false;
     bool stopping_ = false;
     bool killed_ = false;

@@ -4,11 +4,13 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
 
 #include "log/log.h"
+#include "os/signals.h"
 
 extern char** environ;
 
@@ -18,6 +20,13 @@ namespace {
 constexpr char kSocketsVar[] = "APPSERVER_INHERIT_SOCKETS";
 constexpr char kWorkersVar[] = "APPSERVER_INHERIT_WORKERS";
 constexpr char kGenerationVar[] = "APPSERVER_GENERATION";
+// For the reload check: the sockets the running master holds, and where to write why it refuses.
+constexpr char kCheckHeldVar[] = "APPSERVER_CHECK_HELD_SOCKETS";
+constexpr char kCheckReportVar[] = "APPSERVER_CHECK_REPORT_FD";
+
+std::string socket_key(Protocol protocol, const std::string& spec) {
+    return std::string(protocol == Protocol::uwsgi ? "uwsgi" : "http") + "," + spec;
+}
 
 LaunchContext g_launch;
 
@@ -81,12 +90,23 @@ std::optional<Inheritance> take_inheritance() {
     return in;
 }
 
-pid_t start_reload_check() {
-    pid_t pid = ::fork();
-    if (pid != 0) return pid;
+pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    UniqueFd read_end(fds[0]), write_end(fds[1]);
+    pid_t pid = fork_child(ChildRole::plain);
+    if (pid != 0) {
+        if (pid > 0) report = std::move(read_end);
+        return pid;
+    }
     std::vector<std::string> args = g_launch.argv;
     args.push_back("--check-config");
     std::vector<std::string> env = g_launch.environ;
+    std::string held_list;
+    for (const auto& s : held) held_list += socket_key(s.protocol, s.address.spec) + ";";
+    env.push_back(std::string(kCheckHeldVar) + "=" + held_list);
+    ::fcntl(write_end.get(), F_SETFD, 0);  // the one fd the check inherits
+    env.push_back(std::string(kCheckReportVar) + "=" + std::to_string(write_end.get()));
     if (!g_launch.cwd.empty() && ::chdir(g_launch.cwd.c_str()) != 0) ::_exit(1);
     auto argv = c_strings(args);
     auto envp = c_strings(env);
@@ -118,11 +138,40 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
         error = log::syscall_error("chdir", g_launch.cwd, errno);
     } else {
         spdlog::default_logger()->flush();
+        // Pending until the new image has installed its signal queue (first thing in run_server).
+        sigset_t before = block_for_exec();
         ::execve(g_launch.executable.c_str(), argv.data(), envp.data());
         error = log::syscall_error("execve", g_launch.executable, errno);
+        restore_signal_mask(before);
     }
     for (const auto& s : sockets) ::fcntl(s.fd.get(), F_SETFD, FD_CLOEXEC);
     return false;
+}
+
+}  // namespace appserver
+
+namespace appserver {
+
+bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog, int unix_mode, std::string& error) {
+    const char* held = std::getenv(kCheckHeldVar);
+    if (!held) return true;
+    std::vector<std::string> held_keys = split(held, ';');
+    for (auto& s : planned) {
+        if (std::find(held_keys.begin(), held_keys.end(), socket_key(s.protocol, s.address.spec)) != held_keys.end())
+            continue;
+        // A new address: the reload would bind it; find out now, while nothing has changed.
+        if (!open_listen_socket(s, backlog, unix_mode, error)) return false;
+        s.fd.reset();
+        if (s.address.is_unix) ::unlink(s.address.unix_path.c_str());
+    }
+    return true;
+}
+
+void report_reload_check_failure(const std::string& line) {
+    const char* fd = std::getenv(kCheckReportVar);
+    if (!fd) return;
+    std::string text = line + "\n";
+    [[maybe_unused]] ssize_t n = ::write(std::atoi(fd), text.data(), text.size());
 }
 
 }  // namespace appserver

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "os/listen_socket.h"
+#include "os/unique_fd.h"
 
 namespace appserver {
 
@@ -41,8 +42,18 @@ struct Inheritance {
 std::optional<Inheritance> take_inheritance();
 
 // Starts `appserver <same arguments> --check-config` in the launch directory and environment;
-// returns its pid (the arbiter reaps it), or -1.
-pid_t start_reload_check();
+// returns its pid (the arbiter reaps it), or -1. The check also binds every socket of the new
+// configuration that `held` (the running master's) does not already provide, so a reload that
+// cannot bind is refused while the running master keeps its workers. `report` receives the read
+// end of a pipe on which a failing check writes its one-line reason.
+pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report);
+
+// In the --check-config of a reload: binds (then closes) each planned socket the running master does
+// not hold. True outside a reload check.
+bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog, int unix_mode, std::string& error);
+
+// In the --check-config of a reload: hands the reason for refusing to the master.
+void report_reload_check_failure(const std::string& line);
 
 // Replaces this process image with a fresh one; returns only on failure (`error` says why).
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,

@@ -17,6 +17,7 @@
 #include "os/pidfile.h"
 #include "os/privileges.h"
 #include "os/listen_socket.h"
+#include "os/signals.h"
 
 namespace appserver {
 namespace {
@@ -110,9 +111,11 @@ int check_config(Options& options, AppRuntime& runtime) {
     std::vector<ListenSocket> sockets;
     auto refuse = [&](const std::string& line) {
         print_warnings(options);  // they may explain the failure (a misspelt key)
+        report_reload_check_failure(line);
         return fail(line);
     };
     if (!plan_sockets(options, sockets, error) || !apply_environment(options, error)) return refuse(error);
+    if (!check_new_sockets_bind(sockets, options.listen, unix_mode(options), error)) return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
@@ -204,12 +207,13 @@ void log_banner(const Options& options, const AppRuntime& runtime, const std::ve
 }
 
 // A reload whose new image cannot start: the workers of the previous generation keep serving.
-int supervise_degraded(const Options& options, Inheritance& inherited, const std::string& error) {
+int supervise_degraded(const Options& options, Inheritance& inherited, SignalQueue& signals,
+                       const std::string& error) {
     spdlog::error("reload failed: {}; the workers of the previous generation keep serving", error);
     std::vector<ListenSocket> sockets = keep_inherited(inherited.sockets);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = inherited.generation - 1;
-    Arbiter arbiter(settings, sockets, nullptr);
+    Arbiter arbiter(settings, sockets, nullptr, signals);
     arbiter.adopt_old_workers(inherited.old_workers);
     arbiter.note_failed_reload(error);
     return arbiter.run([] {});
@@ -221,8 +225,9 @@ int run_server(Options& options, AppRuntime& runtime) {
     std::string error;
     std::optional<Inheritance> inherited = take_inheritance();
     absolutize_paths(options);
+    std::optional<SignalQueue> signals;
     auto failed = [&](const std::string& line) {
-        if (inherited) return supervise_degraded(options, *inherited, line);
+        if (inherited) return supervise_degraded(options, *inherited, *signals, line);
         if (!options.pidfile.empty()) remove_own_pidfile(options.pidfile);
         daemon::report_failure(line);
         return fail(line);
@@ -240,6 +245,10 @@ int run_server(Options& options, AppRuntime& runtime) {
         if (!log::redirect_output(!options.daemonize.empty() ? options.daemonize : options.logto, error))
             spdlog::error("{}", error);
     }
+
+    // Before anything slow (the app import): a signal from now on is queued for the arbiter, not
+    // fatal. (After daemonizing: the handler answers only in the master's pid.)
+    signals.emplace();
 
     std::vector<ListenSocket> sockets;
     std::vector<InheritedSocket> handed_over = inherited ? inherited->sockets : std::vector<InheritedSocket>{};
@@ -261,12 +270,19 @@ int run_server(Options& options, AppRuntime& runtime) {
     log_banner(options, runtime, sockets, generation);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
-    Arbiter arbiter(settings, sockets, &runtime);
+    Arbiter arbiter(settings, sockets, &runtime, *signals);
     if (inherited) arbiter.adopt_old_workers(inherited->old_workers);
-    int code = arbiter.run([] {
+    bool served = false;
+    int code = arbiter.run([&served] {
+        served = true;
         spdlog::info("serving");
         daemon::report_ready();
     });
+    if (!served) {
+        // Stopped by a signal during start-up: leave nothing behind that claims a running server.
+        if (!options.pidfile.empty()) remove_own_pidfile(options.pidfile);
+        daemon::report_failure("stopped during start-up");
+    }
     vacuum(options, sockets);
     return code;
 }

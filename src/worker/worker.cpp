@@ -10,24 +10,17 @@
 
 #include <atomic>
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
 
 #include "log/log.h"
+#include "os/signals.h"
+#include "worker/exit_codes.h"
 #include "worker/uwsgi_session.h"
 
 namespace appserver {
 namespace {
-
-volatile std::sig_atomic_t g_graceful_stop = 0;
-volatile std::sig_atomic_t g_reopen_logs = 0;
-
-void on_graceful(int) { g_graceful_stop = 1; }
-// Immediate shutdown means now, also in the middle of a request: nothing is left to finish.
-void on_immediate(int) { ::_exit(0); }
-void on_reopen(int) { g_reopen_logs = 1; }
 
 long resident_mb() {
     long pages = 0, resident = 0;
@@ -72,27 +65,6 @@ SessionResult serve_connection(Connection& conn, AppRuntime& runtime, const Work
 }
 
 }  // namespace
-
-void install_worker_signal_handlers() {
-    struct sigaction sa {};
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_graceful;
-    sigaction(SIGTERM, &sa, nullptr);
-    sa.sa_handler = on_immediate;
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGQUIT, &sa, nullptr);
-    sa.sa_handler = on_reopen;
-    sigaction(SIGUSR1, &sa, nullptr);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, nullptr);
-    sigaction(SIGHUP, &sa, nullptr);
-    // Delivered only inside epoll_pwait: the loop sees them between requests, never mid-syscall.
-    sigset_t block;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGUSR1);
-    sigprocmask(SIG_BLOCK, &block, nullptr);
-}
 
 Worker::Worker(const WorkerSettings& settings, std::vector<ListenSocket>& listeners, AppRuntime& runtime)
     : settings_(settings), listeners_(listeners), runtime_(runtime), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
@@ -270,6 +242,11 @@ void Worker::begin_stop(const std::string& why) {
         }
     }
     watch_listeners(false);
+    // The master refills this worker's slot now and kills it if it outlasts worker-reload-mercy.
+    if (settings_.ready_fd >= 0) {
+        pid_t message = retiring_message(::getpid());
+        [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &message, sizeof message);
+    }
     // A request that reached an idle keep-alive connection just now is served, not dropped.
     std::vector<Connection*> idle;
     for (auto& [fd, conn] : connections_)
@@ -333,9 +310,8 @@ int Worker::run() {
     }
     watch_listeners(true);
     if (settings_.ready_fd >= 0) {
-        pid_t self = ::getpid();
-        [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &self, sizeof self);
-        ::close(settings_.ready_fd);
+        pid_t message = ready_message(::getpid());
+        [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &message, sizeof message);
     }
 
     sigset_t unblocked;
@@ -343,11 +319,8 @@ int Worker::run() {
     epoll_event events[kMaxEvents];
     auto last_sweep = Clock::now();
     for (;;) {
-        if (g_reopen_logs) {
-            g_reopen_logs = 0;
-            log::reopen_output();
-        }
-        if (g_graceful_stop) begin_stop("");
+        if (worker_take_reopen_logs()) log::reopen_output();
+        if (worker_stop_requested()) begin_stop("");
         if (!master_alive()) begin_stop("the master is gone: stopping");
         check_recycling();
         if (stopping_ && connections_.empty() && (!pool_ || pool_->busy() == 0)) break;

@@ -30,7 +30,7 @@ struct WorkerSettings {
     int max_requests = 0;       // recycle after this many requests; 0: no limit
     int reload_on_rss_mb = 0;   // recycle when resident memory passes this; 0: never
     int harakiri_s = 0;         // kill the worker when one request takes longer; 0: never
-    int ready_fd = -1;          // the worker writes its pid here once it serves
+    int ready_fd = -1;          // messages to the master (worker/exit_codes.h): serving, stopped accepting
     int py_autoreload_s = 0;    // lazy-apps: this worker watches the modules it imported itself
     SessionSettings session;
 };
@@ -74,8 +74,5 @@ private:
     FileWatch code_watch_;
     Clock::time_point next_code_check_{};
 };
-
-// Signal state of the worker process, set by its handlers.
-void install_worker_signal_handlers();
 
 }  // namespace appserver
