@@ -21,7 +21,8 @@ struct RequestTarget {
 
 // Sorts `target` into its form; nullopt for anything the server does not answer: authority-form,
 // other schemes, a missing or malformed authority, userinfo ("user@host"), "*" with a method
-// other than OPTIONS, or a target that starts with neither "/" nor a scheme.
+// other than OPTIONS, a target that starts with neither "/" nor a scheme, or one with whitespace
+// or control characters.
 std::optional<RequestTarget> parse_request_target(std::string_view method, std::string_view target);
 
 // RFC 3986 host [":" port] without userinfo: a reg-name (unreserved, sub-delims, %XX), an IPv4

@@ -50,6 +50,7 @@ CASES = [
     ("authority_garbage", b"GET http://a%zz/y HTTP/1.1\r\nHost: h\r\n\r\n", [], 400),
     ("authority_userinfo", b"GET http://me@h/y HTTP/1.1\r\nHost: h\r\n\r\n", [], 400),
     ("asterisk_get", b"GET * HTTP/1.1\r\nHost: h\r\n\r\n", [], 400),
+    ("tab_in_target", b"GET /a\tb HTTP/1.1\r\nHost: h\r\n\r\n", [b"\t"], 400),
     ("asterisk_options", b"OPTIONS * HTTP/1.1\r\nHost: h.example\r\n\r\n", [b"*"],
      {"PATH_INFO": "", "REQUEST_URI": "*", "REQUEST_METHOD": "OPTIONS", "HTTP_HOST": "h.example"}),
     ("host_with_path", b"GET / HTTP/1.1\r\nHost: evil.example/x\r\n\r\n", [], 400),
