@@ -19,11 +19,6 @@ PyObject* state_type = nullptr;  // leaked on purpose: lives as long as the inte
 
 ResponseState& state_of(PyObject* self) { return *reinterpret_cast<StateObject*>(self)->state; }
 
-bool is_token_char(unsigned char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
 // The latin-1 bytes of a str; raises TypeError/ValueError naming `what` otherwise.
 bool latin1_of(PyObject* text, const char* what, std::string_view& out) {
     if (!PyUnicode_Check(text)) {
@@ -40,17 +35,29 @@ bool latin1_of(PyObject* text, const char* what, std::string_view& out) {
     return true;
 }
 
-bool has_line_break(std::string_view text) {
-    return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+// CR and LF would end the line (response splitting); the other controls (NUL, VT, ESC, DEL...)
+// are not field-value characters (RFC 9110 §5.5) and clients and proxies differ on them.
+bool has_control_char(std::string_view text) {
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && u != '\t') || u == 0x7f) return true;
+    }
+    return false;
 }
 
 bool parse_status(PyObject* object, std::string& status) {
     std::string_view text;
     if (!latin1_of(object, "status", text)) return false;
     bool valid = text.size() >= 4 && text[0] >= '1' && text[0] <= '9' && text[1] >= '0' && text[1] <= '9' &&
-                 text[2] >= '0' && text[2] <= '9' && text[3] == ' ' && !has_line_break(text);
+                 text[2] >= '0' && text[2] <= '9' && text[3] == ' ' && !has_control_char(text);
     if (!valid) {
         PyErr_Format(PyExc_ValueError, "status must look like \"200 OK\", not %R", object);
+        return false;
+    }
+    if (text[0] == '1') {
+        // A 1xx is an interim response: the client would wait for the final one and read the next
+        // request's response as this one's. The server sends 100 Continue itself.
+        PyErr_Format(PyExc_ValueError, "status %R is not a final status (1xx is interim)", object);
         return false;
     }
     status.assign(text);
@@ -77,14 +84,12 @@ bool parse_headers(PyObject* object, HeaderList& headers) {
         if (!latin1_of(PySequence_Fast_GET_ITEM(item, 0), "header name", name) ||
             !latin1_of(PySequence_Fast_GET_ITEM(item, 1), "header value", value))
             return false;
-        bool token = !name.empty();
-        for (char c : name) token = token && is_token_char(static_cast<unsigned char>(c));
-        if (!token) {
+        if (!ascii::is_token(name)) {
             PyErr_Format(PyExc_ValueError, "invalid header name %R", PySequence_Fast_GET_ITEM(item, 0));
             return false;
         }
-        if (has_line_break(value)) {
-            PyErr_Format(PyExc_ValueError, "header value of %R contains CR, LF or NUL",
+        if (has_control_char(value)) {
+            PyErr_Format(PyExc_ValueError, "header value of %R contains a control character (CR, LF, NUL...)",
                          PySequence_Fast_GET_ITEM(item, 0));
             return false;
         }

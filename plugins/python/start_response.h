@@ -3,8 +3,9 @@
 // core's ResponseWriter. One ResponseState per request records what the application asked for
 // and what has gone out; response.cpp sends the body through the same state.
 //
-// start_response validates eagerly (status "NNN Reason"; headers a list of (str, str) with token
-// names, no CR/LF/NUL in values, latin-1 only) so the error surfaces in the application's frame.
+// start_response validates eagerly (a final status "NNN Reason", never 1xx; headers a list of
+// (str, str) with token names, no control characters but HTAB in values or the status, latin-1
+// only) so the error surfaces in the application's frame.
 // Headers are sent lazily: with the first non-empty body chunk, a write() call, or at the end.
 
 #include <Python.h>

@@ -1,6 +1,7 @@
 #include "proto/cgi_vars.h"
 
 #include "appserver/ascii.h"
+#include "proto/request_target.h"
 
 namespace appserver {
 namespace {
@@ -62,21 +63,27 @@ void CgiVars::build(const HttpHead& head, const PeerInfo& peer) {
     offsets_.clear();
     views_.clear();
 
-    std::string_view url = head.url;
-    std::string_view path = url, query;
-    if (auto q = url.find('?'); q != std::string_view::npos) {
-        path = url.substr(0, q);
-        query = url.substr(q + 1);
+    // The parser has sorted the target: origin-form ("/p?q"), absolute-form (the path after
+    // "http://authority"; "/" when there is none), or "*" (OPTIONS): PATH_INFO "" as PEP 3333
+    // allows, REQUEST_URI "*" so the application can tell it from "/".
+    std::string_view rest = head.target_rest();
+    std::string_view path = rest, query;
+    if (auto hash = path.find('#'); hash != std::string_view::npos) path = path.substr(0, hash);
+    if (auto q = path.find('?'); q != std::string_view::npos) {
+        query = path.substr(q + 1);
+        path = path.substr(0, q);
     }
-    if (auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
-    // An absolute-form target ("http://host/path") carries the path after the authority.
-    if (path.starts_with("http://") || path.starts_with("https://")) {
-        auto slash = path.find('/', path.find("//") + 2);
-        path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+    std::string request_uri(rest);
+    if (head.target_form == TargetForm::asterisk) {
+        request_uri = "*";
+        path = {};
+    } else if (!rest.starts_with('/')) {  // "http://host" or "http://host?q"
+        request_uri.insert(0, "/");
+        path = "/";
     }
 
     add("REQUEST_METHOD", head.method);
-    add("REQUEST_URI", url);
+    add("REQUEST_URI", request_uri);
     add("PATH_INFO", percent_decode(path));
     add("QUERY_STRING", query);
     add("SCRIPT_NAME", "");
@@ -84,7 +91,9 @@ void CgiVars::build(const HttpHead& head, const PeerInfo& peer) {
     add("REMOTE_ADDR", peer.remote_addr);
     add("REMOTE_PORT", std::to_string(peer.remote_port));
 
-    std::string_view host_header;
+    // RFC 9112 §3.2.2: an absolute-form target's authority replaces the Host header.
+    bool absolute = head.target_form == TargetForm::absolute;
+    std::string_view host_header = absolute ? std::string_view(head.authority) : std::string_view();
     // Repeated headers are joined with ", " into one variable, in the order they came.
     std::vector<std::pair<std::string, std::string>> merged;
     merged.reserve(head.headers.size());
@@ -95,7 +104,10 @@ void CgiVars::build(const HttpHead& head, const PeerInfo& peer) {
         if (iequals(name, "content-type")) cgi_name = "CONTENT_TYPE";
         else if (iequals(name, "content-length")) cgi_name = "CONTENT_LENGTH";
         else cgi_name = cgi_header_name(name);
-        if (iequals(name, "host") && host_header.empty()) host_header = value;
+        if (iequals(name, "host")) {
+            if (absolute) continue;
+            host_header = value;
+        }
         bool joined = false;
         for (auto& m : merged) {
             if (m.first == cgi_name) {
@@ -107,6 +119,7 @@ void CgiVars::build(const HttpHead& head, const PeerInfo& peer) {
         }
         if (!joined) merged.emplace_back(std::move(cgi_name), value);
     }
+    if (absolute) merged.emplace_back("HTTP_HOST", head.authority);
     bool has_content_type = false;
     for (const auto& [name, value] : merged) {
         if (name == "CONTENT_TYPE") has_content_type = true;
@@ -114,13 +127,7 @@ void CgiVars::build(const HttpHead& head, const PeerInfo& peer) {
     }
     if (!has_content_type) add("CONTENT_TYPE", "");
 
-    std::string_view server_name = host_header;
-    if (server_name.starts_with("[")) {
-        auto close = server_name.find(']');
-        server_name = server_name.substr(0, close == std::string_view::npos ? server_name.size() : close + 1);
-    } else if (auto colon = server_name.find(':'); colon != std::string_view::npos) {
-        server_name = server_name.substr(0, colon);
-    }
+    std::string_view server_name = authority_host(host_header);
     add("SERVER_NAME", server_name.empty() ? std::string_view(peer.local_addr) : server_name);
     add("SERVER_PORT", std::to_string(peer.local_port));
 

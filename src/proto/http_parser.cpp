@@ -12,6 +12,36 @@ HttpRequestParser* self(llhttp_t* p) { return static_cast<HttpRequestParser*>(p-
 // Per-header overhead counted against buffer-size, as the bytes ": " and CRLF take on the wire.
 constexpr std::size_t kHeaderLineOverhead = 4;
 
+// Fields a sender must not put in a trailer (RFC 9110 §6.5.1: framing, routing, request
+// modifiers, authentication, how to process the content). Trailers are dropped anyway; one of
+// these in a trailer is an attempt to change the request after the fact, so it is refused.
+bool forbidden_in_trailer(std::string_view name) {
+    constexpr std::string_view names[] = {
+        "transfer-encoding", "content-length", "host", "content-type", "content-encoding",
+        "content-range", "trailer", "connection", "keep-alive", "upgrade", "te", "expect",
+        "authorization", "proxy-authorization", "cookie", "cache-control", "max-forwards",
+        "pragma", "range", "if-match", "if-none-match", "if-modified-since",
+        "if-unmodified-since", "if-range"};
+    for (std::string_view n : names)
+        if (iequals(name, n)) return true;
+    return false;
+}
+
+// Fields that occur at most once (RFC 9112 §3.2 for Host; Content-Type is not a list, so two of
+// them, joined "a, b", would be read differently by different parsers). Content-Length and
+// Transfer-Encoding repeats are llhttp's (and check_head's) to refuse.
+bool singleton(std::string_view name) { return iequals(name, "host") || iequals(name, "content-type"); }
+
+bool is_ows(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim_ows(std::string_view v) {
+    while (!v.empty() && is_ows(v.front())) v.remove_prefix(1);
+    while (!v.empty() && is_ows(v.back())) v.remove_suffix(1);
+    return v;
+}
+
+std::string quoted(std::string_view text) { return "\"" + std::string(text.substr(0, 64)) + "\""; }
+
 }  // namespace
 
 HttpRequestParser::HttpRequestParser(const RequestLimits& limits) : limits_(limits) {
@@ -20,6 +50,7 @@ HttpRequestParser::HttpRequestParser(const RequestLimits& limits) : limits_(limi
     settings_.on_url = on_url;
     settings_.on_header_field = on_header_field;
     settings_.on_header_value = on_header_value;
+    settings_.on_header_value_complete = on_header_value_complete;
     settings_.on_headers_complete = on_headers_complete;
     settings_.on_body = on_body;
     settings_.on_message_complete = on_message_complete;
@@ -28,10 +59,43 @@ HttpRequestParser::HttpRequestParser(const RequestLimits& limits) : limits_(limi
     parser_.data = this;
 }
 
+// llhttp joins an obs-fold continuation line into the value (its callbacks cannot tell it from a
+// value split across two reads), so the fold is looked for in the bytes: a line of the head that
+// starts with SP or HTAB. The scan keeps its place across feeds and stops at the empty line that
+// ends the head, so body bytes are never looked at. Returns the fold's offset in data, or size.
+std::size_t HttpRequestParser::find_obs_fold(const char* data, std::size_t size) {
+    for (std::size_t i = 0; i < size && line_scan_ != LineScan::done; ++i) {
+        char c = data[i];
+        switch (line_scan_) {
+            case LineScan::before_request:  // llhttp skips empty lines before the request line
+                if (c != '\r' && c != '\n') line_scan_ = LineScan::in_line;
+                break;
+            case LineScan::in_line:
+                if (c == '\n') line_scan_ = LineScan::line_start;
+                break;
+            case LineScan::line_start:
+                if (is_ows(c)) return i;
+                line_scan_ = c == '\r' ? LineScan::line_start_cr : c == '\n' ? LineScan::done : LineScan::in_line;
+                break;
+            case LineScan::line_start_cr:
+                line_scan_ = c == '\n' ? LineScan::done : LineScan::in_line;
+                break;
+            case LineScan::done: break;
+        }
+    }
+    return size;
+}
+
 std::size_t HttpRequestParser::feed(const char* data, std::size_t size) {
     if (state_ == State::complete || state_ == State::error || size == 0) return 0;
-    chunk_start_ = data;
-    llhttp_errno_t rc = llhttp_execute(&parser_, data, size);
+    std::size_t fold = find_obs_fold(data, size);
+    // Up to a fold, llhttp still parses, so what it finds wrong before the fold is what is answered.
+    llhttp_errno_t rc = llhttp_execute(&parser_, data, fold);
+    if (rc == HPE_OK && fold < size) {
+        // RFC 9112 §5.2 lets a server refuse obs-fold; proxies disagree on it (smuggling), so we do.
+        fail(400, "obsolete line folding in the request head");
+        return size;
+    }
     if (rc == HPE_OK) return size;
     if (rc == HPE_PAUSED) {
         // Paused by on_message_complete: stop right after this request.
@@ -61,13 +125,26 @@ void HttpRequestParser::next_request() {
     body_.clear();
     body_seen_ = 0;
     head_size_ = 0;
-    in_value_ = false;
+    field_open_ = false;
+    line_scan_ = LineScan::before_request;
+    trailer_name_.clear();
+    trailer_size_ = 0;
+    trailer_count_ = 0;
 }
 
 void HttpRequestParser::fail(int status, std::string reason) {
     state_ = State::error;
     error_status_ = status;
     error_reason_ = std::move(reason);
+}
+
+bool HttpRequestParser::count_trailer_bytes(std::size_t n) {
+    trailer_size_ += n;
+    if (trailer_size_ > limits_.max_head_size) {
+        fail(431, "trailer section larger than buffer-size (" + std::to_string(limits_.max_head_size) + ")");
+        return false;
+    }
+    return true;
 }
 
 bool HttpRequestParser::count_head_bytes(std::size_t n) {
@@ -98,15 +175,30 @@ int HttpRequestParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
 
 int HttpRequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
     auto* s = self(p);
+    if (s->state_ == State::body) {
+        // After the head: a trailer field of a chunked body. Counted and checked, never kept.
+        if (!s->field_open_) {
+            if (++s->trailer_count_ > s->limits_.max_headers) {
+                s->fail(431, "more than " + std::to_string(s->limits_.max_headers) + " trailer lines");
+                return -1;
+            }
+            if (!s->count_trailer_bytes(kHeaderLineOverhead)) return -1;
+            s->trailer_name_.clear();
+            s->field_open_ = true;
+        }
+        if (!s->count_trailer_bytes(len)) return -1;
+        s->trailer_name_.append(at, len);
+        return 0;
+    }
     if (!s->count_head_bytes(len)) return -1;
-    if (s->in_value_ || s->head_.headers.empty()) {
+    if (!s->field_open_) {
         if (s->head_.headers.size() >= s->limits_.max_headers) {
             s->fail(431, "more than " + std::to_string(s->limits_.max_headers) + " header lines");
             return -1;
         }
         if (!s->count_head_bytes(kHeaderLineOverhead)) return -1;
         s->head_.headers.emplace_back();
-        s->in_value_ = false;
+        s->field_open_ = true;
     }
     s->head_.headers.back().first.append(at, len);
     return 0;
@@ -114,16 +206,25 @@ int HttpRequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t 
 
 int HttpRequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t len) {
     auto* s = self(p);
-    if (s->in_value_ && at != s->chunk_start_) {
-        // A second piece of the same value inside one buffer: llhttp joined an obs-fold
-        // continuation line. (A value split across two feeds starts the later buffer.) RFC 9112
-        // lets a server refuse obs-fold; proxies disagree on it (smuggling), so we do.
-        s->fail(400, "obsolete line folding in header \"" + s->head_.headers.back().first.substr(0, 64) + "\"");
+    if (s->state_ == State::body) return s->count_trailer_bytes(len) ? 0 : -1;
+    if (!s->count_head_bytes(len)) return -1;
+    s->head_.headers.back().second.append(at, len);
+    return 0;
+}
+
+int HttpRequestParser::on_header_value_complete(llhttp_t* p) {
+    auto* s = self(p);
+    s->field_open_ = false;
+    if (s->state_ != State::body) return 0;
+    const std::string& name = s->trailer_name_;
+    if (!ascii::is_token(name)) {
+        s->fail(400, "invalid trailer name " + quoted(name));
         return -1;
     }
-    if (!s->count_head_bytes(len)) return -1;
-    s->in_value_ = true;
-    s->head_.headers.back().second.append(at, len);
+    if (forbidden_in_trailer(name)) {
+        s->fail(400, "trailer field " + quoted(name) + " is not allowed in a trailer");
+        return -1;
+    }
     return 0;
 }
 
@@ -142,6 +243,12 @@ int HttpRequestParser::on_headers_complete(llhttp_t* p) {
         s->fail(405, "CONNECT is not supported");
         return -1;
     }
+    if ((p->flags & F_TRANSFER_ENCODING) && h.version_minor == 0) {
+        // RFC 9112 §6.1: the framing of an HTTP/1.0 message with Transfer-Encoding is faulty
+        // (an HTTP/1.0 proxy in front may have read it differently); nginx refuses it too.
+        s->fail(400, "Transfer-Encoding in an HTTP/1.0 request");
+        return -1;
+    }
     h.chunked = (p->flags & F_CHUNKED) != 0;
     if (p->flags & F_CONTENT_LENGTH) h.content_length = p->content_length;
     h.keep_alive = llhttp_should_keep_alive(p) != 0;
@@ -151,18 +258,63 @@ int HttpRequestParser::on_headers_complete(llhttp_t* p) {
                          std::to_string(s->limits_.max_body));
         return -1;
     }
-    for (const auto& [name, value] : h.headers) {
-        // llhttp lets "Name : value" through; a proxy in front may read it differently (smuggling).
-        if (!ascii::is_token(name)) {
-            s->fail(400, "invalid header name \"" + name.substr(0, 64) + "\"");
-            return -1;
-        }
-
-        if (iequals(name, "expect") && iequals(value, "100-continue")) h.expect_continue = true;
-    }
+    if (!s->check_head()) return -1;
     s->state_ = State::body;
     // Upgrade requests are answered as plain requests: returning 0 keeps llhttp parsing the body.
     return 0;
+}
+
+// What llhttp lets through in a complete head: header names, repeats, the Host value, the
+// Transfer-Encoding list, and the request target's form.
+bool HttpRequestParser::check_head() {
+    HttpHead& h = head_;
+    const std::string* host = nullptr;
+    std::size_t transfer_codings = 0;
+    for (std::size_t i = 0; i < h.headers.size(); ++i) {
+        auto& [name, value] = h.headers[i];
+        // llhttp lets "Name : value" through; a proxy in front may read it differently (smuggling).
+        if (!ascii::is_token(name)) {
+            fail(400, "invalid header name " + quoted(name));
+            return false;
+        }
+        // llhttp strips the whitespace before a value, not after it (RFC 9112 §5: OWS is not part
+        // of the value; "example.com " would fail an ALLOWED_HOSTS check).
+        std::string_view trimmed = trim_ows(value);
+        if (trimmed.size() != value.size()) value = std::string(trimmed);
+        if (singleton(name)) {
+            for (std::size_t j = 0; j < i; ++j) {
+                if (iequals(h.headers[j].first, name)) {
+                    fail(400, "more than one " + name + " header");
+                    return false;
+                }
+            }
+        }
+        if (iequals(name, "host")) host = &value;
+        if (iequals(name, "transfer-encoding")) {
+            // llhttp accepts "gzip" then "chunked" on two lines as chunked; we decode chunked only.
+            if (!iequals(value, "chunked") || ++transfer_codings > 1) {
+                fail(400, "Transfer-Encoding " + quoted(value) + " is not a single \"chunked\"");
+                return false;
+            }
+        }
+        if (iequals(name, "expect") && iequals(value, "100-continue")) h.expect_continue = true;
+    }
+    // RFC 9112 §3.2: a Host with an invalid value is a 400.
+    if (host && !valid_authority(*host)) {
+        fail(400, "invalid Host " + quoted(*host));
+        return false;
+    }
+    auto target = parse_request_target(h.method, h.url);
+    if (!target) {
+        fail(400, "request target " + quoted(h.url) + " is neither origin-form nor http(s) absolute-form");
+        return false;
+    }
+    h.target_form = target->form;
+    h.authority = target->authority;
+    h.rest_offset = target->form == TargetForm::origin ? 0
+                    : target->rest.empty()               ? h.url.size()
+                                                         : static_cast<std::size_t>(target->rest.data() - h.url.data());
+    return true;
 }
 
 int HttpRequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) {

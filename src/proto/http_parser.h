@@ -11,18 +11,27 @@
 #include <utility>
 #include <vector>
 
+#include "proto/request_target.h"
+
 namespace appserver {
 
 struct HttpHead {
     std::string method;
-    std::string url;
+    std::string url;  // the request target as sent
+    TargetForm target_form = TargetForm::origin;
+    std::string authority;        // absolute-form: "host[:port]" from the target (it overrides Host)
+    std::size_t rest_offset = 0;  // where the path (or "?query") starts in url
     int version_major = 1;
     int version_minor = 1;
-    std::vector<std::pair<std::string, std::string>> headers;  // as sent, in order
+    // As sent, in order, values without leading/trailing whitespace. Trailer fields are never here.
+    std::vector<std::pair<std::string, std::string>> headers;
     std::optional<std::uint64_t> content_length;
     bool chunked = false;
     bool keep_alive = true;        // what the client asked for (version + Connection)
     bool expect_continue = false;
+
+    // The target after its scheme and authority: "/p?q", "?q", "" (absolute-form without a path).
+    std::string_view target_rest() const { return std::string_view(url).substr(rest_offset); }
 };
 
 // What one request may be; each limit has its own status (docs/security.md).
@@ -68,12 +77,19 @@ private:
     static int on_url(llhttp_t*, const char*, std::size_t);
     static int on_header_field(llhttp_t*, const char*, std::size_t);
     static int on_header_value(llhttp_t*, const char*, std::size_t);
+    static int on_header_value_complete(llhttp_t*);
     static int on_headers_complete(llhttp_t*);
     static int on_body(llhttp_t*, const char*, std::size_t);
     static int on_message_complete(llhttp_t*);
 
     bool count_head_bytes(std::size_t n);
+    bool count_trailer_bytes(std::size_t n);
+    bool check_head();
+    std::size_t find_obs_fold(const char* data, std::size_t size);
     void fail(int status, std::string reason);
+
+    // Where the obs-fold scan is in the head's lines (see find_obs_fold).
+    enum class LineScan : std::uint8_t { before_request, in_line, line_start, line_start_cr, done };
 
     llhttp_t parser_{};
     llhttp_settings_t settings_{};
@@ -83,8 +99,12 @@ private:
     HttpHead head_;
     std::string body_;
     std::size_t head_size_ = 0;
-    bool in_value_ = false;
-    const char* chunk_start_ = nullptr;  // start of the buffer being fed (obs-fold detection)
+    bool field_open_ = false;  // a header (or trailer) name has started and its value not ended
+    LineScan line_scan_ = LineScan::before_request;
+    // Trailer fields (after a chunked body): checked, counted, then dropped.
+    std::string trailer_name_;
+    std::size_t trailer_size_ = 0;
+    std::size_t trailer_count_ = 0;
     int error_status_ = 0;
     std::string error_reason_;
 };

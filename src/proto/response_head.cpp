@@ -43,7 +43,9 @@ int status_code(std::string_view status) {
 ResponseFraming choose_framing(int status, const HeaderList& app_headers,
                                std::optional<std::uint64_t> known_length, const RequestFacts& request) {
     ResponseFraming f;
-    f.keep_alive = request.keep_alive;
+    // A 1xx is never a final response (start_response refuses it); should one come this far, the
+    // client would read the next response as this one's: end the connection after it instead.
+    f.keep_alive = request.keep_alive && status >= 200;
     bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
     f.send_body = !request.head_method && !bodiless_status;
     std::optional<std::uint64_t> length = app_content_length(app_headers);

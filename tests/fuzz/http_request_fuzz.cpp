@@ -48,7 +48,28 @@ void check_cgi_vars(const HttpHead& head, std::uint8_t knobs) {
     thread_local CgiVars vars;  // reused across requests, as the worker's thread_local is
     vars.build(head, peer);
     FUZZ_CHECK(vars.get("REQUEST_METHOD") == head.method);
-    FUZZ_CHECK(vars.get("REQUEST_URI") == head.url);
+    // The target's form decides PATH_INFO and REQUEST_URI (parser: request_target.h).
+    switch (head.target_form) {
+        case appserver::TargetForm::origin:
+            FUZZ_CHECK(vars.get("REQUEST_URI") == head.url);
+            FUZZ_CHECK(vars.get("PATH_INFO").starts_with('/'));
+            break;
+        case appserver::TargetForm::absolute:
+            FUZZ_CHECK(vars.get("REQUEST_URI").starts_with('/'));
+            FUZZ_CHECK(head.url.ends_with(vars.get("REQUEST_URI").substr(head.target_rest().starts_with('/') ? 0 : 1)));
+            FUZZ_CHECK(vars.get("HTTP_HOST") == head.authority && !head.authority.empty());
+            break;
+        case appserver::TargetForm::asterisk:
+            FUZZ_CHECK(head.method == "OPTIONS" && vars.get("REQUEST_URI") == "*" && vars.get("PATH_INFO").empty());
+            break;
+    }
+    int hosts = 0;
+    for (const auto& [name, value] : head.headers) {
+        hosts += iequals(name, "host");
+        // No whitespace around a value reaches the application.
+        FUZZ_CHECK(value.empty() || (value.front() != ' ' && value.front() != '\t' && value.back() != ' ' && value.back() != '\t'));
+    }
+    FUZZ_CHECK(hosts <= 1);
     FUZZ_CHECK(!vars.get("SERVER_PROTOCOL").empty());
     FUZZ_CHECK(vars.get("SERVER_PORT") == "8000");
     bool content_type = false;

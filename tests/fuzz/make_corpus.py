@@ -57,6 +57,20 @@ HTTP_SEEDS = {
     "space_before_colon": (0, 5, http(["GET / HTTP/1.1", "Host : h"])),
     "head_too_large": (8, 1, http(["GET /" + "a" * 100 + " HTTP/1.1", "Host: h"])),
     "http2_version": (0, 5, http(["GET / HTTP/2.0", "Host: h"])),
+    # Hostile heads of issue 8 (items 7-12): each must be refused or reach the app unchanged.
+    "trailer_fields": (70, 5 | KEEP, http(["POST /t HTTP/1.1", "Host: example.com", "Transfer-Encoding: chunked"])
+                       + b"3\r\nabc\r\n0\r\nHost: evil.example.com\r\nContent-Length: 99\r\n"
+                       b"Content-Type: text/evil\r\n\r\n"),
+    "duplicate_host": (13, 5 | KEEP, http(["GET / HTTP/1.1", "Host: example.com", "Host: evil.example.com"])),
+    "http10_chunked": (20, 5 | KEEP, http(["POST / HTTP/1.0", "Connection: keep-alive", "Transfer-Encoding: chunked"])
+                       + b"3\r\nabc\r\n0\r\n\r\n"),
+    "obs_fold_at_split": (37, 5 | KEEP, http(["GET / HTTP/1.1", "Host: h", "X-A: one", " two", "X-B:", "\tthree"])),
+    "absolute_form_upper_case": (16, 5 | KEEP, http(["GET HTTPS://HOST.example:8443?x HTTP/1.1", "Host: other"])),
+    "other_scheme": (14, 5, http(["GET ftp://x/y HTTP/1.1", "Host: h"])),
+    "asterisk_get": (3, 5, http(["GET * HTTP/1.1", "Host: h"])),
+    "trailing_ows": (25, 5 | KEEP, http(["GET / HTTP/1.1", "Host: example.com \t", "X-A:  v \t"])),
+    "chunk_ext_spaces": (71, 5 | KEEP, http(["POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked"])
+                         + b"3 ; a = b\r\nabc\r\n0\r\n\r\n"),
 }
 
 

@@ -51,6 +51,14 @@ TEST(ResponseFraming, NoContentAndNotModifiedHaveNoBody) {
     }
 }
 
+TEST(ResponseFraming, InterimStatusNeverKeepsTheConnection) {
+    for (int status : {100, 101, 103, 199}) {
+        auto f = choose_framing(status, {}, std::nullopt, get11());
+        EXPECT_FALSE(f.keep_alive) << status;
+        EXPECT_EQ(f.body, Body::none) << status;
+    }
+}
+
 TEST(ResponseHead, SerializesStatusHeadersDateAndFraming) {
     auto f = choose_framing(200, {}, 11, get11());
     std::string out;

@@ -165,6 +165,10 @@ def bad_header_value(env, sr):
     sr('200 OK', [('X-A', 'b\r\nc')])
     return [b'x']
 
+def header_from_query(env, sr):
+    sr('200 OK', [('X-A', env['QUERY_STRING'])])
+    return [b'x']
+
 def bad_header_name(env, sr):
     sr('200 OK', [('Bad Name', 'x')])
     return [b'x']

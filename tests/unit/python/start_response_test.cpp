@@ -62,6 +62,29 @@ TEST(PythonStartResponse, InvalidStatus) {
     EXPECT_EQ(request("/bad-status?299%20").writer.status, "299 ");
 }
 
+TEST(PythonStartResponse, InterimStatusIsRefused) {
+    // A 1xx sent as the final status would shift every later response on the connection by one.
+    for (const char* status : {"100%20Continue", "101%20Switching%20Protocols", "103%20Early%20Hints", "199%20X"}) {
+        LogCapture log;
+        expect_500(request(std::string("/bad-status?") + status));
+        EXPECT_NE(log.text().find("is not a final status"), std::string::npos) << status << log.text();
+    }
+}
+
+TEST(PythonStartResponse, ControlCharactersAreRefused) {
+    // CR and LF split the response; the other controls are not field-value characters either.
+    const std::vector<std::string> controls = {"a\x01", "a\x0b", "a\x7f", "a\x1b", std::string("a\0", 2), "a\r", "a\n"};
+    for (const std::string& bad : controls) {
+        LogCapture log;
+        expect_500(request("/header-from-query?" + bad));
+        EXPECT_NE(log.text().find("contains a control character"), std::string::npos) << log.text();
+        expect_500(request("/bad-status?200%20O" + bad));
+    }
+    Reply tab = request("/header-from-query?a\tb c\x80");
+    EXPECT_EQ(tab.writer.status, "200 OK");
+    EXPECT_EQ(tab.writer.header("X-A"), "a\tb c\x80") << "HTAB, SP and obs-text are field-value characters";
+}
+
 TEST(PythonStartResponse, InvalidHeaders) {
     LogCapture log;
     expect_500(request("/bad-header-value"));
@@ -69,7 +92,7 @@ TEST(PythonStartResponse, InvalidHeaders) {
     expect_500(request("/non-latin1-header"));
     expect_500(request("/headers-not-list"));
     std::string text = log.text();
-    EXPECT_NE(text.find("contains CR, LF or NUL"), std::string::npos) << text;
+    EXPECT_NE(text.find("contains a control character"), std::string::npos) << text;
     EXPECT_NE(text.find("invalid header name 'Bad Name'"), std::string::npos) << text;
     EXPECT_NE(text.find("must be latin-1 encodable"), std::string::npos) << text;
     EXPECT_NE(text.find("TypeError: headers must be a list"), std::string::npos) << text;
