@@ -284,12 +284,14 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         code_watch_.watch(runtime_->source_files());
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
+    harakiri_backstop_.open(settings_.processes, settings_.worker.threads, settings_.worker.harakiri_s);
     manage_workers();
     bool announced = false;
     auto last_watch = Clock::now();
     for (;;) {
         for (int sig : signals.wait(stopping_ || !serving_ ? 100 : 1000)) handle(sig);
         reap();
+        harakiri_backstop_.check(Clock::now());
         if (runtime_) read_ready_reports();
         if (serving_ && !announced) {
             announced = true;

@@ -238,7 +238,7 @@ def test_reload_fails_fast_when_the_master_cannot_write_its_status_file(priv_dir
     s = Site(root, daemonize=False)
     try:
         s.start()
-        Path(f"{s.pidfile}.reload").unlink()
+        Path(f"{s.pidfile}.reload").unlink(missing_ok=True)
         result, took = s.cli("--reload", str(s.pidfile))
         assert result.returncode == 1 and took < 10
         assert "cannot write" in result.stderr and len(result.stderr.strip().splitlines()) == 1
