@@ -99,6 +99,11 @@ bool drop_privileges(const Identity& id, std::string& error) {
             return false;
         }
     }
+    if (id.gid == static_cast<gid_t>(-1) && id.uid != static_cast<uid_t>(-1) && ::setgroups(0, nullptr) != 0) {
+        // A bare uid number with no gid: at least root's supplementary groups must not stay.
+        error = "uid: " + log::syscall_error("setgroups", id.describe(), errno);
+        return false;
+    }
     if (id.uid != static_cast<uid_t>(-1) && ::setuid(id.uid) != 0) {
         error = "uid: " + log::syscall_error("setuid", std::to_string(id.uid), errno);
         return false;
