@@ -112,8 +112,9 @@ bool drop_privileges(const Identity& id, std::string& error) {
 }
 
 bool hand_over(const std::string& path, const Identity& id, std::string& error) {
-    if (id.empty() || ::chown(path.c_str(), id.uid, id.gid) == 0) return true;
-    error = log::syscall_error("chown", path, errno);
+    // lchown: a symlink planted at the path (a sticky /tmp) must not hand its target to uid.
+    if (id.empty() || ::lchown(path.c_str(), id.uid, id.gid) == 0) return true;
+    error = log::syscall_error("lchown", path, errno);
     return false;
 }
 
