@@ -1,13 +1,12 @@
 #include "master/harakiri_backstop.h"
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <string>
-
-#include <spdlog/spdlog.h>
 
 namespace appserver {
 namespace {
@@ -73,10 +72,11 @@ void HarakiriBackstop::check_ms(std::int64_t now_ms) {
             last.tries = last.pid == pid && last.started_ms == started ? last.tries + 1 : 1;
             last.pid = pid;
             last.started_ms = started;
-            spdlog::error("HARAKIRI ON WORKER {} (pid {}, try {}): a request has run for {:.1f}s, past harakiri "
-                          "{}s + grace {}s, and the worker did not end itself (frozen?): SIGKILL",
-                          id, pid, last.tries, static_cast<double>(now_ms - started) / 1000.0, harakiri_s_,
-                          grace_s(harakiri_s_));
+            spdlog::error(
+                "HARAKIRI ON WORKER {} (pid {}, try {}): a request has run for {:.1f}s, past harakiri "
+                "{}s + grace {}s, and the worker did not end itself (frozen?): SIGKILL",
+                id, pid, last.tries, static_cast<double>(now_ms - started) / 1000.0, harakiri_s_,
+                grace_s(harakiri_s_));
             ops_.kill(pid);
             break;  // one kill per worker per check
         }

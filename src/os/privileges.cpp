@@ -18,7 +18,8 @@ bool as_number(const std::string& text, unsigned& out) {
 }
 
 // A number need not exist in /etc/passwd (uWSGI accepts any); a name must.
-bool resolve_user(const std::string& user, Identity& id, bool take_group, const char* what, std::string& error) {
+bool resolve_user(const std::string& user, Identity& id, bool take_group, const char* what,
+                  std::string& error) {
     unsigned n = 0;
     bool numeric = as_number(user, n);
     const passwd* pw = numeric ? ::getpwuid(n) : ::getpwnam(user.c_str());
@@ -59,7 +60,8 @@ std::string Identity::describe() const {
     return text;
 }
 
-std::optional<Identity> resolve_identity(const std::string& user, const std::string& group, std::string& error) {
+std::optional<Identity> resolve_identity(const std::string& user, const std::string& group,
+                                         std::string& error) {
     Identity id;
     if (!user.empty() && !resolve_user(user, id, group.empty(), "uid", error)) return std::nullopt;
     if (!group.empty() && !resolve_group(group, id, "gid", error)) return std::nullopt;
@@ -83,8 +85,9 @@ std::optional<Identity> resolve_owner(const std::string& spec, std::string& erro
 bool drop_privileges(const Identity& id, std::string& error) {
     if (id.empty() || (already(id) && ::geteuid() != 0)) return true;
     if (::geteuid() != 0) {
-        error = "uid/gid: cannot switch to " + id.describe() + " while running as uid " + std::to_string(::geteuid()) +
-                " gid " + std::to_string(::getegid()) + " (only root can; restart appserver to change uid or gid)";
+        error = "uid/gid: cannot switch to " + id.describe() + " while running as uid " +
+                std::to_string(::geteuid()) + " gid " + std::to_string(::getegid()) +
+                " (only root can; restart appserver to change uid or gid)";
         return false;
     }
     if (id.gid != static_cast<gid_t>(-1)) {
@@ -99,7 +102,8 @@ bool drop_privileges(const Identity& id, std::string& error) {
             return false;
         }
     }
-    if (id.gid == static_cast<gid_t>(-1) && id.uid != static_cast<uid_t>(-1) && ::setgroups(0, nullptr) != 0) {
+    if (id.gid == static_cast<gid_t>(-1) && id.uid != static_cast<uid_t>(-1) &&
+        ::setgroups(0, nullptr) != 0) {
         // A bare uid number with no gid: at least root's supplementary groups must not stay.
         error = "uid: " + log::syscall_error("setgroups", id.describe(), errno);
         return false;

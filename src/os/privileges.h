@@ -21,7 +21,8 @@ struct Identity {
 
 // uid / gid options: names or numbers (a user name alone brings its primary group). nullopt with
 // one line in `error` ("uid: no such user \"x\"").
-std::optional<Identity> resolve_identity(const std::string& user, const std::string& group, std::string& error);
+std::optional<Identity> resolve_identity(const std::string& user, const std::string& group,
+                                         std::string& error);
 
 // chown-socket's "user[:group]" (uWSGI's syntax; without a group the socket keeps its group).
 std::optional<Identity> resolve_owner(const std::string& spec, std::string& error);

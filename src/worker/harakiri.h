@@ -54,7 +54,7 @@ private:
     int worker_id_;
     std::vector<Slot> slots_;
     std::span<RequestSlot> board_;  // this worker's request slots on the scoreboard (may be empty)
-    std::mutex mutex_;  // guards slot assignment and labels
+    std::mutex mutex_;              // guards slot assignment and labels
     std::condition_variable stop_cv_;
     bool stop_ = false;
     std::thread thread_;

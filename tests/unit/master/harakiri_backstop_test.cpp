@@ -15,9 +15,9 @@ struct Fixture {
         std::string error;
         board = Scoreboard::create(3, 2, error);
         EXPECT_TRUE(board) << error;
-        backstop = std::make_unique<HarakiriBackstop>(BackstopProcessOps{
-            .is_live_child = [this](pid_t pid) { return live.count(pid) > 0; },
-            .kill = [this](pid_t pid) { killed.push_back(pid); }});
+        backstop = std::make_unique<HarakiriBackstop>(
+            BackstopProcessOps{.is_live_child = [this](pid_t pid) { return live.count(pid) > 0; },
+                               .kill = [this](pid_t pid) { killed.push_back(pid); }});
         backstop->watch(board.get(), kHarakiri);
     }
     static constexpr int kHarakiri = 10;  // grace 5 s: the limit is 15 s
