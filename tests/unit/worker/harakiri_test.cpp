@@ -76,7 +76,10 @@ TEST(HarakiriResponse, RacingWatchdogAndApplicationNeverInterleave) {
             }
             respond(writer);
         });
-        while (!go.exchange(true)) {
+        go = true;
+        // Vary who comes first: from "at once" to well after the application thread began.
+        std::atomic<int> spin{0};
+        while (spin.fetch_add(1, std::memory_order_relaxed) < (round % 30) * 10000) {
         }
         bool sent_504 = send_timeout_response(writer.gate(), wire.conn->fd.get());
         app.join();
