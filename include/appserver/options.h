@@ -32,6 +32,7 @@ struct Options {
     std::vector<std::string> socket;       // uwsgi binary protocol listeners
     int listen = 1024;                     // backlog
     std::string chmod_socket;              // octal mode for unix sockets
+    std::string chown_socket;              // user[:group] of unix sockets
 
     // The application.
     std::string wsgi_file;
@@ -71,6 +72,7 @@ struct Options {
     int http_keepalive = 15;             // seconds, 0 disables keep-alive
     std::string uid;
     std::string gid;
+    std::string umask;                   // octal; empty: inherited
 
     // Notes gathered while loading; printed once at start and by --check-config.
     std::vector<ConfigWarning> warnings;

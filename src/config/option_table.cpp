@@ -53,6 +53,10 @@ const std::array kTable = {
         "listen() backlog of every socket"},
     OptionSpec{"chmod-socket", "", K::string, G::sockets, S::implemented, &O::chmod_socket, "MODE",
         "octal mode of unix sockets (a bare `chmod-socket` means 666)", {}, {}, Command::run, "666"},
+    OptionSpec{"chown-socket", "", K::string, G::sockets, S::implemented, &O::chown_socket, "USER[:GROUP]",
+        "owner (and group) of unix sockets, set after bind while still root",
+        "For a front proxy that runs as another user than `uid`, e.g. `chown-socket = www-data:www-data` "
+        "with `chmod-socket = 660`. Names or numbers; without a group the socket keeps its group."},
 
     // --- the application
     OptionSpec{"wsgi-file", "file", K::string, G::application, S::implemented, &O::wsgi_file, "PATH",
@@ -125,6 +129,10 @@ const std::array kTable = {
         "drop privileges to USER (name or number) after binding"},
     OptionSpec{"gid", "", K::string, G::limits, S::implemented, &O::gid, "GROUP",
         "drop privileges to GROUP (name or number) after binding"},
+    OptionSpec{"umask", "", K::string, G::limits, S::implemented, &O::umask, "MASK",
+        "octal umask of the master and workers, set first thing (e.g. 027)",
+        "Applies to every file they create: unix sockets (unless `chmod-socket`), the pidfile, the log "
+        "file, files the application writes."},
 
     // --- uWSGI keys that ask for what appserver always does
     OptionSpec{"single-interpreter", "i", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
@@ -182,8 +190,6 @@ const std::array kTable = {
         "Every request is logged unless `disable-logging`."},
     OptionSpec{"log-maxsize", "", K::size, G::unsupported, S::unsupported, {}, "", "",
         "Rotate logs with logrotate."},
-    OptionSpec{"chown-socket", "", K::string, G::unsupported, S::unsupported, {}, "", "",
-        "Use `chmod-socket`, or create the socket's directory with the right owner."},
     OptionSpec{"mount", "", K::list, G::unsupported, S::unsupported, {}, "", "", "One application per server."},
     OptionSpec{"protocol", "", K::string, G::unsupported, S::unsupported, {}, "", "",
         "Use `http`/`http-socket` for HTTP and `socket` for the uwsgi protocol."},

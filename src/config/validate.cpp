@@ -44,6 +44,14 @@ std::string check_chmod(const Options& o) {
     return "";
 }
 
+std::string check_umask(const Options& o) {
+    const std::string& mask = o.umask;
+    if (mask.empty()) return "";
+    if (mask.size() > 4 || mask.find_first_not_of("01234567") != std::string::npos)
+        return "option umask: \"" + mask + "\" is not an octal mask such as 022";
+    return "";
+}
+
 std::string check_application(const Options& o) {
     namespace fs = std::filesystem;
     if (o.http.empty() && o.http_socket.empty() && o.socket.empty())
@@ -75,7 +83,7 @@ std::string validate_options(const Options& options) {
         case Command::check_config:
             break;
     }
-    for (auto check : {check_numbers, check_env, check_chmod, check_application}) {
+    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_application}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -342,6 +342,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         code_watch_.watch(runtime_->source_files());
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
+    harakiri_backstop_.open(settings_.processes, settings_.worker.threads, settings_.worker.harakiri_s);
     // Signals that arrived during start-up (a SIGTERM: stop before forking anything).
     for (int sig : signals_.wait(0)) handle(sig);
     if (!stopping_) manage_workers();
@@ -353,6 +354,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
         reap();
+        harakiri_backstop_.check(Clock::now());
         if (serving_ && !announced) {
             announced = true;
             on_serving();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "master/harakiri_backstop.h"
 #include "master/retiring_workers.h"
 #include "os/file_watch.h"
 #include "os/listen_socket.h"
@@ -92,6 +93,7 @@ private:
     Clock::time_point kill_deadline_{};
     FileWatch touch_watch_;
     FileWatch code_watch_;
+    HarakiriBackstop harakiri_backstop_;  // kills workers too frozen to end themselves
     Clock::time_point next_code_check_{};
 };
 

@@ -1,14 +1,17 @@
 #include "master/control.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "os/pidfile.h"
 
@@ -55,6 +58,54 @@ std::string read_all(const std::string& path) {
     return text.str();
 }
 
+// The ids a process runs as, from /proc/PID/status: effective uid, effective gid, groups.
+struct ProcessIds {
+    uid_t uid = 0;
+    std::vector<gid_t> gids;
+};
+
+std::optional<ProcessIds> ids_of(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    ProcessIds ids;
+    bool seen_uid = false;
+    std::string line;
+    while (std::getline(status, line)) {
+        std::istringstream fields(line);
+        std::string key;
+        unsigned real = 0, effective = 0;
+        fields >> key;
+        if (key == "Uid:" && fields >> real >> effective) {
+            ids.uid = effective;
+            seen_uid = true;
+        } else if (key == "Gid:" && fields >> real >> effective) {
+            ids.gids.push_back(effective);
+        } else if (key == "Groups:") {
+            for (unsigned g = 0; fields >> g;) ids.gids.push_back(g);
+        }
+    }
+    if (!seen_uid) return std::nullopt;
+    return ids;
+}
+
+bool may_write(const struct stat& st, const ProcessIds& ids) {
+    if (st.st_uid == ids.uid) return st.st_mode & S_IWUSR;
+    for (gid_t g : ids.gids)
+        if (st.st_gid == g) return st.st_mode & S_IWGRP;
+    return st.st_mode & S_IWOTH;
+}
+
+// Whether the master can write the reload status file: a master that dropped root can rewrite a
+// file it owns, or create one in a directory it may write to (ACLs are not considered).
+bool master_can_report(pid_t pid, const std::string& status_file) {
+    auto ids = ids_of(pid);
+    if (!ids || ids->uid == 0) return true;
+    struct stat st {};
+    if (::stat(status_file.c_str(), &st) == 0) return may_write(st, *ids);
+    auto slash = status_file.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : status_file.substr(0, slash);
+    return ::stat(dir.c_str(), &st) == 0 && may_write(st, *ids);
+}
+
 }  // namespace
 
 int stop_command(const std::string& pidfile) {
@@ -78,13 +129,18 @@ int reload_command(const std::string& pidfile) {
     // The master writes the outcome of each reload attempt here (a new line each time).
     const std::string status_file = pidfile + ".reload";
     const std::string before = read_all(status_file);
+    // Fail now rather than wait for an answer that cannot come.
+    if (!master_can_report(pid, status_file))
+        return refuse("cannot follow a reload: the master (pid " + std::to_string(pid) + ") cannot write " +
+                      status_file + "; not signalled (give the file to its uid, or send SIGHUP yourself)");
     if (!send(pid, SIGHUP)) return 1;
     std::printf("reloading appserver (pid %d)\n", pid);
     std::fflush(stdout);
     auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
     for (;;) {
         std::string now = read_all(status_file);
-        if (!now.empty() && now != before) {
+        // Only a complete line: a master that dropped root rewrites the file in place.
+        if (!now.empty() && now != before && now.back() == '\n') {
             auto space = now.find(' ');
             std::string outcome = space == std::string::npos ? now : now.substr(space + 1);
             while (!outcome.empty() && outcome.back() == '\n') outcome.pop_back();

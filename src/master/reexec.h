@@ -50,7 +50,8 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
 
 // In the --check-config of a reload: binds (then closes) each planned socket the running master does
 // not hold. True outside a reload check.
-bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog, int unix_mode, std::string& error);
+bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog, const UnixSocketAccess& unix_access,
+                            std::string& error);
 
 // In the --check-config of a reload: hands the reason for refusing to the master.
 void report_reload_check_failure(const std::string& line);

@@ -1,5 +1,7 @@
 #include "master/startup.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include "os/privileges.h"
 #include "os/listen_socket.h"
 #include "os/signals.h"
+#include "os/unique_fd.h"
 
 namespace appserver {
 namespace {
@@ -66,9 +69,16 @@ bool plan_sockets(const Options& o, std::vector<ListenSocket>& out, std::string&
     return true;
 }
 
-int unix_mode(const Options& o) {
-    if (o.chmod_socket.empty()) return -1;
-    return static_cast<int>(std::strtol(o.chmod_socket.c_str(), nullptr, 8));
+UnixSocketAccess unix_access(const Options& o, const Identity& owner) {
+    UnixSocketAccess access{.uid = owner.uid, .gid = owner.gid};
+    if (!o.chmod_socket.empty()) access.mode = static_cast<int>(std::strtol(o.chmod_socket.c_str(), nullptr, 8));
+    return access;
+}
+
+// umask is the first thing applied (uWSGI sets it while parsing options): it shapes every file
+// created after it, sockets and pidfile included.
+void apply_umask(const Options& o) {
+    if (!o.umask.empty()) ::umask(static_cast<mode_t>(std::strtol(o.umask.c_str(), nullptr, 8)));
 }
 
 void print_warnings(const Options& o) {
@@ -114,8 +124,15 @@ int check_config(Options& options, AppRuntime& runtime) {
         report_reload_check_failure(line);
         return fail(line);
     };
+    apply_umask(options);
     if (!plan_sockets(options, sockets, error) || !apply_environment(options, error)) return refuse(error);
-    if (!check_new_sockets_bind(sockets, options.listen, unix_mode(options), error)) return refuse(error);
+    // The users must exist, and the application is checked as the user it will run as, never as root.
+    auto identity = resolve_identity(options.uid, options.gid, error);
+    if (!identity || (!options.chown_socket.empty() && !resolve_owner(options.chown_socket, error)))
+        return refuse(error);
+    // Addresses a reload would newly bind: find out now (before dropping root, as the start does).
+    if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error)) return refuse(error);
+    if (!drop_privileges(*identity, error)) return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
@@ -146,15 +163,15 @@ void absolutize_paths(Options& o) {
 }
 
 // Binds what the configuration asks for, reusing the sockets a previous image handed over.
-bool open_sockets(std::vector<ListenSocket>& sockets, const Options& o, std::vector<InheritedSocket>& inherited,
-                  std::string& error) {
+bool open_sockets(std::vector<ListenSocket>& sockets, const Options& o, const UnixSocketAccess& access,
+                  std::vector<InheritedSocket>& inherited, std::string& error) {
     for (auto& s : sockets) {
         auto match = std::find_if(inherited.begin(), inherited.end(), [&](const InheritedSocket& in) {
             return in.fd >= 0 && in.spec == s.address.spec && in.protocol == s.protocol;
         });
         if (match != inherited.end()) {
             adopt_listen_socket(s, std::exchange(match->fd, -1));
-        } else if (!open_listen_socket(s, o.listen, unix_mode(o), error)) {
+        } else if (!open_listen_socket(s, o.listen, access, error)) {
             return false;
         }
     }
@@ -178,20 +195,52 @@ std::vector<ListenSocket> keep_inherited(std::vector<InheritedSocket>& inherited
     return kept;
 }
 
+// vacuum runs as uid when privileges were dropped: what it cannot remove is said, not hidden.
+void remove_file(const std::string& path) {
+    if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
+    int err = errno;
+    std::string hint;
+    if (err == EACCES || err == EPERM)
+        hint = " (running as uid " + std::to_string(::geteuid()) +
+               ": the file or its directory belongs to another user; see docs/deployment.md)";
+    spdlog::error("vacuum: {}{}", log::syscall_error("unlink", path, err), hint);
+}
+
 void remove_own_pidfile(const std::string& path) {
     std::string ignored;
     auto pid = read_pidfile(path, ignored);
-    if (pid && *pid == ::getpid()) ::unlink(path.c_str());
+    if (pid && *pid == ::getpid()) remove_file(path);
 }
 
 void vacuum(const Options& o, const std::vector<ListenSocket>& sockets) {
     if (!o.vacuum) return;
     if (!o.pidfile.empty()) {
         remove_own_pidfile(o.pidfile);
-        ::unlink((o.pidfile + ".reload").c_str());
+        remove_file(o.pidfile + ".reload");
     }
     for (const auto& s : sockets)
-        if (s.address.is_unix) ::unlink(s.address.unix_path.c_str());
+        if (s.address.is_unix) remove_file(s.address.unix_path);
+}
+
+// Before dropping root: the files the master rewrites later (the pidfile on a reload, the reload
+// status, the log file on reopen) are handed to uid:gid, or a reload would find them read-only.
+bool hand_over_files(const Options& o, const Identity& id, std::string& error) {
+    if (id.empty() || ::geteuid() != 0) return true;
+    std::vector<std::string> paths;
+    if (!o.pidfile.empty()) {
+        std::string status = o.pidfile + ".reload";
+        UniqueFd made(::open(status.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+        if (!made) {
+            error = log::syscall_error("open", status, errno);
+            return false;
+        }
+        paths = {o.pidfile, status};
+    }
+    if (!o.daemonize.empty()) paths.push_back(o.daemonize);
+    else if (!o.logto.empty()) paths.push_back(o.logto);
+    for (const auto& path : paths)
+        if (!hand_over(path, id, error)) return false;
+    return true;
 }
 
 void log_banner(const Options& options, const AppRuntime& runtime, const std::vector<ListenSocket>& sockets,
@@ -232,6 +281,17 @@ int run_server(Options& options, AppRuntime& runtime) {
         daemon::report_failure(line);
         return fail(line);
     };
+    apply_umask(options);
+    // Names are resolved before anything else, so a misspelt user fails on the terminal.
+    auto resolved = resolve_identity(options.uid, options.gid, error);
+    if (!resolved) return failed(error);
+    const Identity identity = *resolved;
+    Identity socket_owner;
+    if (!options.chown_socket.empty()) {
+        auto owner = resolve_owner(options.chown_socket, error);
+        if (!owner) return failed(error);
+        socket_owner = *owner;
+    }
 
     if (!inherited) {
         if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return fail(error);
@@ -254,13 +314,13 @@ int run_server(Options& options, AppRuntime& runtime) {
     std::vector<InheritedSocket> handed_over = inherited ? inherited->sockets : std::vector<InheritedSocket>{};
     if (!plan_sockets(options, sockets, error)) return failed(error);
     if (!apply_environment(options, error)) return failed(error);
-    if (!open_sockets(sockets, options, handed_over, error)) return failed(error);
+    if (!open_sockets(sockets, options, unix_access(options, socket_owner), handed_over, error)) return failed(error);
     if (!options.pidfile.empty() && !write_pidfile(options.pidfile, ::getpid(), error)) return failed(error);
-    if (!options.uid.empty() || !options.gid.empty()) {
-        if (!drop_privileges(options.uid, options.gid, error)) return failed(error);
-    } else if (::geteuid() == 0) {
+    // Root's last acts; the application is imported after this, as uid (uWSGI's order).
+    if (!hand_over_files(options, identity, error)) return failed(error);
+    if (!drop_privileges(identity, error)) return failed(error);
+    if (identity.empty() && ::geteuid() == 0)
         spdlog::warn("running as root: set uid and gid to drop privileges after binding");
-    }
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)

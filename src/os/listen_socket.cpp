@@ -64,7 +64,7 @@ bool clear_stale_unix_socket(const std::string& path, std::string& error) {
     return true;
 }
 
-bool open_unix(ListenSocket& s, int backlog, int unix_mode, std::string& error) {
+bool open_unix(ListenSocket& s, int backlog, const UnixSocketAccess& access, std::string& error) {
     const std::string& path = s.address.unix_path;
     sockaddr_un sun{};
     if (path.size() >= sizeof sun.sun_path) {
@@ -83,14 +83,17 @@ bool open_unix(ListenSocket& s, int backlog, int unix_mode, std::string& error) 
         error = log::syscall_error("bind", path, errno);
         return false;
     }
-    if (unix_mode >= 0 && ::chmod(path.c_str(), static_cast<mode_t>(unix_mode)) != 0) {
-        error = log::syscall_error("chmod", path, errno);
+    // From here a failure removes the file it made: a failed start leaves nothing behind.
+    auto fail = [&](const char* call, std::string prefix) {
+        error = prefix + log::syscall_error(call, path, errno);
+        ::unlink(path.c_str());
         return false;
-    }
-    if (::listen(fd.get(), backlog) != 0) {
-        error = log::syscall_error("listen", path, errno);
-        return false;
-    }
+    };
+    if (access.mode >= 0 && ::chmod(path.c_str(), static_cast<mode_t>(access.mode)) != 0) return fail("chmod", "");
+    // chown(2) on the path: fchown on a socket's descriptor does not change the file.
+    bool chown_asked = access.uid != static_cast<uid_t>(-1) || access.gid != static_cast<gid_t>(-1);
+    if (chown_asked && ::chown(path.c_str(), access.uid, access.gid) != 0) return fail("chown", "chown-socket: ");
+    if (::listen(fd.get(), backlog) != 0) return fail("listen", "");
     s.fd = std::move(fd);
     s.bound_name = path;
     return true;
@@ -136,8 +139,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view spec, std::st
     return a;
 }
 
-bool open_listen_socket(ListenSocket& s, int backlog, int unix_mode, std::string& error) {
-    if (s.address.is_unix) return open_unix(s, backlog, unix_mode, error);
+bool open_listen_socket(ListenSocket& s, int backlog, const UnixSocketAccess& unix_access, std::string& error) {
+    if (s.address.is_unix) return open_unix(s, backlog, unix_access, error);
 
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;

@@ -1,6 +1,8 @@
 #pragma once
 // Listening sockets: parsing "host:port", ":port", "[v6]:port" or a unix path, binding, listening.
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,9 +34,18 @@ struct ListenSocket {
     std::string local_host;  // numeric host the socket is bound to
 };
 
+// What a unix socket file gets after bind: chmod-socket (mode, -1: as the umask leaves it) and
+// chown-socket (owner and group, -1: unchanged), so that a front proxy running as another user
+// can connect once the master dropped root.
+struct UnixSocketAccess {
+    int mode = -1;
+    uid_t uid = static_cast<uid_t>(-1);
+    gid_t gid = static_cast<gid_t>(-1);
+};
+
 // Binds and listens (non-blocking, close-on-exec, SO_REUSEADDR). False: `error` is one line naming
 // the address and the failing call with errno (e.g. address in use).
-bool open_listen_socket(ListenSocket& socket, int backlog, int unix_mode, std::string& error);
+bool open_listen_socket(ListenSocket& socket, int backlog, const UnixSocketAccess& unix_access, std::string& error);
 
 // Takes over an already listening socket (inherited across a reload) and reads back its address.
 void adopt_listen_socket(ListenSocket& socket, int fd);

@@ -32,11 +32,27 @@ std::optional<pid_t> read_pidfile(const std::string& path, std::string& error) {
     return pid;
 }
 
+namespace {
+
+// After dropping root the master may no longer create files next to `path` (a root-owned
+// directory) or replace it (sticky /tmp: only the owner may); a file handed over to it can still
+// be rewritten where it is.
+bool overwrite_in_place(const std::string& path, const std::string& text) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW));
+    return fd && ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+
+bool refused(int err) { return err == EACCES || err == EPERM; }
+
+}  // namespace
+
 bool write_file_atomic(const std::string& path, const std::string& text, std::string& error) {
     std::string tmp = path + ".tmp" + std::to_string(::getpid());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!fd) {
-        error = log::syscall_error("open", tmp, errno);
+        int err = errno;
+        if (refused(err) && overwrite_in_place(path, text)) return true;
+        error = log::syscall_error("open", tmp, err);
         return false;
     }
     if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
@@ -46,11 +62,24 @@ bool write_file_atomic(const std::string& path, const std::string& text, std::st
     }
     fd.reset();
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = log::syscall_error("rename", path, errno);
+        int err = errno;
         ::unlink(tmp.c_str());
+        if (refused(err) && overwrite_in_place(path, text)) return true;
+        error = log::syscall_error("rename", path, err);
         return false;
     }
     return true;
+}
+
+bool write_pidfile(const std::string& path, pid_t pid, std::string& error) {
+    std::string text = std::to_string(pid) + "\n";
+    // A master re-executed by a reload keeps its pid: its pidfile is already right, and it may no
+    // longer be allowed to replace it (it runs as uid now).
+    std::ifstream in(path);
+    std::stringstream current;
+    current << in.rdbuf();
+    if (in && current.str() == text) return true;
+    return write_file_atomic(path, text, error);
 }
 
 bool is_live_process(pid_t pid) {

@@ -11,11 +11,12 @@ namespace appserver {
 // Reads a pid; nullopt with `error` ("cannot read pidfile X: ...", "pidfile X holds no pid").
 std::optional<pid_t> read_pidfile(const std::string& path, std::string& error);
 
-// Writes `text` through a temporary file and rename(2), so a reader never sees half of it.
+// Writes `text` through a temporary file and rename(2), so a reader never sees half of it. When
+// the directory refuses that (EACCES/EPERM: a master that dropped root), an existing file it owns
+// is rewritten in place: readers must then accept only a complete line.
 bool write_file_atomic(const std::string& path, const std::string& text, std::string& error);
-inline bool write_pidfile(const std::string& path, pid_t pid, std::string& error) {
-    return write_file_atomic(path, std::to_string(pid) + "\n", error);
-}
+// Writes "pid\n", unless the file already says so (a master re-executed in place by a reload).
+bool write_pidfile(const std::string& path, pid_t pid, std::string& error);
 
 // True when `pid` is a live process (not a zombie) whose command line is an appserver's.
 bool is_live_appserver(pid_t pid);

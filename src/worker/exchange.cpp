@@ -104,6 +104,7 @@ bool HttpResponseWriter::start(std::string_view status, const HeaderList& header
                                std::optional<std::uint64_t> body_length) {
     if (started_) return false;
     started_ = true;
+    if (!gate_.claim_for_app()) failed_ = true;  // the harakiri watchdog answered 504 already
     status_ = status_code(status);
     framing_ = choose_framing(status_, headers, body_length, facts_);
     head_.clear();

@@ -10,6 +10,7 @@
 #include "appserver/app_runtime.h"
 #include "proto/response_head.h"
 #include "worker/connection.h"
+#include "worker/response_gate.h"
 
 namespace appserver {
 
@@ -39,7 +40,10 @@ private:
 class HttpResponseWriter final : public ResponseWriter {
 public:
     HttpResponseWriter(Connection& conn, const ExchangeSettings& settings, const RequestFacts& facts)
-        : conn_(conn), settings_(settings), facts_(facts) {}
+        : conn_(conn), settings_(settings), facts_(facts) {
+        // Bytes of an earlier response still pending: a 504 sent now would land inside them.
+        if (!conn_.output.empty()) gate_.claim_for_app();
+    }
 
     bool start(std::string_view status, const HeaderList& headers,
                std::optional<std::uint64_t> body_length) override;
@@ -47,6 +51,8 @@ public:
     bool send_file(int fd, std::uint64_t offset, std::optional<std::uint64_t> count) override;
     bool finish() override;
     bool started() const override { return started_; }
+    // Taken by start() before the first byte; the harakiri watchdog's 504 needs it too.
+    ResponseGate& gate() { return gate_; }
 
     bool finished() const { return finished_; }
     bool keep_alive() const { return framing_.keep_alive && !failed_; }
@@ -65,6 +71,7 @@ private:
     RequestFacts facts_;
     ResponseFraming framing_;
     std::string head_;          // serialized head, sent with the first body bytes
+    ResponseGate gate_;
     bool started_ = false;
     bool finished_ = false;
     bool failed_ = false;

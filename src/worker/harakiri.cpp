@@ -12,11 +12,7 @@
 namespace appserver {
 namespace {
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
+std::int64_t now_ms() { return scoreboard_now_ms(); }
 
 constexpr char k504[] =
     "HTTP/1.1 504 Gateway Timeout\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
@@ -24,8 +20,15 @@ constexpr char k504[] =
 
 }  // namespace
 
+bool send_timeout_response(ResponseGate& gate, int fd) {
+    if (!gate.claim_for_timeout()) return false;
+    [[maybe_unused]] ssize_t n = ::send(fd, k504, sizeof k504 - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return true;
+}
+
 Harakiri::Harakiri(int seconds, int worker_id, int request_threads)
     : seconds_(seconds), worker_id_(worker_id), slots_(seconds > 0 ? request_threads : 0) {
+    if (Scoreboard* board = Scoreboard::current()) board_ = board->claim(worker_id, ::getpid());
     if (seconds_ > 0) thread_ = std::thread([this] { watch(); });
 }
 
@@ -39,17 +42,18 @@ Harakiri::~Harakiri() {
     thread_.join();
 }
 
-Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string label, const ResponseWriter* response)
-    : h_(h) {
+Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string label, ResponseGate* gate) : h_(h) {
     if (!h_ || h_->seconds_ <= 0) return;
     std::lock_guard lock(h_->mutex_);
     for (std::size_t i = 0; i < h_->slots_.size(); ++i) {
         Slot& s = h_->slots_[i];
         if (s.started_ms.load() != 0) continue;
+        std::int64_t now = now_ms();
         s.fd = client_fd;
         s.label = std::move(label);
-        s.response = response;
-        s.started_ms.store(now_ms());
+        s.gate = gate;
+        s.started_ms.store(now);
+        if (i < h_->board_.size()) h_->board_[i].started_ms.store(now, std::memory_order_release);
         slot_ = static_cast<int>(i);
         return;
     }
@@ -57,16 +61,16 @@ Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string label, const Resp
 
 Harakiri::Guard::~Guard() {
     if (slot_ < 0) return;
+    auto i = static_cast<std::size_t>(slot_);
     std::lock_guard lock(h_->mutex_);
-    h_->slots_[static_cast<std::size_t>(slot_)].started_ms.store(0);
+    h_->slots_[i].started_ms.store(0);
+    if (i < h_->board_.size()) h_->board_[i].started_ms.store(0, std::memory_order_release);
 }
 
 void Harakiri::kill_self(Slot& slot, std::int64_t busy_ms) {
     spdlog::error("harakiri: worker {} (pid {}) stuck for {:.1f}s on \"{}\": killing it", worker_id_, ::getpid(),
                   static_cast<double>(busy_ms) / 1000.0, slot.label);
-    if (slot.response && !slot.response->started()) {
-        [[maybe_unused]] ssize_t n = ::send(slot.fd, k504, sizeof k504 - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    }
+    if (slot.gate) send_timeout_response(*slot.gate, slot.fd);
     spdlog::default_logger()->flush();
     ::_exit(kWorkerHarakiri);
 }

@@ -2,16 +2,20 @@
 // harakiri: a worker busy on one request for longer than the limit is killed and replaced.
 // A watchdog thread in the worker (it needs no GIL, so a request stuck in Python or C cannot
 // stop it) logs the request, answers 504 when nothing was sent yet, and ends the process.
+// Each request's start is also written to the master's scoreboard, so that the master can kill a
+// worker that is too frozen to do this itself (src/master/harakiri_backstop.h).
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "appserver/app_runtime.h"
+#include "os/scoreboard.h"
+#include "worker/response_gate.h"
 
 namespace appserver {
 
@@ -26,7 +30,7 @@ public:
     // Marks one request in flight on the calling thread for the guard's lifetime.
     class Guard {
     public:
-        Guard(Harakiri* h, int client_fd, std::string label, const ResponseWriter* response);
+        Guard(Harakiri* h, int client_fd, std::string label, ResponseGate* gate);
         ~Guard();
         Guard(const Guard&) = delete;
         Guard& operator=(const Guard&) = delete;
@@ -41,7 +45,7 @@ private:
         std::atomic<std::int64_t> started_ms{0};  // 0: idle
         int fd = -1;
         std::string label;
-        const ResponseWriter* response = nullptr;
+        ResponseGate* gate = nullptr;
     };
     void watch();
     [[noreturn]] void kill_self(Slot& slot, std::int64_t busy_ms);
@@ -49,10 +53,15 @@ private:
     int seconds_;
     int worker_id_;
     std::vector<Slot> slots_;
-    std::mutex mutex_;  // guards slot assignment and labels
+    std::span<RequestSlot> board_;  // this worker's request slots on the scoreboard (may be empty)
+    std::mutex mutex_;              // guards slot assignment and labels
     std::condition_variable stop_cv_;
     bool stop_ = false;
     std::thread thread_;
 };
+
+// The watchdog's 504: sent only when it wins `gate` (the request thread has written nothing and
+// now never will). True when sent.
+bool send_timeout_response(ResponseGate& gate, int fd);
 
 }  // namespace appserver

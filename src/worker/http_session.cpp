@@ -44,7 +44,7 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
     {
         Harakiri::Guard watchdog(settings.harakiri, conn.fd.get(),
                                  settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(),
-                                 &response);
+                                 &response.gate());
         runtime.handle(request, response);
     }
     if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);

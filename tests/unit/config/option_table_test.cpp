@@ -77,6 +77,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"worker-reload-mercy", OptionStatus::implemented}, {"limit-post", OptionStatus::implemented},
         {"http-timeout", OptionStatus::implemented},     {"http-keepalive", OptionStatus::implemented},
         {"uid", OptionStatus::implemented},              {"gid", OptionStatus::implemented},
+        {"chown-socket", OptionStatus::implemented},     {"umask", OptionStatus::implemented},
         {"single-interpreter", OptionStatus::no_op}, {"enable-threads", OptionStatus::no_op},
         {"thunder-lock", OptionStatus::no_op},       {"die-on-term", OptionStatus::no_op},
         {"plugins", OptionStatus::no_op},            {"plugin", OptionStatus::no_op},
@@ -91,7 +92,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
     }
     for (const char* name : {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date",
                              "manage-script-name", "offload-threads", "socket-timeout", "post-buffering",
-                             "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize", "chown-socket", "mount", "protocol",
+                             "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize", "mount", "protocol",
                              "route", "memory-report"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
