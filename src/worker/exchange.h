@@ -22,18 +22,14 @@ struct ExchangeSettings {
 class HttpBodyReader final : public BodyReader {
 public:
     HttpBodyReader(Connection& conn, const ExchangeSettings& settings) : conn_(conn), settings_(settings) {}
+    // Called by the application only (it may wait for the client); what it leaves unread is
+    // discarded by the event loop after the response.
     long read(char* buf, std::size_t size) override;
-    // Reads and discards the rest of the body (bounded), so the next request can be parsed.
-    bool drain(std::uint64_t max_bytes);
-    // Reads the whole body into the parser's buffer before the application runs (a chunked body
-    // under limit-post: bounded by the limit, so an oversized one is refused with 413 first).
-    bool prefetch();
 
 private:
     bool fill();
     Connection& conn_;
     const ExchangeSettings& settings_;
-    bool continue_sent_ = false;
 };
 
 class HttpResponseWriter final : public ResponseWriter {
