@@ -70,7 +70,7 @@ long HttpBodyReader::read(char* buf, std::size_t size) {
 
 bool HttpResponseWriter::send(iovec* iov, int count) {
     if (failed_) return false;
-    if (!conn_.output.send(conn_.fd.get(), iov, count, settings_.io_timeout_ms, settings_.output)) {
+    if (!conn_.output.send(conn_.fd.get(), iov, count, timeout_ms_, settings_.output)) {
         failed_ = true;
         return false;
     }

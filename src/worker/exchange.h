@@ -35,7 +35,7 @@ private:
 class HttpResponseWriter final : public ResponseWriter {
 public:
     HttpResponseWriter(Connection& conn, const ExchangeSettings& settings, const RequestFacts& facts)
-        : conn_(conn), settings_(settings), facts_(facts) {}
+        : conn_(conn), settings_(settings), facts_(facts), timeout_ms_(settings.io_timeout_ms) {}
 
     bool start(std::string_view status, const HeaderList& headers,
                std::optional<std::uint64_t> body_length) override;
@@ -51,6 +51,10 @@ public:
 
     // A plain response from the server itself (400, 500...), with Connection: close when asked.
     bool send_simple(int status, std::string_view reason, bool close);
+    // From now on nothing waits for the client: what the socket does not take is kept for the
+    // event loop, and past the write-behind limits the write fails. For the server's own answers,
+    // which are written outside the application call.
+    void never_wait() { timeout_ms_ = 0; }
 
 private:
     bool send(iovec* iov, int count);
@@ -64,6 +68,7 @@ private:
     bool started_ = false;
     bool finished_ = false;
     bool failed_ = false;
+    int timeout_ms_;            // for each wait for the client when over the write-behind limits
     int status_ = 0;
     std::uint64_t body_sent_ = 0;
 };

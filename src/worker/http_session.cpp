@@ -39,8 +39,12 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
         runtime.handle(request, response);
     }
     if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
-    // The runtime answers application errors itself; this is the last line of defence.
-    if (!response.started()) response.send_simple(500, reason_phrase(500), true);
+    // The runtime answers application errors itself; this is the last line of defence (after the
+    // application call, so it must not wait for the client).
+    if (!response.started()) {
+        response.never_wait();
+        response.send_simple(500, reason_phrase(500), true);
+    }
 }
 
 void log_access(std::string_view remote, std::string_view method, std::string_view uri, std::string_view protocol,
@@ -54,11 +58,8 @@ bool queue_server_answer(Connection& conn, const SessionSettings& settings, int 
     RequestFacts facts;
     facts.keep_alive = false;
     facts.http11 = http11;
-    // A zero timeout: whatever the socket does not take is kept (or, past the write-behind limits,
-    // the answer fails and the connection closes); the event loop never waits for a client.
-    ExchangeSettings no_wait = settings.exchange;
-    no_wait.io_timeout_ms = 0;
-    HttpResponseWriter response(conn, no_wait, facts);
+    HttpResponseWriter response(conn, settings.exchange, facts);
+    response.never_wait();  // the event loop never waits for a client
     return response.send_simple(status, reason_phrase(status), true);
 }
 
