@@ -125,6 +125,7 @@ void HttpRequestParser::next_request() {
     body_.clear();
     body_seen_ = 0;
     head_size_ = 0;
+    begun_ = false;
     field_open_ = false;
     line_scan_ = LineScan::before_request;
     trailer_name_.clear();
@@ -159,6 +160,7 @@ bool HttpRequestParser::count_head_bytes(std::size_t n) {
 int HttpRequestParser::on_message_begin(llhttp_t* p) {
     auto* s = self(p);
     s->state_ = State::head;
+    s->begun_ = true;
     return 0;
 }
 

@@ -70,6 +70,9 @@ public:
     const std::string& error_reason() const { return error_reason_; }
     // Bytes of the request head seen so far (request line + headers).
     std::size_t head_size() const { return head_size_; }
+    // Some byte of the next request has been consumed (even one of its method: head_size() counts
+    // from the target on), so the parser holds state that must not be thrown away.
+    bool begun() const { return begun_; }
     const RequestLimits& limits() const { return limits_; }
 
 private:
@@ -99,6 +102,7 @@ private:
     HttpHead head_;
     std::string body_;
     std::size_t head_size_ = 0;
+    bool begun_ = false;
     bool field_open_ = false;  // a header (or trailer) name has started and its value not ended
     LineScan line_scan_ = LineScan::before_request;
     // Trailer fields (after a chunked body): checked, counted, then dropped.

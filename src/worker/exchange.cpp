@@ -27,27 +27,26 @@ bool HttpBodyReader::fill() {
         conn_.feed_input();
         return true;
     }
-    const HttpHead& head = conn_.parser.head();
-    if (head.expect_continue && !continue_sent_ && head.version_minor == 1) {
+    const HttpHead& head = conn_.parser->head();
+    if (head.expect_continue && !conn_.continue_sent && head.version_minor == 1) {
         // The client waits for this before sending the body; sent only once the app asks for it.
-        continue_sent_ = true;
+        conn_.continue_sent = true;
         iovec iov = iov_of(kContinue, sizeof kContinue - 1);
         if (!conn_.output.send(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms, settings_.output)) return false;
     }
-    std::size_t old = conn_.input.size();
-    conn_.input.resize(old + kReadChunk);
-    long n = read_some(conn_.fd.get(), conn_.input.data() + old, kReadChunk, settings_.io_timeout_ms);
-    conn_.input.resize(old + static_cast<std::size_t>(std::max(n, 0L)));
+    // Read into a scratch buffer of the thread: the connection keeps only what the parser leaves.
+    thread_local std::string scratch(kReadChunk, '\0');
+    long n = read_some(conn_.fd.get(), scratch.data(), scratch.size(), settings_.io_timeout_ms);
     if (n <= 0) return false;  // the client went away or stalled in the middle of its body
     conn_.last_activity = Clock::now();
-    conn_.feed_input();
+    conn_.take_http(scratch.data(), static_cast<std::size_t>(n));
     return true;
 }
 
 long HttpBodyReader::read(char* buf, std::size_t size) {
     if (size == 0) return 0;
     for (;;) {
-        std::string& body = conn_.parser.body();
+        std::string& body = conn_.parser->body();
         if (conn_.body_taken < body.size()) {
             std::size_t n = std::min(size, body.size() - conn_.body_taken);
             std::memcpy(buf, body.data() + conn_.body_taken, n);
@@ -58,7 +57,7 @@ long HttpBodyReader::read(char* buf, std::size_t size) {
             }
             return static_cast<long>(n);
         }
-        switch (conn_.parser.state()) {
+        switch (conn_.parser->state()) {
             case HttpRequestParser::State::complete: return 0;
             case HttpRequestParser::State::error: return -1;
             default: break;
@@ -67,32 +66,11 @@ long HttpBodyReader::read(char* buf, std::size_t size) {
     }
 }
 
-bool HttpBodyReader::drain(std::uint64_t max_bytes) {
-    std::uint64_t discarded = 0;
-    for (;;) {
-        std::string& body = conn_.parser.body();
-        discarded += body.size() - conn_.body_taken;
-        body.clear();
-        conn_.body_taken = 0;
-        if (conn_.parser.state() == HttpRequestParser::State::complete) return true;
-        if (conn_.parser.state() == HttpRequestParser::State::error || discarded > max_bytes) return false;
-        // A client still waiting for 100 Continue has not sent its body: nothing to drain then.
-        if (conn_.parser.head().expect_continue && !continue_sent_ && conn_.input.empty()) return false;
-        if (!fill()) return false;
-    }
-}
-
-bool HttpBodyReader::prefetch() {
-    while (conn_.parser.state() == HttpRequestParser::State::body)
-        if (!fill()) return false;
-    return conn_.parser.state() == HttpRequestParser::State::complete;
-}
-
 // ---- response -----------------------------------------------------------------------------------
 
 bool HttpResponseWriter::send(iovec* iov, int count) {
     if (failed_) return false;
-    if (!conn_.output.send(conn_.fd.get(), iov, count, settings_.io_timeout_ms, settings_.output)) {
+    if (!conn_.output.send(conn_.fd.get(), iov, count, timeout_ms_, settings_.output)) {
         failed_ = true;
         return false;
     }
@@ -106,6 +84,9 @@ bool HttpResponseWriter::start(std::string_view status, const HeaderList& header
     started_ = true;
     if (!gate_.claim_for_app()) failed_ = true;  // the harakiri watchdog answered 504 already
     status_ = status_code(status);
+    // A request body found malformed while the app read it (a bad chunk, a forbidden trailer): the
+    // framing is in doubt, so this response is the connection's last and says so.
+    if (conn_.parser && conn_.parser->state() == HttpRequestParser::State::error) facts_.keep_alive = false;
     framing_ = choose_framing(status_, headers, body_length, facts_);
     head_.clear();
     append_response_head(head_, status, headers, framing_, facts_.http11);

@@ -23,24 +23,20 @@ struct ExchangeSettings {
 class HttpBodyReader final : public BodyReader {
 public:
     HttpBodyReader(Connection& conn, const ExchangeSettings& settings) : conn_(conn), settings_(settings) {}
+    // Called by the application only (it may wait for the client); what it leaves unread is
+    // discarded by the event loop after the response.
     long read(char* buf, std::size_t size) override;
-    // Reads and discards the rest of the body (bounded), so the next request can be parsed.
-    bool drain(std::uint64_t max_bytes);
-    // Reads the whole body into the parser's buffer before the application runs (a chunked body
-    // under limit-post: bounded by the limit, so an oversized one is refused with 413 first).
-    bool prefetch();
 
 private:
     bool fill();
     Connection& conn_;
     const ExchangeSettings& settings_;
-    bool continue_sent_ = false;
 };
 
 class HttpResponseWriter final : public ResponseWriter {
 public:
     HttpResponseWriter(Connection& conn, const ExchangeSettings& settings, const RequestFacts& facts)
-        : conn_(conn), settings_(settings), facts_(facts) {
+        : conn_(conn), settings_(settings), facts_(facts), timeout_ms_(settings.io_timeout_ms) {
         // Bytes of an earlier response still pending: a 504 sent now would land inside them.
         if (!conn_.output.empty()) gate_.claim_for_app();
     }
@@ -61,6 +57,10 @@ public:
 
     // A plain response from the server itself (400, 500...), with Connection: close when asked.
     bool send_simple(int status, std::string_view reason, bool close);
+    // From now on nothing waits for the client: what the socket does not take is kept for the
+    // event loop, and past the write-behind limits the write fails. For the server's own answers,
+    // which are written outside the application call.
+    void never_wait() { timeout_ms_ = 0; }
 
 private:
     bool send(iovec* iov, int count);
@@ -75,6 +75,7 @@ private:
     bool started_ = false;
     bool finished_ = false;
     bool failed_ = false;
+    int timeout_ms_;            // for each wait for the client when over the write-behind limits
     int status_ = 0;
     std::uint64_t body_sent_ = 0;
 };

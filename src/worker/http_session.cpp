@@ -1,7 +1,5 @@
 #include "worker/http_session.h"
 
-#include <sys/socket.h>
-
 #include <spdlog/spdlog.h>
 
 #include "proto/cgi_vars.h"
@@ -10,31 +8,24 @@
 namespace appserver {
 namespace {
 
-// Returns true when the connection may carry another request.
-bool serve_one(Connection& conn, AppRuntime& runtime, const SessionSettings& settings, bool stopping) {
-    auto started = Clock::now();
-    const HttpHead& head = conn.parser.head();
-    RequestFacts facts;
-    facts.head_method = head.method == "HEAD";
-    facts.http11 = head.version_minor == 1;
-    facts.keep_alive = head.keep_alive && settings.exchange.keepalive_enabled && !stopping;
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-    thread_local CgiVars vars;
-    vars.build(head, conn.peer);
-    HttpBodyReader body(conn, settings.exchange);
-    HttpResponseWriter response(conn, settings.exchange, facts);
-    Request request;
-    request.vars = vars.vars();
-    request.url_scheme = "http";
-    request.body = &body;
+// Drops the body bytes the parser holds that the application did not take.
+void discard_body(Connection& conn) {
+    std::string& body = conn.parser->body();
+    conn.body_discarded += body.size() - conn.body_taken;
+    body.clear();
+    conn.body_taken = 0;
+}
 
-    run_application(runtime, request, response, conn, settings, head.method, head.url);
-    bool keep = response.finished() && response.keep_alive();
-    if (keep && conn.parser.state() != HttpRequestParser::State::complete) keep = body.drain(settings.max_drain);
-    if (settings.access_log)
-        log_access(conn.peer.remote_addr, head.method, head.url, head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1",
-                   response.status(), response.body_bytes(), started);
-    return keep;
+// The request is over (answered, its body consumed): the connection waits for the next one.
+void finish_request(Connection& conn) {
+    ++conn.requests_served;
+    conn.body_taken = 0;
+    conn.body_discarded = 0;
+    conn.continue_sent = false;
+    conn.parser->next_request();
+    conn.last_activity = Clock::now();
 }
 
 }  // namespace
@@ -48,8 +39,12 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
         runtime.handle(request, response);
     }
     if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
-    // The runtime answers application errors itself; this is the last line of defence.
-    if (!response.started()) response.send_simple(500, reason_phrase(500), true);
+    // The runtime answers application errors itself; this is the last line of defence (after the
+    // application call, so it must not wait for the client).
+    if (!response.started()) {
+        response.never_wait();
+        response.send_simple(500, reason_phrase(500), true);
+    }
 }
 
 void log_access(std::string_view remote, std::string_view method, std::string_view uri, std::string_view protocol,
@@ -59,44 +54,120 @@ void log_access(std::string_view remote, std::string_view method, std::string_vi
                  static_cast<double>(us) / 1000.0);
 }
 
-void answer_parse_error(Connection& conn, const SessionSettings& settings) {
-    const HttpRequestParser& p = conn.parser;
+bool queue_server_answer(Connection& conn, const SessionSettings& settings, int status, bool http11) {
     RequestFacts facts;
     facts.keep_alive = false;
-    facts.http11 = true;
+    facts.http11 = http11;
     HttpResponseWriter response(conn, settings.exchange, facts);
-    response.send_simple(p.error_status(), reason_phrase(p.error_status()), true);
-    spdlog::info("{} bad request: {} -> {}", conn.peer.remote_addr, p.error_reason(), p.error_status());
-    // Closing with unread bytes would reset the connection and could destroy the answer in
-    // flight: say we are done, and discard what already arrived (never waiting for more).
-    conn.output.flush_blocking(conn.fd.get(), settings.exchange.io_timeout_ms);
-    ::shutdown(conn.fd.get(), SHUT_WR);
-    char sink[16384];
-    for (int i = 0; i < 16 && ::recv(conn.fd.get(), sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+    response.never_wait();  // the event loop never waits for a client
+    return response.send_simple(status, reason_phrase(status), true);
+}
+
+HttpSession::Ready HttpSession::check_request(Connection& conn) {
+    if (!conn.parser && conn.input.empty()) return Ready::wait;
+    conn.feed_input();
+    HttpRequestParser& p = conn.http();
+    switch (p.state()) {
+        case HttpRequestParser::State::head: return Ready::wait;
+        case HttpRequestParser::State::complete: return Ready::serve;
+        case HttpRequestParser::State::error:
+            // Once framing is in doubt nothing more is read: answer, then close (lingering, so the
+            // answer is not lost to a reset).
+            spdlog::info("{} bad request: {} -> {}", conn.peer.remote_addr, p.error_reason(), p.error_status());
+            queue_server_answer(conn, settings_, p.error_status(), true);
+            return Ready::refused;
+        case HttpRequestParser::State::body: break;
+    }
+    if (!p.head().chunked || p.limits().max_body == 0) return Ready::serve;
+    // limit-post: a chunked body is read whole (up to the limit) by the loop before the app runs.
+    if (p.head().expect_continue && p.head().version_minor == 1 && !conn.continue_sent) {
+        conn.continue_sent = true;
+        iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
+        if (!conn.output.send(conn.fd.get(), &iov, 1, 0, settings_.exchange.output)) return Ready::refused;
+    }
+    return Ready::wait;
+}
+
+ConnState HttpSession::after_body(Connection& conn) {
+    conn.feed_input();
+    discard_body(conn);
+    switch (conn.parser->state()) {
+        case HttpRequestParser::State::complete: finish_request(conn); return ConnState::reading_request;
+        case HttpRequestParser::State::error: return ConnState::closing;
+        default: break;
+    }
+    // Past max_drain the body costs more than a new connection: close instead.
+    if (conn.body_discarded > settings_.max_drain || conn.peer_closed) return ConnState::closing;
+    return ConnState::draining_body;
+}
+
+bool HttpSession::may_send_more(const Connection& conn) const {
+    if (!conn.input.empty()) return true;
+    if (!conn.parser) return false;
+    switch (conn.parser->state()) {
+        case HttpRequestParser::State::complete: return false;
+        case HttpRequestParser::State::head: return conn.parser->begun();
+        default: return true;
     }
 }
 
-SessionResult serve_ready_requests(Connection& conn, AppRuntime& runtime, const SessionSettings& settings,
-                                   bool stopping) {
+Session::Next HttpSession::on_input(Connection& conn, const char* data, std::size_t size) {
+    if (size > 0) conn.take_http(data, size);
+    if (conn.state == ConnState::draining_body) {
+        conn.state = after_body(conn);
+        if (conn.state != ConnState::reading_request) return Next::wait;
+    }
+    if (conn.state != ConnState::reading_request) return Next::wait;
+    switch (check_request(conn)) {
+        case Ready::wait: return Next::wait;
+        case Ready::serve: return Next::serve;
+        case Ready::refused: conn.state = ConnState::closing; return Next::wait;
+    }
+    return Next::wait;
+}
+
+bool HttpSession::serve_one(Connection& conn, bool stopping) {
+    auto started = Clock::now();
+    const HttpHead& head = conn.parser->head();
+    RequestFacts facts;
+    facts.head_method = head.method == "HEAD";
+    facts.http11 = head.version_minor == 1;
+    facts.keep_alive = head.keep_alive && settings_.exchange.keepalive_enabled && !stopping;
+
+    thread_local CgiVars vars;
+    vars.build(head, conn.peer);
+    HttpBodyReader body(conn, settings_.exchange);
+    HttpResponseWriter response(conn, settings_.exchange, facts);
+    Request request;
+    request.vars = vars.vars();
+    request.url_scheme = "http";
+    request.body = &body;
+
+    run_application(runtime_, request, response, conn, settings_, head.method, head.url);
+    if (settings_.access_log)
+        log_access(conn.peer.remote_addr, head.method, head.url, head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1",
+                   response.status(), response.body_bytes(), started);
+    return response.finished() && response.keep_alive();
+}
+
+ConnState HttpSession::serve(Connection& conn, bool stopping) {
     for (;;) {
-        conn.feed_input();
-        switch (conn.parser.state()) {
-            case HttpRequestParser::State::head: return SessionResult::need_more;
-            case HttpRequestParser::State::error: answer_parse_error(conn, settings); return SessionResult::close;
-            default: break;
+        if (!serve_one(conn, stopping)) return ConnState::closing;
+        // Nothing below waits for the client: an unread body is discarded from what is buffered,
+        // and the event loop discards the rest as it arrives (draining_body).
+        const HttpRequestParser& p = *conn.parser;
+        if (p.state() != HttpRequestParser::State::complete && p.head().expect_continue && !conn.continue_sent &&
+            conn.input.empty())
+            return ConnState::closing;  // the client waits for 100 Continue: no body is coming
+        ConnState next = after_body(conn);
+        if (next != ConnState::reading_request) return next;
+        // Pipelined requests wait until the client has taken this response.
+        if (!conn.output.empty()) return ConnState::writing_behind;
+        switch (check_request(conn)) {
+            case Ready::wait: return ConnState::reading_request;
+            case Ready::refused: return ConnState::closing;
+            case Ready::serve: break;
         }
-        if (conn.parser.head().chunked && conn.parser.limits().max_body > 0) {
-            HttpBodyReader body(conn, settings.exchange);
-            if (!body.prefetch()) {
-                if (conn.parser.state() == HttpRequestParser::State::error) answer_parse_error(conn, settings);
-                return SessionResult::close;
-            }
-        }
-        if (!serve_one(conn, runtime, settings, stopping)) return SessionResult::close;
-        ++conn.requests_served;
-        conn.body_taken = 0;
-        conn.parser.next_request();
-        conn.last_activity = Clock::now();
     }
 }
 

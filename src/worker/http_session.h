@@ -1,6 +1,7 @@
 #pragma once
-// Serving the requests that are ready on one HTTP connection: hands each to the application
-// runtime, frames the answer, logs it, and says whether the connection stays open.
+// The HTTP protocol over one connection: the event loop's side (reading a request until it can be
+// served, discarding an unread body after the response) and the application's side (serving the
+// requests that are ready, pipelined ones in order, and saying what the connection does next).
 
 #include <atomic>
 
@@ -19,8 +20,6 @@ struct SessionSettings {
     std::atomic<long>* served = nullptr;   // the worker's request count (max-requests)
 };
 
-enum class SessionResult { need_more, close };
-
 // Runs the application for one request, whatever the protocol: under the harakiri watchdog,
 // counted for max-requests, with a 500 when the runtime produced no response at all.
 void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
@@ -30,13 +29,26 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
 void log_access(std::string_view remote, std::string_view method, std::string_view uri, std::string_view protocol,
                 int status, std::uint64_t bytes, Clock::time_point started);
 
-// Serves every complete request buffered on `conn` (pipelined ones in order). Returns need_more
-// when the connection waits for the next request, close when it must be closed. `stopping`
-// turns keep-alive off (graceful shutdown).
-SessionResult serve_ready_requests(Connection& conn, AppRuntime& runtime, const SessionSettings& settings,
-                                   bool stopping);
+// An answer from the server itself (400, 413, 431...) with Connection: close, queued without
+// waiting: it is small and goes out at once or is kept for the event loop. False: the client is gone.
+bool queue_server_answer(Connection& conn, const SessionSettings& settings, int status, bool http11);
 
-// Answers a request the parser refused (400, 431, 505...) and logs it. The connection must close.
-void answer_parse_error(Connection& conn, const SessionSettings& settings);
+class HttpSession final : public Session {
+public:
+    HttpSession(AppRuntime& runtime, const SessionSettings& settings) : runtime_(runtime), settings_(settings) {}
+    Next on_input(Connection& conn, const char* data, std::size_t size) override;
+    void on_peer_closed(const Connection&) override {}
+    bool may_send_more(const Connection& conn) const override;
+    ConnState serve(Connection& conn, bool stopping) override;
+
+private:
+    enum class Ready { wait, serve, refused };
+    Ready check_request(Connection& conn);
+    ConnState after_body(Connection& conn);
+    bool serve_one(Connection& conn, bool stopping);
+
+    AppRuntime& runtime_;
+    const SessionSettings& settings_;
+};
 
 }  // namespace appserver

@@ -67,18 +67,6 @@ public:
         return n;
     }
 
-    // Reads and discards what the application left unread (bounded): closing a socket with unread
-    // input resets the connection, and the front-end could lose the response with it.
-    void drain(std::uint64_t max_bytes) {
-        char scratch[16 * 1024];
-        while (left_ > 0 && max_bytes > 0) {
-            long n =
-                read(scratch, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof scratch, max_bytes)));
-            if (n <= 0) return;
-            max_bytes -= static_cast<std::uint64_t>(n);
-        }
-    }
-
 private:
     Connection& conn_;
     std::size_t offset_;
@@ -88,37 +76,52 @@ private:
 
 }  // namespace
 
-UwsgiProgress check_uwsgi_packet(const Connection& conn, std::size_t max_vars_size) {
+Session::Next UwsgiSession::on_input(Connection& conn, const char* data, std::size_t size) {
+    // One request per connection: after it, the loop discards input itself (closing).
+    if (conn.state != ConnState::reading_request) return Next::wait;
+    conn.input.append(data, size);
     thread_local UwsgiPacket packet;
     std::string error;
-    switch (parse_uwsgi_packet(conn.input, max_vars_size, packet, error)) {
-        case UwsgiParseStatus::incomplete:
-            return UwsgiProgress::need_more;
-        case UwsgiParseStatus::complete:
-            return UwsgiProgress::ready;
+    switch (parse_uwsgi_packet(conn.input, limits_.max_head_size, packet, error)) {
+        case UwsgiParseStatus::incomplete: return Next::wait;
         case UwsgiParseStatus::error:
-            break;
+            spdlog::warn("{} on uwsgi socket {}: {}; connection closed", peer_name(conn), conn.listener->bound_name,
+                         error);
+            return Next::close;
+        case UwsgiParseStatus::complete: break;
     }
-    spdlog::warn("{} on uwsgi socket {}: {}; connection closed", peer_name(conn), conn.listener->bound_name,
-                 error);
-    return UwsgiProgress::refused;
+    if (limits_.max_body > 0 && packet.content_length > limits_.max_body) {
+        // As on the HTTP port: refused from the length alone, the body is never read into memory.
+        spdlog::info("{} on uwsgi socket {}: CONTENT_LENGTH {} over limit-post {} -> 413", peer_name(conn),
+                     conn.listener->bound_name, packet.content_length, limits_.max_body);
+        if (settings_.access_log) {
+            std::string_view remote = find_var(packet.vars, "REMOTE_ADDR");
+            std::string_view protocol = find_var(packet.vars, "SERVER_PROTOCOL");
+            log_access(remote.empty() ? std::string_view(peer_name(conn)) : remote,
+                       find_var(packet.vars, "REQUEST_METHOD"), find_var(packet.vars, "REQUEST_URI"),
+                       protocol.empty() ? "HTTP/1.0" : protocol, 413, 0, conn.last_activity);
+        }
+        queue_server_answer(conn, settings_, 413, false);
+        conn.state = ConnState::closing;
+        return Next::wait;
+    }
+    return Next::serve;
 }
 
-void log_truncated_uwsgi_packet(const Connection& conn) {
+void UwsgiSession::on_peer_closed(const Connection& conn) {
     if (conn.input.empty()) return;
     spdlog::warn(
         "{} on uwsgi socket {}: connection closed in the middle of a uwsgi packet ({} bytes received)",
         peer_name(conn), conn.listener->bound_name, conn.input.size());
 }
 
-void serve_uwsgi_request(Connection& conn, AppRuntime& runtime, const SessionSettings& settings,
-                         std::size_t max_vars_size) {
+ConnState UwsgiSession::serve(Connection& conn, bool) {
     auto started = Clock::now();
     thread_local UwsgiPacket packet;
     std::string error;
-    if (parse_uwsgi_packet(conn.input, max_vars_size, packet, error) != UwsgiParseStatus::complete) {
+    if (parse_uwsgi_packet(conn.input, limits_.max_head_size, packet, error) != UwsgiParseStatus::complete) {
         spdlog::warn("{} on uwsgi socket {}: {}", peer_name(conn), conn.listener->bound_name, error);
-        return;
+        return ConnState::closing;
     }
 
     // WSGI needs these; nginx sends them all, other front-ends may not.
@@ -138,25 +141,27 @@ void serve_uwsgi_request(Connection& conn, AppRuntime& runtime, const SessionSet
     facts.http11 = false;
     facts.keep_alive = false;
 
-    UwsgiBodyReader body(conn, packet.head_size, packet.content_length, settings.exchange.io_timeout_ms);
-    HttpResponseWriter response(conn, settings.exchange, facts);
+    UwsgiBodyReader body(conn, packet.head_size, packet.content_length, settings_.exchange.io_timeout_ms);
+    HttpResponseWriter response(conn, settings_.exchange, facts);
     Request request;
     request.vars = std::move(vars);
     request.url_scheme = url_scheme(request.vars);
     request.body = &body;
 
     std::string_view uri = find_var(request.vars, "REQUEST_URI");
-    run_application(runtime, request, response, conn, settings, method, uri);
-    if (response.finished()) body.drain(settings.max_drain);
+    run_application(runtime_, request, response, conn, settings_, method, uri);
     if (packet.content_length == 0 && conn.input.size() > packet.head_size) {
         // A body nobody announced: the packet and the stream disagree; the connection closes anyway.
         spdlog::warn("{} on uwsgi socket {}: {} bytes after a packet without CONTENT_LENGTH; ignored",
                      peer_name(conn), conn.listener->bound_name, conn.input.size() - packet.head_size);
     }
     ++conn.requests_served;
-    if (settings.access_log)
+    if (settings_.access_log)
         log_access(find_var(request.vars, "REMOTE_ADDR"), method, uri, find_var(request.vars, "SERVER_PROTOCOL"),
                    response.status(), response.body_bytes(), started);
+    // The response ends with the connection. What the app left unread of the body is discarded by
+    // the event loop while it closes (nginx may still be sending it; a reset could cost the response).
+    return ConnState::closing;
 }
 
 }  // namespace appserver

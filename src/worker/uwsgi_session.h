@@ -10,19 +10,26 @@
 
 namespace appserver {
 
-enum class UwsgiProgress { need_more, ready, refused };
+class UwsgiSession final : public Session {
+public:
+    UwsgiSession(AppRuntime& runtime, const SessionSettings& settings, const RequestLimits& limits)
+        : runtime_(runtime), settings_(settings), limits_(limits) {}
+    // Buffers the packet; serve once it is complete. A malformed, oversized or non-uwsgi packet is
+    // logged and the connection closed; a CONTENT_LENGTH over limit-post is answered 413 (the app
+    // is not called and the body is never kept).
+    Next on_input(Connection& conn, const char* data, std::size_t size) override;
+    // Logs a packet cut short.
+    void on_peer_closed(const Connection& conn) override;
+    // Always: nginx may still be sending a body the app did not read (closing at once costs it
+    // the response: 502), and it closes as soon as it has the response.
+    bool may_send_more(const Connection&) const override { return true; }
+    // Serves the one request; the connection then closes (lingering over the unread body).
+    ConnState serve(Connection& conn, bool stopping) override;
 
-// Looks at the bytes buffered on `conn` without blocking (the event loop calls this after each read).
-// refused: the packet is malformed, too large or not uwsgi at all; it is logged and the caller
-// closes the connection.
-UwsgiProgress check_uwsgi_packet(const Connection& conn, std::size_t max_vars_size);
-
-// The peer closed before its packet was complete: logs it when some bytes had arrived.
-void log_truncated_uwsgi_packet(const Connection& conn);
-
-// Serves the one request of a connection whose packet is complete (check_uwsgi_packet said ready).
-// The connection must be closed afterwards.
-void serve_uwsgi_request(Connection& conn, AppRuntime& runtime, const SessionSettings& settings,
-                         std::size_t max_vars_size);
+private:
+    AppRuntime& runtime_;
+    const SessionSettings& settings_;
+    const RequestLimits& limits_;
+};
 
 }  // namespace appserver

@@ -1,6 +1,7 @@
 #include "worker/worker.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -17,7 +18,6 @@
 #include "log/log.h"
 #include "os/signals.h"
 #include "worker/exit_codes.h"
-#include "worker/uwsgi_session.h"
 
 namespace appserver {
 namespace {
@@ -33,8 +33,22 @@ long resident_mb() {
 
 constexpr std::uint64_t kListenerTag = 1ULL << 32;
 constexpr std::uint64_t kPoolTag = 2ULL << 32;
-constexpr std::size_t kReadSize = 16 * 1024;
+constexpr std::size_t kReadSize = 64 * 1024;
 constexpr int kMaxEvents = 256;
+// Lingering close (as nginx's lingering_timeout and lingering_time): after shutting down its side,
+// a closing connection discards input until the peer closes, this long without data at most, and
+// this long in all.
+constexpr auto kLingerQuiet = std::chrono::seconds(5);
+constexpr auto kLingerTotal = std::chrono::seconds(30);
+// Memory is handed back to the system once this many connections have closed since the peak.
+constexpr std::size_t kTrimAfterCloses = 256;
+
+// The states in which the loop reads from the connection.
+bool reads_input(const Connection& conn) {
+    if (conn.peer_closed) return false;
+    return conn.state == ConnState::reading_request || conn.state == ConnState::draining_body ||
+           conn.state == ConnState::closing;
+}
 
 PeerInfo peer_of(const sockaddr_storage& addr, const ListenSocket& listener) {
     PeerInfo p;
@@ -54,20 +68,16 @@ PeerInfo peer_of(const sockaddr_storage& addr, const ListenSocket& listener) {
     return p;
 }
 
-// A uwsgi connection carries one request; an HTTP one as many as the client sends.
-SessionResult serve_connection(Connection& conn, AppRuntime& runtime, const WorkerSettings& settings,
-                               bool stopping) {
-    if (conn.listener->protocol == Protocol::uwsgi) {
-        serve_uwsgi_request(conn, runtime, settings.session, settings.limits.max_head_size);
-        return SessionResult::close;
-    }
-    return serve_ready_requests(conn, runtime, settings.session, stopping);
-}
-
 }  // namespace
 
 Worker::Worker(const WorkerSettings& settings, std::vector<ListenSocket>& listeners, AppRuntime& runtime)
-    : settings_(settings), listeners_(listeners), runtime_(runtime), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
+    : settings_(settings),
+      listeners_(listeners),
+      runtime_(runtime),
+      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      scratch_(kReadSize, '\0'),
+      http_(runtime, settings_.session),
+      uwsgi_(runtime, settings_.session, settings_.limits) {}
 
 Worker::~Worker() = default;
 
@@ -112,43 +122,32 @@ void Worker::accept_from(ListenSocket& listener) {
         // The request usually arrives with the connection (TCP_DEFER_ACCEPT): serve it before
         // registering with epoll, which a Connection: close client then never costs.
         on_readable(raw);
-        auto it = connections_.find(fd);
-        if (it != connections_.end() && !it->second->busy) watch(it->second.get());
         if (pool_ && pool_->busy() >= pool_->size()) return;
     }
 }
 
+Session& Worker::session_of(const Connection& conn) {
+    if (conn.listener->protocol == Protocol::uwsgi) return uwsgi_;
+    return http_;
+}
+
 void Worker::watch(Connection* conn) {
-    // A connection with response bytes still to send waits for the client to take them before
-    // its next request is read.
-    std::uint32_t events = conn->output.empty() ? (EPOLLIN | EPOLLRDHUP) : EPOLLOUT;
+    // Response bytes go out whenever the client takes them; input is read only in the states that
+    // want it (not while a response waits: the next request is read after it is taken).
+    std::uint32_t events = 0;
+    if (reads_input(*conn)) events |= EPOLLIN | EPOLLRDHUP;
+    if (!conn->output.empty()) events |= EPOLLOUT;
     if (conn->in_epoll && conn->watched == events) return;
     epoll_event ev{};
     ev.events = events;
     ev.data.u64 = static_cast<std::uint64_t>(conn->fd.get());
-    ::epoll_ctl(epoll_.get(), conn->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, conn->fd.get(), &ev);
-    conn->in_epoll = true;
-    conn->watched = events;
-}
-
-void Worker::after_serving(Connection* conn, bool close) {
-    if (close && conn->output.empty()) {
+    if (::epoll_ctl(epoll_.get(), conn->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, conn->fd.get(), &ev) != 0) {
+        spdlog::error("{}", log::syscall_error("epoll_ctl", conn->peer.remote_addr, errno));
         close_connection(conn);
         return;
     }
-    conn->close_after_flush = conn->close_after_flush || close;
-    watch(conn);
-}
-
-void Worker::on_writable(Connection* conn) {
-    switch (conn->output.flush_some(conn->fd.get())) {
-        case OutputBuffer::Flush::failed: close_connection(conn); return;
-        case OutputBuffer::Flush::more: conn->last_activity = Clock::now(); return;
-        case OutputBuffer::Flush::done:
-            conn->last_activity = Clock::now();
-            after_serving(conn, conn->close_after_flush);
-            return;
-    }
+    conn->in_epoll = true;
+    conn->watched = events;
 }
 
 void Worker::unwatch(Connection* conn) {
@@ -162,70 +161,164 @@ void Worker::close_connection(Connection* conn) {
     connections_.erase(conn->fd.get());
 }
 
+// Every path through the handlers below ends in exactly one of: close_connection, dispatch, settle.
+
+void Worker::on_event(Connection* conn, std::uint32_t events) {
+    if (!conn->output.empty() && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+        if (conn->output.flush_some(conn->fd.get()) == OutputBuffer::Flush::failed) {
+            close_connection(conn);
+            return;
+        }
+        conn->last_activity = Clock::now();
+    }
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && reads_input(*conn)) {
+        on_readable(conn);
+        return;
+    }
+    settle(conn);
+}
+
 void Worker::on_readable(Connection* conn) {
-    std::size_t old = conn->input.size();
-    conn->input.resize(old + kReadSize);
-    ssize_t n = ::recv(conn->fd.get(), conn->input.data() + old, kReadSize, 0);
-    conn->input.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-    if (n <= 0) {
-        // Closed or reset before a complete request: nothing to answer.
-        if (conn->listener->protocol == Protocol::uwsgi) log_truncated_uwsgi_packet(*conn);
-        close_connection(conn);
+    ssize_t n = ::recv(conn->fd.get(), scratch_.data(), scratch_.size(), 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        settle(conn);
+        return;
+    }
+    if (n < 0) {
+        close_connection(conn);  // reset: nothing more can reach the client
+        return;
+    }
+    if (n == 0) {
+        on_peer_closed(conn);
         return;
     }
     conn->last_activity = Clock::now();
-    if (conn->listener->protocol == Protocol::uwsgi) {
-        UwsgiProgress progress = check_uwsgi_packet(*conn, settings_.limits.max_head_size);
-        if (progress == UwsgiProgress::refused) close_connection(conn);
-        if (progress != UwsgiProgress::ready) return;
-        dispatch(conn);
+    if (conn->state == ConnState::closing) {
+        settle(conn);  // discarded: lingering until the peer closes
         return;
     }
-    conn->feed_input();
-    if (conn->parser.state() == HttpRequestParser::State::head) return;
-    dispatch(conn);
+    switch (session_of(*conn).on_input(*conn, scratch_.data(), static_cast<std::size_t>(n))) {
+        case Session::Next::close: close_connection(conn); return;
+        case Session::Next::serve: dispatch(conn); return;
+        case Session::Next::wait: settle(conn); return;
+    }
 }
 
-void Worker::dispatch(Connection* conn) {
-    if (conn->parser.state() == HttpRequestParser::State::error) {
-        answer_parse_error(*conn, settings_.session);
+void Worker::on_peer_closed(Connection* conn) {
+    conn->peer_closed = true;
+    if (conn->state == ConnState::reading_request) {
+        // Closed before a complete request: nothing to answer.
+        session_of(*conn).on_peer_closed(*conn);
         close_connection(conn);
         return;
     }
+    // A body cut short: the response still goes out, then the connection closes.
+    if (conn->state == ConnState::draining_body) conn->state = ConnState::closing;
+    settle(conn);
+}
+
+void Worker::dispatch(Connection* conn) {
+    conn->state = ConnState::in_app;
     if (!pool_) {
-        after_serving(conn, serve_connection(*conn, runtime_, settings_, stopping_) == SessionResult::close);
+        conn->state = session_of(*conn).serve(*conn, stopping_);
+        settle(conn);
         return;
     }
     unwatch(conn);
-    conn->busy = true;
     pool_->submit(conn);
     // Every thread busy: let the other workers take new connections.
     if (pool_->busy() >= pool_->size()) watch_listeners(false);
 }
 
+// What a connection does next, from its state; then its epoll registration follows the state.
+void Worker::settle(Connection* conn) {
+    switch (conn->state) {
+        case ConnState::in_app: return;
+        case ConnState::writing_behind:
+            if (!conn->output.empty()) break;
+            // The client took the response: on to the next request, maybe already buffered.
+            conn->state = ConnState::reading_request;
+            switch (session_of(*conn).on_input(*conn, nullptr, 0)) {
+                case Session::Next::close: close_connection(conn); return;
+                case Session::Next::serve: dispatch(conn); return;
+                case Session::Next::wait: settle(conn); return;
+            }
+            return;
+        case ConnState::reading_request:
+            if (conn->peer_closed) {
+                close_connection(conn);
+                return;
+            }
+            if (conn->idle()) conn->release_buffers();
+            break;
+        case ConnState::draining_body: break;
+        case ConnState::closing:
+            if (!conn->output.empty()) break;
+            if (conn->peer_closed || (!conn->write_shut && !session_of(*conn).may_send_more(*conn))) {
+                close_connection(conn);
+                return;
+            }
+            if (!conn->write_shut) {
+                // Closing with unread input would reset the connection and could destroy the
+                // response in flight: say we are done and discard what comes until the peer closes.
+                if (::shutdown(conn->fd.get(), SHUT_WR) != 0) {
+                    close_connection(conn);
+                    return;
+                }
+                conn->write_shut = true;
+                conn->closing_since = Clock::now();
+                conn->release_buffers();
+            }
+            break;
+    }
+    watch(conn);
+}
+
 void Worker::take_back_from_pool() {
     for (Connection* conn : pool_->take_done()) {
-        conn->busy = false;
-        after_serving(conn, conn->should_close);
+        conn->state = conn->after_app;
+        settle(conn);
     }
     if (!stopping_ && pool_->busy() < pool_->size()) watch_listeners(true);
 }
 
+bool Worker::expired(const Connection& conn, Clock::time_point now) const {
+    using std::chrono::seconds;
+    auto quiet = now - conn.last_activity;
+    switch (conn.state) {
+        case ConnState::in_app: return false;
+        case ConnState::reading_request: {
+            bool between_requests = conn.idle() && conn.requests_served > 0;
+            // Stopping: an idle keep-alive connection goes now; a new one whose request is still on
+            // its way gets a moment (the client connected before we stopped listening and is sending).
+            if (stopping_ && conn.idle() && (conn.requests_served > 0 || quiet >= seconds(2))) return true;
+            if (between_requests) return quiet >= seconds(settings_.keepalive_timeout_s);
+            return quiet >= seconds(settings_.head_timeout_s);
+        }
+        case ConnState::draining_body:
+        case ConnState::writing_behind: return quiet >= seconds(settings_.head_timeout_s);
+        case ConnState::closing:
+            if (!conn.write_shut) return quiet >= seconds(settings_.head_timeout_s);
+            if (stopping_ && quiet >= seconds(1)) return true;
+            return quiet >= kLingerQuiet || now - conn.closing_since >= kLingerTotal;
+    }
+    return true;
+}
+
 void Worker::sweep() {
     auto now = Clock::now();
-    std::vector<Connection*> expired;
-    for (auto& [fd, conn] : connections_) {
-        if (conn->busy) continue;
-        auto quiet = std::chrono::duration_cast<std::chrono::seconds>(now - conn->last_activity).count();
-        bool between_requests = conn->idle() && conn->requests_served > 0;
-        // Stopping: an idle keep-alive connection goes now; a new one whose request is still on its
-        // way gets a moment (the client connected before we stopped listening and is sending).
-        if (stopping_ && conn->idle() && (conn->requests_served > 0 || quiet >= 2)) expired.push_back(conn.get());
-        else if (between_requests && quiet >= settings_.keepalive_timeout_s) expired.push_back(conn.get());
-        else if (!between_requests && quiet >= settings_.head_timeout_s) expired.push_back(conn.get());
-    }
-    for (Connection* conn : expired) close_connection(conn);
+    std::vector<Connection*> expired_connections;
+    for (auto& [fd, conn] : connections_)
+        if (expired(*conn, now)) expired_connections.push_back(conn.get());
+    for (Connection* conn : expired_connections) close_connection(conn);
+}
+
+// After a burst of closes, the memory those connections used goes back to the system: glibc keeps
+// freed heap otherwise, and a worker would stay at its peak size for good.
+void Worker::give_back_memory() {
+    if (peak_connections_ < connections_.size() + kTrimAfterCloses) return;
+    peak_connections_ = connections_.size();
+    ::malloc_trim(0);
 }
 
 void Worker::begin_stop(const std::string& why) {
@@ -250,9 +343,17 @@ void Worker::begin_stop(const std::string& why) {
     // A request that reached an idle keep-alive connection just now is served, not dropped.
     std::vector<Connection*> idle;
     for (auto& [fd, conn] : connections_)
-        if (!conn->busy && conn->idle()) idle.push_back(conn.get());
+        if (conn->idle()) idle.push_back(conn.get());
     for (Connection* conn : idle) {
-        if (connections_.count(conn->fd.get()) && !conn->busy) on_readable(conn);
+        if (connections_.count(conn->fd.get()) && conn->state == ConnState::reading_request) on_readable(conn);
+    }
+    // Keep-alive is over: a body still being discarded is discarded while closing instead.
+    std::vector<Connection*> draining;
+    for (auto& [fd, conn] : connections_)
+        if (conn->state == ConnState::draining_body) draining.push_back(conn.get());
+    for (Connection* conn : draining) {
+        conn->state = ConnState::closing;
+        settle(conn);
     }
     sweep();
 }
@@ -296,10 +397,7 @@ int Worker::run() {
     if (settings_.threads > 1) {
         pool_ = std::make_unique<RequestPool>(
             settings_.threads,
-            [this](Connection* conn) {
-                conn->should_close =
-                    serve_connection(*conn, runtime_, settings_, stopping_) == SessionResult::close;
-            },
+            [this](Connection* conn) { conn->after_app = session_of(*conn).serve(*conn, stopping_); },
             [this] { runtime_.thread_start(); });
         epoll_event ev{};
         ev.events = EPOLLIN;
@@ -337,17 +435,18 @@ int Worker::run() {
                 if (listening_) accept_from(listeners_[tag & 0xffffffffULL]);
             } else {
                 auto it = connections_.find(static_cast<int>(tag));
-                if (it == connections_.end() || it->second->busy) continue;
-                if (!it->second->output.empty()) on_writable(it->second.get());
-                else on_readable(it->second.get());
+                if (it == connections_.end() || it->second->state == ConnState::in_app) continue;
+                on_event(it->second.get(), events[i].events);
             }
         }
+        peak_connections_ = std::max(peak_connections_, connections_.size());
         auto now = Clock::now();
         if (now - last_sweep >= std::chrono::seconds(1) || stopping_) {
             last_sweep = now;
             check_memory();
             check_code_changes();
             sweep();
+            give_back_memory();
         }
     }
     pool_.reset();

@@ -1,6 +1,6 @@
 #pragma once
 // A worker process: an epoll loop over the shared listening sockets and its own connections.
-// Idle and slow connections cost it nothing; only the application call blocks.
+// Idle and slow connections cost it nothing; only the application call blocks (docs/design.md).
 
 #include <sys/types.h>
 
@@ -17,6 +17,7 @@
 #include "worker/connection.h"
 #include "worker/http_session.h"
 #include "worker/request_pool.h"
+#include "worker/uwsgi_session.h"
 
 namespace appserver {
 
@@ -45,15 +46,19 @@ public:
 private:
     void watch_listeners(bool on);
     void accept_from(ListenSocket& listener);
+    Session& session_of(const Connection& conn);
+    void on_event(Connection* conn, std::uint32_t events);
     void on_readable(Connection* conn);
+    void on_peer_closed(Connection* conn);
     void dispatch(Connection* conn);
+    void settle(Connection* conn);
     void take_back_from_pool();
     void watch(Connection* conn);
     void unwatch(Connection* conn);
     void close_connection(Connection* conn);
-    void after_serving(Connection* conn, bool close);
-    void on_writable(Connection* conn);
+    bool expired(const Connection& conn, Clock::time_point now) const;
     void sweep();
+    void give_back_memory();
     void begin_stop(const std::string& why);
     void check_recycling();
     void check_memory();
@@ -67,6 +72,10 @@ private:
     bool listening_ = false;
     std::atomic<bool> stopping_{false};  // read by request threads
     std::unordered_map<int, std::unique_ptr<Connection>> connections_;
+    std::size_t peak_connections_ = 0;  // since memory was last given back (malloc_trim)
+    std::string scratch_;               // the event loop reads into this; connections keep only what they need
+    HttpSession http_;
+    UwsgiSession uwsgi_;
     std::unique_ptr<RequestPool> pool_;
     std::unique_ptr<Harakiri> harakiri_;
     std::atomic<long> served_{0};

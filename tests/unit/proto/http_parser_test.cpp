@@ -191,3 +191,22 @@ TEST(HttpParserLimits, BodyAtTheLimitPasses) {
 
 }  // namespace
 }  // namespace appserver
+
+namespace appserver {
+namespace {
+
+TEST(HttpParserBegun, AByteOfTheMethodBeginsTheRequest) {
+    HttpRequestParser p(8192);
+    EXPECT_FALSE(p.begun());
+    p.feed("GE", 2);
+    EXPECT_TRUE(p.begun());  // nothing counted in head_size() yet, but the parser holds state
+    EXPECT_EQ(p.head_size(), 0u);
+    const char rest[] = "T / HTTP/1.1\r\n\r\n";
+    p.feed(rest, sizeof rest - 1);
+    ASSERT_EQ(p.state(), HttpRequestParser::State::complete);
+    p.next_request();
+    EXPECT_FALSE(p.begun());
+}
+
+}  // namespace
+}  // namespace appserver
