@@ -18,8 +18,8 @@
 namespace appserver {
 
 struct OutputLimits {
-    std::size_t per_connection = 8 << 20;       // bytes allocated for one connection
-    std::size_t per_worker = 128 << 20;         // bytes allocated for all connections of a worker
+    std::size_t per_connection = 8 << 20;              // bytes allocated for one connection
+    std::size_t per_worker = 128 << 20;                // bytes allocated for all connections of a worker
     std::atomic<std::size_t>* worker_total = nullptr;  // the worker's running total (shared)
 };
 

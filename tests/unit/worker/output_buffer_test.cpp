@@ -101,7 +101,8 @@ TEST(OutputBuffer, OverTheLimitItBlocksAndTimesOut) {
     OutputBuffer out;
     std::string big(500000, 'c');
     iovec v{big.data(), big.size()};
-    EXPECT_FALSE(out.send(sp.server.get(), &v, 1, 100, limits)) << "nobody reads: the blocking write times out";
+    EXPECT_FALSE(out.send(sp.server.get(), &v, 1, 100, limits))
+        << "nobody reads: the blocking write times out";
     EXPECT_EQ(total.load(), 0u);
 }
 
@@ -133,7 +134,8 @@ TEST(OutputBuffer, AStreamSlightlyFasterThanItsReaderHoldsOnlyWhatIsPending) {
         client_takes(sp, out, kTaken, check);
         EXPECT_LE(out.allocated_bytes(), kCap) << "round " << round << ", " << written << " bytes written";
         // Held: what is pending, plus the sent part of the first chunk and the free tail of the last.
-        EXPECT_LT(out.allocated_bytes(), out.pending_bytes() + 2 * OutputBuffer::kMaxChunk) << "round " << round;
+        EXPECT_LT(out.allocated_bytes(), out.pending_bytes() + 2 * OutputBuffer::kMaxChunk)
+            << "round " << round;
     }
     EXPECT_GT(out.pending_bytes(), 256u * 1024) << "the test should have kept a backlog";
     client_takes(sp, out, written, check);
