@@ -82,8 +82,9 @@ def get_status(port, timeout=2.0):
         return None
 
 
-def test_out_of_descriptors_the_workers_wait_quietly_and_recover(start):
-    server = start(preexec_fn=fd_limit(LIMIT, LIMIT))
+@pytest.mark.parametrize("threads", [1, 4])
+def test_out_of_descriptors_the_workers_wait_quietly_and_recover(start, threads):
+    server = start("--threads", str(threads), preexec_fn=fd_limit(LIMIT, LIMIT))
     workers = server.wait_workers(2)
     banner(server, f"file descriptors: {LIMIT}")
 
