@@ -70,6 +70,7 @@ struct Options {
     std::uint64_t limit_post = 0;        // bytes, 0 = no limit
     int http_timeout = 60;               // seconds
     int http_keepalive = 15;             // seconds, 0 disables keep-alive
+    int max_fd = 0;                      // RLIMIT_NOFILE; 0: raise the soft limit to the hard limit
     std::string uid;
     std::string gid;
     std::string umask;                   // octal; empty: inherited

@@ -125,6 +125,13 @@ const std::array kTable = {
         "how long a client may take to send a request head or body, or to read the response"},
     OptionSpec{"http-keepalive", "", K::integer, G::limits, S::implemented, &O::http_keepalive, "SECONDS",
         "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)"},
+    OptionSpec{"max-fd", "", K::integer, G::limits, S::implemented, &O::max_fd, "N",
+        "limit on open file descriptors (RLIMIT_NOFILE) per process; past the hard limit needs root",
+        "As in uWSGI, sets RLIMIT_NOFILE at start, before binding. Unlike uWSGI, the hard limit is only ever "
+        "raised (as root), never lowered, so a later reload can ask for more; without root, a value over "
+        "the hard limit is warned about and the hard limit is used. Without `max-fd` the soft limit is "
+        "raised to the hard limit (systemd's default soft limit is 1024). The banner shows the limit.",
+        "0 (soft limit raised to the hard limit)"},
     OptionSpec{"uid", "", K::string, G::limits, S::implemented, &O::uid, "USER",
         "drop privileges to USER (name or number) after binding"},
     OptionSpec{"gid", "", K::string, G::limits, S::implemented, &O::gid, "GROUP",

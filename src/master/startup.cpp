@@ -16,6 +16,7 @@
 #include "master/arbiter.h"
 #include "master/reexec.h"
 #include "os/daemon.h"
+#include "os/fd_limit.h"
 #include "os/pidfile.h"
 #include "os/privileges.h"
 #include "os/listen_socket.h"
@@ -244,7 +245,7 @@ bool hand_over_files(const Options& o, const Identity& id, std::string& error) {
 }
 
 void log_banner(const Options& options, const AppRuntime& runtime, const std::vector<ListenSocket>& sockets,
-                int generation) {
+                int generation, const FdLimitChange& fds) {
     print_warnings(options);
     spdlog::info("appserver {} (master pid {}{})", APPSERVER_VERSION, ::getpid(),
                  generation > 0 ? ", generation " + std::to_string(generation) : std::string());
@@ -253,6 +254,7 @@ void log_banner(const Options& options, const AppRuntime& runtime, const std::ve
     for (const auto& s : sockets)
         spdlog::info("listening on {} ({})", s.bound_name, s.protocol == Protocol::http ? "http" : "uwsgi");
     spdlog::info("processes: {}, threads per worker: {}", options.processes, options.threads);
+    spdlog::info("{}", describe(fds));
 }
 
 // A reload whose new image cannot start: the workers of the previous generation keep serving.
@@ -314,6 +316,9 @@ int run_server(Options& options, AppRuntime& runtime) {
     std::vector<InheritedSocket> handed_over = inherited ? inherited->sockets : std::vector<InheritedSocket>{};
     if (!plan_sockets(options, sockets, error)) return failed(error);
     if (!apply_environment(options, error)) return failed(error);
+    // Before binding, while still root when started as root (max-fd may raise the hard limit).
+    FdLimitChange fds = raise_fd_limit(static_cast<std::uint64_t>(options.max_fd));
+    if (!fds.warning.empty()) spdlog::warn("{}", fds.warning);
     if (!open_sockets(sockets, options, unix_access(options, socket_owner), handed_over, error)) return failed(error);
     if (!options.pidfile.empty() && !write_pidfile(options.pidfile, ::getpid(), error)) return failed(error);
     // Root's last acts; the application is imported after this, as uid (uWSGI's order).
@@ -327,7 +332,7 @@ int run_server(Options& options, AppRuntime& runtime) {
         if (unused.fd >= 0) ::close(unused.fd);  // an address the new configuration dropped
 
     int generation = inherited ? inherited->generation : 0;
-    log_banner(options, runtime, sockets, generation);
+    log_banner(options, runtime, sockets, generation, fds);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
     Arbiter arbiter(settings, sockets, &runtime, *signals);

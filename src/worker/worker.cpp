@@ -68,6 +68,17 @@ PeerInfo peer_of(const sockaddr_storage& addr, const ListenSocket& listener) {
     return p;
 }
 
+// Once per AcceptPause::kReportEvery at most, however often accept() fails meanwhile.
+void log_accept_refusal(int worker, const ListenSocket& listener, int err, std::size_t open,
+                        std::uint64_t unreported) {
+    spdlog::warn("worker {}: {}: not accepting for {} ms ({} connections open; {}){}", worker,
+                 log::syscall_error("accept4", listener.bound_name, err), AcceptPause::kPause.count(), open,
+                 err == EMFILE ? "raise the limit with max-fd or the service's LimitNOFILE"
+                               : "the system is short of descriptors or memory",
+                 unreported > 0 ? "; " + std::to_string(unreported) + " more refusals since the last report"
+                                : std::string());
+}
+
 }  // namespace
 
 Worker::Worker(const WorkerSettings& settings, std::vector<ListenSocket>& listeners, AppRuntime& runtime)
@@ -84,20 +95,36 @@ Worker::~Worker() = default;
 bool Worker::master_alive() const { return ::getppid() == settings_.master_pid; }
 
 void Worker::watch_listeners(bool on) {
-    if (on == listening_) return;
-    listening_ = on;
+    listeners_wanted_ = on;
+    // Out of file descriptors, the listeners stay unwatched until the pause ends.
+    bool watched = on && !accept_pause_.active();
+    if (watched == listening_) return;
+    listening_ = watched;
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
         int fd = listeners_[i].fd.get();
-        if (on) {
+        int rc;
+        if (watched) {
             // EPOLLEXCLUSIVE: one connection wakes one worker, not all of them.
             epoll_event ev{};
             ev.events = EPOLLIN | EPOLLEXCLUSIVE;
             ev.data.u64 = kListenerTag | i;
-            ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+            rc = ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
         } else {
-            ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+            rc = ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
         }
+        if (rc != 0)
+            spdlog::error("worker {}: {}", settings_.id,
+                          log::syscall_error("epoll_ctl", listeners_[i].bound_name, errno));
     }
+}
+
+// accept() failed for want of descriptors or kernel memory: the connection stays queued and the
+// listener readable, so retrying at once would spin. Stop watching until a connection of ours
+// closes or the pause ends (the loop calls resume_accepting_if_due), and log once per interval.
+void Worker::resume_accepting_if_due() {
+    if (!accept_pause_.should_resume(Clock::now(), connections_.size())) return;
+    accept_pause_.resume();
+    watch_listeners(listeners_wanted_);
 }
 
 void Worker::accept_from(ListenSocket& listener) {
@@ -108,8 +135,14 @@ void Worker::accept_from(ListenSocket& listener) {
         socklen_t len = sizeof addr;
         int fd = ::accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
-                spdlog::error("{}", log::syscall_error("accept4", listener.bound_name, errno));
+            int err = errno;
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+                if (accept_pause_.refuse(Clock::now(), connections_.size()))
+                    log_accept_refusal(settings_.id, listener, err, connections_.size(), accept_pause_.unreported());
+                watch_listeners(listeners_wanted_);
+            } else if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && err != ECONNABORTED) {
+                spdlog::error("{}", log::syscall_error("accept4", listener.bound_name, err));
+            }
             return;
         }
         if (!listener.address.is_unix) {
@@ -422,7 +455,9 @@ int Worker::run() {
         if (!master_alive()) begin_stop("the master is gone: stopping");
         check_recycling();
         if (stopping_ && connections_.empty() && (!pool_ || pool_->busy() == 0)) break;
-        int n = ::epoll_pwait(epoll_.get(), events, kMaxEvents, 1000, &unblocked);
+        resume_accepting_if_due();
+        int timeout_ms = accept_pause_.wait_ms(Clock::now(), 1000);
+        int n = ::epoll_pwait(epoll_.get(), events, kMaxEvents, timeout_ms, &unblocked);
         if (n < 0 && errno != EINTR) {
             spdlog::critical("{}", log::syscall_error("epoll_pwait", "", errno));
             return 1;

@@ -14,6 +14,7 @@
 #include "os/file_watch.h"
 #include "os/listen_socket.h"
 #include "os/unique_fd.h"
+#include "worker/accept_pause.h"
 #include "worker/connection.h"
 #include "worker/http_session.h"
 #include "worker/request_pool.h"
@@ -48,6 +49,7 @@ private:
     void accept_from(ListenSocket& listener);
     Session& session_of(const Connection& conn);
     void on_event(Connection* conn, std::uint32_t events);
+    void resume_accepting_if_due();
     void on_readable(Connection* conn);
     void on_peer_closed(Connection* conn);
     void dispatch(Connection* conn);
@@ -69,7 +71,9 @@ private:
     std::vector<ListenSocket>& listeners_;
     AppRuntime& runtime_;
     UniqueFd epoll_;
-    bool listening_ = false;
+    bool listening_ = false;         // the listeners are in the epoll set
+    bool listeners_wanted_ = false;  // what the loop asks for (not stopping, a thread free)
+    AcceptPause accept_pause_;       // out of file descriptors: listeners unwatched for a moment
     std::atomic<bool> stopping_{false};  // read by request threads
     std::unordered_map<int, std::unique_ptr<Connection>> connections_;
     std::size_t peak_connections_ = 0;  // since memory was last given back (malloc_trim)

@@ -116,8 +116,10 @@ def run_cli(args, cwd=None, env=None, timeout=30):
 
 
 class Server:
-    def __init__(self, args, cwd, env=None, port=None):
+    def __init__(self, args, cwd, env=None, port=None, preexec_fn=None):
+        """preexec_fn: run in the child before exec (e.g. to set resource limits), as in Popen."""
         self.args = list(args)
+        self.preexec_fn = preexec_fn
         self.cwd = Path(cwd)
         self.port = port
         self.log_path = self.cwd / f"appserver-{id(self)}.log"
@@ -131,7 +133,7 @@ class Server:
     def start(self, wait_port=True, timeout=15.0):
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([BINARY, *self.args], cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+                                     stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn)
         self.known_pids.add(self.proc.pid)
         if wait_port and self.port:
             ok = wait_until(lambda: self.proc.poll() is not None or can_connect(("127.0.0.1", self.port)), timeout)
