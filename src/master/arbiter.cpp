@@ -96,6 +96,7 @@ void Arbiter::spawn(Slot& slot) {
     }
     slot.pid = pid;
     slot.ready = false;
+    slot.started = Clock::now();
     spdlog::info("worker {} started (pid {})", slot.id, pid);
 }
 
@@ -137,8 +138,9 @@ void Arbiter::reap() {
                                    " failed to load the application (see the log); stopping");
             begin_stop(false);
         }
-        RespawnDecision next = decide_respawn({.reported_ready = reported_ready, .boot_failed = boot_failed},
-                                              slot.boot_failures, now);
+        RespawnDecision next = decide_respawn(
+            {.reported_ready = reported_ready, .boot_failed = boot_failed, .started = slot.started}, slot.boot_failures,
+            now);
         slot.next_spawn = next.next_spawn;
         slot.boot_failures = next.boot_failures;
         if (next.backing_off && !stopping_ && slot.boot_failures > 1)

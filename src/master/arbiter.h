@@ -53,6 +53,7 @@ private:
         int id = 0;
         pid_t pid = 0;
         bool ready = false;
+        Clock::time_point started{};  // when its worker was forked (respawn rate)
         Clock::time_point next_spawn{};
         int boot_failures = 0;
     };

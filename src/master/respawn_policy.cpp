@@ -16,7 +16,7 @@ RespawnDecision decide_respawn(const WorkerExitFacts& exit, int boot_failures_be
     // segfaults dies as fast as one whose app cannot import. Whether it got as far as serving does.
     if (exit.boot_failed || !exit.reported_ready)
         return {now + respawn_backoff(boot_failures_before), boot_failures_before + 1, true};
-    return {now, 0, false};
+    return {std::max(now, exit.started + kMinRespawnInterval), 0, false};
 }
 
 }  // namespace appserver

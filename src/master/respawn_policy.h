@@ -11,7 +11,13 @@ namespace appserver {
 struct WorkerExitFacts {
     bool reported_ready = false;  // the worker wrote its pid to the ready pipe before it died
     bool boot_failed = false;     // exit code kWorkerBootFailed
+    std::chrono::steady_clock::time_point started{};  // when this worker was forked
 };
+
+// A worker that served and died is replaced at once, but a slot never forks more often than this:
+// a worker that reports ready and dies at once every time (a crash in a thread the app starts, a
+// request that kills every new worker) forks ten times a second, not in a tight loop.
+constexpr std::chrono::milliseconds kMinRespawnInterval{100};
 
 struct RespawnDecision {
     std::chrono::steady_clock::time_point next_spawn;
