@@ -58,6 +58,11 @@ def test_sigttou_right_after_sigttin_never_stops_the_master(serve):
             os.kill(s.pid, signal.SIGTTIN)
             time.sleep((trial % 4) * 0.0005)  # land in the master's fork at varying points
             os.kill(s.pid, signal.SIGTTOU)
+            # Both handled before the next pair: two pending SIGTTINs would be one (POSIX signals do
+            # not queue), and the worker count could never come back to 1.
+            handled = trial + 1
+            assert wait_until(lambda: s.log().count("master got SIGTTIN") == handled and
+                              s.log().count("master got SIGTTOU") == handled, timeout=10), s.log()[-3000:]
             assert wait_until(lambda: len(s.workers()) == 1, timeout=10), s.log()[-3000:]
             assert s.proc.poll() is None, f"the master stopped at trial {trial}:\n{s.log()[-3000:]}"
     finally:
