@@ -55,6 +55,12 @@ public:
     virtual bool started() const = 0;
 };
 
+// The server's own answer when there is no application response to send (no app loaded, the
+// application failed before start_response...): status "NNN Reason", text/plain; charset=utf-8,
+// body "NNN Reason\n", Content-Length. One shape for every error the server writes itself
+// (defined in the core: src/proto/server_error.cpp). False: the client is gone.
+bool send_server_error(ResponseWriter& response, int status);
+
 // A language runtime that loads one application and answers requests with it.
 // Call order in the master: configure -> load_app (unless lazy-apps) -> {before_fork ->
 // fork -> after_fork_parent} ...; in each worker: after_fork_child -> (load_app when lazy-apps) ->

@@ -97,9 +97,7 @@ public:
     bool handle(Request& request, ResponseWriter& response) override {
         if (!interpreter_.running() || !app_.callable) {
             spdlog::error("Python: no application loaded; answering 500");
-            static const HeaderList headers = {{"Content-Type", "text/plain"}};
-            if (!response.started() && response.start("500 Internal Server Error", headers, 0))
-                response.finish();
+            if (!response.started()) send_server_error(response, 500);
             return false;
         }
         if (Interpreter::thread_state() == nullptr) Interpreter::attach_thread();
@@ -112,10 +110,8 @@ public:
         if (!environ) {
             python::PyErrorText text = python::take_error();
             spdlog::error("{} {}: cannot build the WSGI environ: {}", label.method, label.uri, text.summary);
-            static const HeaderList headers = {{"Content-Type", "text/plain"}};
             python::WithoutGil unlocked;
-            if (!response.started() && response.start("500 Internal Server Error", headers, 0))
-                response.finish();
+            if (!response.started()) send_server_error(response, 500);
             return true;
         }
         python::run_application(app_.callable.get(), environ.get(), start_response.get(), input.get(),
