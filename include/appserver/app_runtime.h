@@ -25,14 +25,27 @@ public:
     virtual long read(char* buf, std::size_t size) = 0;
 };
 
+// CGI variables as name/value views, in the order the front-end or the HTTP parser gave them.
+using CgiVarList = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// The value of the first variable called `name`; nullopt when there is none (an empty value is a value).
+inline std::optional<std::string_view> find_var(const CgiVarList& vars, std::string_view name) {
+    for (const auto& [key, value] : vars)
+        if (key == name) return value;
+    return std::nullopt;
+}
+
 // One request, in CGI form: the same variables nginx sends over the uwsgi protocol
 // (REQUEST_METHOD, REQUEST_URI, PATH_INFO (decoded), QUERY_STRING, CONTENT_TYPE, CONTENT_LENGTH,
 // SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, REMOTE_ADDR, REMOTE_PORT, HTTP_* ...).
 // Views stay valid until the request is answered.
 struct Request {
-    std::vector<std::pair<std::string_view, std::string_view>> vars;
+    CgiVarList vars;
     std::string_view url_scheme = "http";  // "http" or "https"
     BodyReader* body = nullptr;            // never null while the runtime handles the request
+
+    // The value of `name`; empty when the request has no such variable.
+    std::string_view var(std::string_view name) const { return find_var(vars, name).value_or(std::string_view()); }
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;

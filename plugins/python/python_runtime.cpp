@@ -22,12 +22,6 @@ using python::GilGuard;
 using python::Interpreter;
 using python::PyRef;
 
-std::string_view find_var(const Request& request, std::string_view name) {
-    for (const auto& [key, value] : request.vars)
-        if (key == name) return value;
-    return {};
-}
-
 class PythonRuntime final : public AppRuntime {
 public:
     ~PythonRuntime() override {
@@ -106,7 +100,7 @@ public:
         PyRef input = PyRef::steal(python::new_input(request.body));
         PyRef start_response = PyRef::steal(input ? python::new_start_response(&response) : nullptr);
         PyRef environ = PyRef::steal(start_response ? environ_.build(request, input.get()) : nullptr);
-        python::RequestLabel label{find_var(request, "REQUEST_METHOD"), find_var(request, "REQUEST_URI")};
+        python::RequestLabel label{request.var("REQUEST_METHOD"), request.var("REQUEST_URI")};
         if (!environ) {
             python::PyErrorText text = python::take_error();
             spdlog::error("{} {}: cannot build the WSGI environ: {}", label.method, label.uri, text.summary);
