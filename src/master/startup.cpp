@@ -278,7 +278,12 @@ int run_server(Options& options, AppRuntime& runtime) {
     absolutize_paths(options);
     std::optional<SignalQueue> signals;
     auto failed = [&](const std::string& line) {
-        if (inherited) return supervise_degraded(options, *inherited, *signals, line);
+        if (inherited) {
+            // The new image failed before it installed its signal queue (the configuration changed
+            // between the reload check and the exec): the degraded master needs one all the same.
+            if (!signals) signals.emplace();
+            return supervise_degraded(options, *inherited, *signals, line);
+        }
         if (!options.pidfile.empty()) remove_own_pidfile(options.pidfile);
         daemon::report_failure(line);
         return fail(line);
