@@ -25,14 +25,27 @@ public:
     virtual long read(char* buf, std::size_t size) = 0;
 };
 
+// CGI variables as name/value views, in the order the front-end or the HTTP parser gave them.
+using CgiVarList = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// The value of the first variable called `name`; nullopt when there is none (an empty value is a value).
+inline std::optional<std::string_view> find_var(const CgiVarList& vars, std::string_view name) {
+    for (const auto& [key, value] : vars)
+        if (key == name) return value;
+    return std::nullopt;
+}
+
 // One request, in CGI form: the same variables nginx sends over the uwsgi protocol
 // (REQUEST_METHOD, REQUEST_URI, PATH_INFO (decoded), QUERY_STRING, CONTENT_TYPE, CONTENT_LENGTH,
 // SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, REMOTE_ADDR, REMOTE_PORT, HTTP_* ...).
 // Views stay valid until the request is answered.
 struct Request {
-    std::vector<std::pair<std::string_view, std::string_view>> vars;
+    CgiVarList vars;
     std::string_view url_scheme = "http";  // "http" or "https"
     BodyReader* body = nullptr;            // never null while the runtime handles the request
+
+    // The value of `name`; empty when the request has no such variable.
+    std::string_view var(std::string_view name) const { return find_var(vars, name).value_or(std::string_view()); }
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -54,6 +67,12 @@ public:
     virtual bool finish() = 0;
     virtual bool started() const = 0;
 };
+
+// The server's own answer when there is no application response to send (no app loaded, the
+// application failed before start_response...): status "NNN Reason", text/plain; charset=utf-8,
+// body "NNN Reason\n", Content-Length. One shape for every error the server writes itself
+// (defined in the core: src/proto/server_error.cpp). False: the client is gone.
+bool send_server_error(ResponseWriter& response, int status);
 
 // A language runtime that loads one application and answers requests with it.
 // Call order in the master: configure -> load_app (unless lazy-apps) -> {before_fork ->

@@ -22,12 +22,6 @@ using python::GilGuard;
 using python::Interpreter;
 using python::PyRef;
 
-std::string_view find_var(const Request& request, std::string_view name) {
-    for (const auto& [key, value] : request.vars)
-        if (key == name) return value;
-    return {};
-}
-
 class PythonRuntime final : public AppRuntime {
 public:
     ~PythonRuntime() override {
@@ -97,9 +91,7 @@ public:
     bool handle(Request& request, ResponseWriter& response) override {
         if (!interpreter_.running() || !app_.callable) {
             spdlog::error("Python: no application loaded; answering 500");
-            static const HeaderList headers = {{"Content-Type", "text/plain"}};
-            if (!response.started() && response.start("500 Internal Server Error", headers, 0))
-                response.finish();
+            if (!response.started()) send_server_error(response, 500);
             return false;
         }
         if (Interpreter::thread_state() == nullptr) Interpreter::attach_thread();
@@ -108,14 +100,12 @@ public:
         PyRef input = PyRef::steal(python::new_input(request.body));
         PyRef start_response = PyRef::steal(input ? python::new_start_response(&response) : nullptr);
         PyRef environ = PyRef::steal(start_response ? environ_.build(request, input.get()) : nullptr);
-        python::RequestLabel label{find_var(request, "REQUEST_METHOD"), find_var(request, "REQUEST_URI")};
+        python::RequestLabel label{request.var("REQUEST_METHOD"), request.var("REQUEST_URI")};
         if (!environ) {
             python::PyErrorText text = python::take_error();
             spdlog::error("{} {}: cannot build the WSGI environ: {}", label.method, label.uri, text.summary);
-            static const HeaderList headers = {{"Content-Type", "text/plain"}};
             python::WithoutGil unlocked;
-            if (!response.started() && response.start("500 Internal Server Error", headers, 0))
-                response.finish();
+            if (!response.started()) send_server_error(response, 500);
             return true;
         }
         python::run_application(app_.callable.get(), environ.get(), start_response.get(), input.get(),

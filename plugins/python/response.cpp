@@ -143,13 +143,11 @@ bool close_result(PyObject* result) {
     return PyRef::steal(PyObject_CallNoArgs(close.get())) ? true : false;
 }
 
-// A response of the server's own when the application produced none (status "NNN Reason").
-void send_error(ResponseState& state, std::string_view status) {
-    static const HeaderList headers = {{"Content-Type", "text/plain"}};
-    std::string body = std::string(status.substr(4)) + "\n";
+// A response of the server's own when the application produced none.
+void send_error(ResponseState& state, int status) {
     state.sent = true;
     WithoutGil unlocked;
-    if (state.writer->start(status, headers, body.size()) && state.writer->write(body)) state.writer->finish();
+    send_server_error(*state.writer, status);
 }
 
 }  // namespace
@@ -177,12 +175,12 @@ void run_application(PyObject* app, PyObject* environ, PyObject* start_response,
         // The client, not the application, broke the request (went away, stalled, malformed
         // chunked body): no traceback noise at error level.
         spdlog::debug("{} {}: the request body could not be read ({})", label.method, label.uri, error->summary);
-        if (!state.sent) send_error(state, "400 Bad Request");
+        if (!state.sent) send_error(state, 400);
         return;
     }
     if (error) {
         spdlog::error("{} {}: application error:\n{}", label.method, label.uri, error->traceback);
-        if (!state.sent) send_error(state, "500 Internal Server Error");
+        if (!state.sent) send_error(state, 500);
         return;
     }
     bool finished;

@@ -32,7 +32,8 @@ int fail(const std::string& line) {
     return 1;
 }
 
-// chdir and env come before the interpreter starts, so the app sees them at import time.
+// chdir and env come before the interpreter starts, so the app sees them at import time. Every env
+// entry is NAME=VALUE: config::validate_options (check_env) refused the configuration otherwise.
 bool apply_environment(const Options& o, std::string& error) {
     if (!o.chdir.empty() && ::chdir(o.chdir.c_str()) != 0) {
         error = "chdir: " + log::syscall_error("chdir", o.chdir, errno);
@@ -40,15 +41,13 @@ bool apply_environment(const Options& o, std::string& error) {
     }
     for (const auto& kv : o.env) {
         auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0) {
-            error = "env: \"" + kv + "\" is not KEY=VALUE";
-            return false;
-        }
         ::setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
     }
     return true;
 }
 
+// Parses the addresses only (pure: nothing is resolved or bound). There is at least one:
+// config::validate_options (check_application) refused the configuration otherwise.
 bool plan_sockets(const Options& o, std::vector<ListenSocket>& out, std::string& error) {
     auto add = [&](const std::vector<std::string>& specs, Protocol protocol) {
         for (const auto& spec : specs) {
@@ -61,13 +60,7 @@ bool plan_sockets(const Options& o, std::vector<ListenSocket>& out, std::string&
         }
         return true;
     };
-    if (!add(o.http, Protocol::http) || !add(o.http_socket, Protocol::http) || !add(o.socket, Protocol::uwsgi))
-        return false;
-    if (out.empty()) {
-        error = "no socket to serve on: give --http ADDRESS (e.g. --http :8000) or --socket ADDRESS";
-        return false;
-    }
-    return true;
+    return add(o.http, Protocol::http) && add(o.http_socket, Protocol::http) && add(o.socket, Protocol::uwsgi);
 }
 
 UnixSocketAccess unix_access(const Options& o, const Identity& owner) {
@@ -80,6 +73,31 @@ UnixSocketAccess unix_access(const Options& o, const Identity& owner) {
 // created after it, sockets and pidfile included.
 void apply_umask(const Options& o) {
     if (!o.umask.empty()) ::umask(static_cast<mode_t>(std::strtol(o.umask.c_str(), nullptr, 8)));
+}
+
+// What the start and --check-config both settle before anything else, in this order: the umask,
+// the users (names resolved first, so a misspelt user fails on the terminal), the owner of unix
+// sockets, the socket plan. Nothing here creates, binds or changes anything but the umask, so
+// run_server does it before daemonizing.
+struct StartPlan {
+    Identity identity;      // uid/gid to run as after binding (empty: stay who we are)
+    Identity socket_owner;  // chown-socket
+    std::vector<ListenSocket> sockets;
+};
+
+std::optional<StartPlan> plan_start(const Options& o, std::string& error) {
+    apply_umask(o);
+    StartPlan plan;
+    auto identity = resolve_identity(o.uid, o.gid, error);
+    if (!identity) return std::nullopt;
+    plan.identity = *identity;
+    if (!o.chown_socket.empty()) {
+        auto owner = resolve_owner(o.chown_socket, error);
+        if (!owner) return std::nullopt;
+        plan.socket_owner = *owner;
+    }
+    if (!plan_sockets(o, plan.sockets, error)) return std::nullopt;
+    return plan;
 }
 
 void print_warnings(const Options& o) {
@@ -119,21 +137,18 @@ ArbiterSettings arbiter_settings(const Options& o) {
 
 int check_config(Options& options, AppRuntime& runtime) {
     std::string error;
-    std::vector<ListenSocket> sockets;
     auto refuse = [&](const std::string& line) {
         print_warnings(options);  // they may explain the failure (a misspelt key)
         report_reload_check_failure(line);
         return fail(line);
     };
-    apply_umask(options);
-    if (!plan_sockets(options, sockets, error) || !apply_environment(options, error)) return refuse(error);
     // The users must exist, and the application is checked as the user it will run as, never as root.
-    auto identity = resolve_identity(options.uid, options.gid, error);
-    if (!identity || (!options.chown_socket.empty() && !resolve_owner(options.chown_socket, error)))
-        return refuse(error);
+    std::optional<StartPlan> plan = plan_start(options, error);
+    if (!plan || !apply_environment(options, error)) return refuse(error);
+    std::vector<ListenSocket>& sockets = plan->sockets;
     // Addresses a reload would newly bind: find out now (before dropping root, as the start does).
     if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error)) return refuse(error);
-    if (!drop_privileges(*identity, error)) return refuse(error);
+    if (!drop_privileges(plan->identity, error)) return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
@@ -278,22 +293,20 @@ int run_server(Options& options, AppRuntime& runtime) {
     absolutize_paths(options);
     std::optional<SignalQueue> signals;
     auto failed = [&](const std::string& line) {
-        if (inherited) return supervise_degraded(options, *inherited, *signals, line);
+        if (inherited) {
+            // The new image failed before it installed its signal queue (the configuration changed
+            // between the reload check and the exec): the degraded master needs one all the same.
+            if (!signals) signals.emplace();
+            return supervise_degraded(options, *inherited, *signals, line);
+        }
         if (!options.pidfile.empty()) remove_own_pidfile(options.pidfile);
         daemon::report_failure(line);
         return fail(line);
     };
-    apply_umask(options);
-    // Names are resolved before anything else, so a misspelt user fails on the terminal.
-    auto resolved = resolve_identity(options.uid, options.gid, error);
-    if (!resolved) return failed(error);
-    const Identity identity = *resolved;
-    Identity socket_owner;
-    if (!options.chown_socket.empty()) {
-        auto owner = resolve_owner(options.chown_socket, error);
-        if (!owner) return failed(error);
-        socket_owner = *owner;
-    }
+    std::optional<StartPlan> plan = plan_start(options, error);
+    if (!plan) return failed(error);
+    const Identity identity = plan->identity;
+    std::vector<ListenSocket>& sockets = plan->sockets;
 
     if (!inherited) {
         if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return fail(error);
@@ -312,14 +325,12 @@ int run_server(Options& options, AppRuntime& runtime) {
     // fatal. (After daemonizing: the handler answers only in the master's pid.)
     signals.emplace();
 
-    std::vector<ListenSocket> sockets;
     std::vector<InheritedSocket> handed_over = inherited ? inherited->sockets : std::vector<InheritedSocket>{};
-    if (!plan_sockets(options, sockets, error)) return failed(error);
     if (!apply_environment(options, error)) return failed(error);
     // Before binding, while still root when started as root (max-fd may raise the hard limit).
     FdLimitChange fds = raise_fd_limit(static_cast<std::uint64_t>(options.max_fd));
     if (!fds.warning.empty()) spdlog::warn("{}", fds.warning);
-    if (!open_sockets(sockets, options, unix_access(options, socket_owner), handed_over, error)) return failed(error);
+    if (!open_sockets(sockets, options, unix_access(options, plan->socket_owner), handed_over, error)) return failed(error);
     if (!options.pidfile.empty() && !write_pidfile(options.pidfile, ::getpid(), error)) return failed(error);
     // Root's last acts; the application is imported after this, as uid (uWSGI's order).
     if (!hand_over_files(options, identity, error)) return failed(error);

@@ -53,9 +53,7 @@ void CgiVars::add(std::string_view name, std::string_view value) {
 }
 
 std::string_view CgiVars::get(std::string_view name) const {
-    for (const auto& [n, v] : views_)
-        if (n == name) return v;
-    return {};
+    return find_var(views_, name).value_or(std::string_view());
 }
 
 void CgiVars::build(const HttpHead& head, const PeerInfo& peer) {

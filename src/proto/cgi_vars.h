@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "appserver/app_runtime.h"
 #include "proto/http_parser.h"
 
 namespace appserver {
@@ -24,7 +25,7 @@ class CgiVars {
 public:
     // Fills the variables for one request; earlier contents are discarded.
     void build(const HttpHead& head, const PeerInfo& peer);
-    const std::vector<std::pair<std::string_view, std::string_view>>& vars() const { return views_; }
+    const CgiVarList& vars() const { return views_; }
     std::string_view get(std::string_view name) const;
 
 private:
@@ -32,7 +33,7 @@ private:
 
     std::string arena_;
     std::vector<std::pair<std::size_t, std::size_t>> offsets_;  // name start, value start (in pairs)
-    std::vector<std::pair<std::string_view, std::string_view>> views_;
+    CgiVarList views_;
 };
 
 }  // namespace appserver

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "proto/server_error.h"
 #include "worker/socket_io.h"
 
 namespace appserver {
@@ -188,14 +189,9 @@ bool HttpResponseWriter::finish() {
     return true;
 }
 
-bool HttpResponseWriter::send_simple(int status, std::string_view reason, bool close) {
+bool HttpResponseWriter::send_simple(int status, bool close) {
     if (close) facts_.keep_alive = false;
-    std::string status_line = std::to_string(status) + " " + std::string(reason);
-    std::string body = status_line + "\n";
-    HeaderList headers{{"Content-Type", "text/plain; charset=utf-8"}};
-    if (!start(status_line, headers, body.size())) return false;
-    if (!write(body)) return false;
-    return finish();
+    return send_server_error(*this, status);
 }
 
 }  // namespace appserver

@@ -55,8 +55,8 @@ public:
     int status() const { return status_; }
     std::uint64_t body_bytes() const { return body_sent_; }
 
-    // A plain response from the server itself (400, 500...), with Connection: close when asked.
-    bool send_simple(int status, std::string_view reason, bool close);
+    // The server's own answer (400, 500...: send_server_error), with Connection: close when asked.
+    bool send_simple(int status, bool close);
     // From now on nothing waits for the client: what the socket does not take is kept for the
     // event loop, and past the write-behind limits the write fails. For the server's own answers,
     // which are written outside the application call.

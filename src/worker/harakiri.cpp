@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "proto/server_error.h"
 #include "worker/exit_codes.h"
 
 namespace appserver {
@@ -14,15 +15,13 @@ namespace {
 
 std::int64_t now_ms() { return scoreboard_now_ms(); }
 
-constexpr char k504[] =
-    "HTTP/1.1 504 Gateway Timeout\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
-    "Connection: close\r\n\r\n504 Gateway Timeout\n";
-
 }  // namespace
 
 bool send_timeout_response(ResponseGate& gate, int fd) {
     if (!gate.claim_for_timeout()) return false;
-    [[maybe_unused]] ssize_t n = ::send(fd, k504, sizeof k504 - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    // Bytes, not a writer: this thread must not touch the request thread's connection state.
+    const std::string response = server_error_bytes(504);
+    [[maybe_unused]] ssize_t n = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     return true;
 }
 

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "proto/cgi_vars.h"
-#include "proto/http_status.h"
 
 namespace appserver {
 namespace {
@@ -43,7 +42,7 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
     // application call, so it must not wait for the client).
     if (!response.started()) {
         response.never_wait();
-        response.send_simple(500, reason_phrase(500), true);
+        response.send_simple(500, true);
     }
 }
 
@@ -60,7 +59,7 @@ bool queue_server_answer(Connection& conn, const SessionSettings& settings, int 
     facts.http11 = http11;
     HttpResponseWriter response(conn, settings.exchange, facts);
     response.never_wait();  // the event loop never waits for a client
-    return response.send_simple(status, reason_phrase(status), true);
+    return response.send_simple(status, true);
 }
 
 HttpSession::Ready HttpSession::check_request(Connection& conn) {

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "appserver/ascii.h"
-#include "proto/http_status.h"
 #include "proto/uwsgi_packet.h"
 #include "worker/exchange.h"
 #include "worker/socket_io.h"
@@ -17,29 +16,17 @@ namespace {
 
 using ascii::iequals;
 
-using VarList = std::vector<std::pair<std::string_view, std::string_view>>;
-
 // The client as the log names it: the front-end's REMOTE_ADDR is not known yet, so the socket peer.
 std::string peer_name(const Connection& conn) {
     return conn.peer.remote_addr.empty() ? conn.listener->bound_name : conn.peer.remote_addr;
 }
 
-std::string_view find_var(const VarList& vars, std::string_view name) {
-    for (const auto& [k, v] : vars)
-        if (k == name) return v;
-    return {};
-}
-
-bool has_var(const VarList& vars, std::string_view name) {
-    return std::any_of(vars.begin(), vars.end(), [&](const auto& kv) { return kv.first == name; });
-}
-
 // nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; UWSGI_SCHEME overrides both.
-std::string_view url_scheme(const VarList& vars) {
-    std::string_view scheme = find_var(vars, "UWSGI_SCHEME");
-    if (scheme.empty()) scheme = find_var(vars, "REQUEST_SCHEME");
+std::string_view url_scheme(const Request& request) {
+    std::string_view scheme = request.var("UWSGI_SCHEME");
+    if (scheme.empty()) scheme = request.var("REQUEST_SCHEME");
     if (iequals(scheme, "https")) return "https";
-    std::string_view https = find_var(vars, "HTTPS");
+    std::string_view https = request.var("HTTPS");
     if (iequals(https, "on") || https == "1") return "https";
     return "http";
 }
@@ -95,11 +82,12 @@ Session::Next UwsgiSession::on_input(Connection& conn, const char* data, std::si
         spdlog::info("{} on uwsgi socket {}: CONTENT_LENGTH {} over limit-post {} -> 413", peer_name(conn),
                      conn.listener->bound_name, packet.content_length, limits_.max_body);
         if (settings_.access_log) {
-            std::string_view remote = find_var(packet.vars, "REMOTE_ADDR");
-            std::string_view protocol = find_var(packet.vars, "SERVER_PROTOCOL");
+            std::string_view remote = find_var(packet.vars, "REMOTE_ADDR").value_or("");
+            std::string_view protocol = find_var(packet.vars, "SERVER_PROTOCOL").value_or("");
             log_access(remote.empty() ? std::string_view(peer_name(conn)) : remote,
-                       find_var(packet.vars, "REQUEST_METHOD"), find_var(packet.vars, "REQUEST_URI"),
-                       protocol.empty() ? "HTTP/1.0" : protocol, 413, 0, conn.last_activity);
+                       find_var(packet.vars, "REQUEST_METHOD").value_or(""),
+                       find_var(packet.vars, "REQUEST_URI").value_or(""), protocol.empty() ? "HTTP/1.0" : protocol,
+                       413, 0, conn.last_activity);
         }
         queue_server_answer(conn, settings_, 413, false);
         conn.state = ConnState::closing;
@@ -125,14 +113,14 @@ ConnState UwsgiSession::serve(Connection& conn, bool) {
     }
 
     // WSGI needs these; nginx sends them all, other front-ends may not.
-    VarList vars = packet.vars;
+    CgiVarList vars = packet.vars;
     std::string server_port = std::to_string(conn.peer.local_port);
-    if (!has_var(vars, "REQUEST_METHOD")) vars.emplace_back("REQUEST_METHOD", "GET");
-    if (!has_var(vars, "SERVER_PROTOCOL")) vars.emplace_back("SERVER_PROTOCOL", "HTTP/1.0");
-    if (!has_var(vars, "SERVER_NAME")) vars.emplace_back("SERVER_NAME", conn.peer.local_addr);
-    if (!has_var(vars, "SERVER_PORT")) vars.emplace_back("SERVER_PORT", server_port);
-    if (!has_var(vars, "REMOTE_ADDR")) vars.emplace_back("REMOTE_ADDR", conn.peer.remote_addr);
-    std::string_view method = find_var(vars, "REQUEST_METHOD");
+    if (!find_var(vars, "REQUEST_METHOD")) vars.emplace_back("REQUEST_METHOD", "GET");
+    if (!find_var(vars, "SERVER_PROTOCOL")) vars.emplace_back("SERVER_PROTOCOL", "HTTP/1.0");
+    if (!find_var(vars, "SERVER_NAME")) vars.emplace_back("SERVER_NAME", conn.peer.local_addr);
+    if (!find_var(vars, "SERVER_PORT")) vars.emplace_back("SERVER_PORT", server_port);
+    if (!find_var(vars, "REMOTE_ADDR")) vars.emplace_back("REMOTE_ADDR", conn.peer.remote_addr);
+    std::string_view method = find_var(vars, "REQUEST_METHOD").value_or("");
 
     // The response is plain HTTP that ends with the connection: nginx (and uWSGI's other
     // front-ends) read it so; Content-Length is still sent when known.
@@ -145,10 +133,10 @@ ConnState UwsgiSession::serve(Connection& conn, bool) {
     HttpResponseWriter response(conn, settings_.exchange, facts);
     Request request;
     request.vars = std::move(vars);
-    request.url_scheme = url_scheme(request.vars);
+    request.url_scheme = url_scheme(request);
     request.body = &body;
 
-    std::string_view uri = find_var(request.vars, "REQUEST_URI");
+    std::string_view uri = request.var("REQUEST_URI");
     run_application(runtime_, request, response, conn, settings_, method, uri);
     if (packet.content_length == 0 && conn.input.size() > packet.head_size) {
         // A body nobody announced: the packet and the stream disagree; the connection closes anyway.
@@ -157,7 +145,7 @@ ConnState UwsgiSession::serve(Connection& conn, bool) {
     }
     ++conn.requests_served;
     if (settings_.access_log)
-        log_access(find_var(request.vars, "REMOTE_ADDR"), method, uri, find_var(request.vars, "SERVER_PROTOCOL"),
+        log_access(request.var("REMOTE_ADDR"), method, uri, request.var("SERVER_PROTOCOL"),
                    response.status(), response.body_bytes(), started);
     // The response ends with the connection. What the app left unread of the body is discarded by
     // the event loop while it closes (nginx may still be sending it; a reset could cost the response).

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import uwsgi_client
-from harness import APPS, BINARY, Server, children_of, free_port, pid_alive, run_cli, wait_until
+from harness import APPS, Server, children_of, free_port, pid_alive, run_cli, wait_until
 
 AS_ROOT = os.geteuid() == 0
 

@@ -49,5 +49,20 @@ TEST(CgiVars, PercentDecodeLeavesBadEscapes) {
     EXPECT_EQ(percent_decode("%e2%82%ac"), "\xe2\x82\xac");
 }
 
+// The one lookup the core, the uwsgi session and the plugin share (appserver/app_runtime.h).
+TEST(FindVar, TellsAnEmptyValueFromAMissingOneAndTheFirstWins) {
+    CgiVarList vars{{"QUERY_STRING", ""}, {"HTTPS", "on"}, {"HTTPS", "off"}};
+    ASSERT_TRUE(find_var(vars, "QUERY_STRING").has_value());
+    EXPECT_EQ(*find_var(vars, "QUERY_STRING"), "");
+    EXPECT_FALSE(find_var(vars, "REMOTE_ADDR").has_value());
+    EXPECT_FALSE(find_var(vars, "https").has_value());  // names are case-sensitive
+    EXPECT_EQ(find_var(vars, "HTTPS"), "on");
+
+    Request request;
+    request.vars = vars;
+    EXPECT_EQ(request.var("HTTPS"), "on");
+    EXPECT_EQ(request.var("REMOTE_ADDR"), "");
+}
+
 }  // namespace
 }  // namespace appserver

@@ -50,7 +50,7 @@ TEST(PythonResponse, StrChunkIsAnApplicationError) {
     LogCapture log;
     Reply reply = request("/str-chunk");
     EXPECT_EQ(reply.writer.status, "500 Internal Server Error");
-    EXPECT_EQ(reply.writer.header("Content-Type"), "text/plain");
+    EXPECT_EQ(reply.writer.header("Content-Type"), "text/plain; charset=utf-8");
     EXPECT_EQ(reply.writer.finishes, 1);
     EXPECT_NE(log.text().find("TypeError: the application must return bytes, not str"), std::string::npos);
 }
@@ -60,7 +60,7 @@ TEST(PythonResponse, ExceptionBeforeStartIs500WithTraceback) {
     Reply reply = request("/raise-before?q=1");
     EXPECT_TRUE(reply.handled);
     EXPECT_EQ(reply.writer.status, "500 Internal Server Error");
-    EXPECT_EQ(reply.writer.body, "Internal Server Error\n");
+    EXPECT_EQ(reply.writer.body, "500 Internal Server Error\n");
     EXPECT_EQ(reply.writer.body_length, reply.writer.body.size());
     EXPECT_EQ(reply.writer.finishes, 1);
     std::string text = log.text();

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "proto/server_error.h"
 #include "worker/exchange.h"
 
 namespace appserver {
@@ -109,6 +110,40 @@ TEST(HarakiriResponse, NoTimeoutResponseBehindAnEarlierResponseStillPending) {
     ASSERT_FALSE(wire.conn->output.empty());
     HttpResponseWriter writer(*wire.conn, wire.settings, RequestFacts{});
     EXPECT_FALSE(send_timeout_response(writer.gate(), wire.conn->fd.get()));
+}
+
+std::string without_date(std::string bytes) {
+    auto at = bytes.find("Date: ");
+    if (at != std::string::npos) bytes.erase(at, bytes.find("\r\n", at) + 2 - at);
+    return bytes;
+}
+
+// The watchdog writes bytes, the request thread a writer: the client cannot tell them apart.
+TEST(HarakiriResponse, The504IsTheSameResponseTheWriterSendsForItsOwnErrors) {
+    Wire from_watchdog, from_writer;
+    HttpResponseWriter idle(*from_watchdog.conn, from_watchdog.settings, RequestFacts{});
+    ASSERT_TRUE(send_timeout_response(idle.gate(), from_watchdog.conn->fd.get()));
+    HttpResponseWriter writer(*from_writer.conn, from_writer.settings, RequestFacts{});
+    ASSERT_TRUE(writer.send_simple(504, true));
+    std::string sent = from_watchdog.read_all();
+    EXPECT_EQ(without_date(sent), without_date(from_writer.read_all()));
+    EXPECT_EQ(without_date(sent), without_date(server_error_bytes(504)));
+}
+
+TEST(HarakiriResponse, ServerErrorKeepsTheConnectionUnlessAskedToClose) {
+    Wire keep, close;
+    HttpResponseWriter kept(*keep.conn, keep.settings, RequestFacts{});
+    ASSERT_TRUE(kept.send_simple(400, false));
+    EXPECT_TRUE(kept.keep_alive());
+    std::string sent = keep.read_all();
+    EXPECT_TRUE(sent.starts_with("HTTP/1.1 400 Bad Request\r\n")) << sent;
+    EXPECT_EQ(sent.find("Connection:"), std::string::npos) << sent;
+    EXPECT_TRUE(sent.ends_with("\r\n\r\n400 Bad Request\n")) << sent;
+
+    HttpResponseWriter closed(*close.conn, close.settings, RequestFacts{});
+    ASSERT_TRUE(closed.send_simple(400, true));
+    EXPECT_FALSE(closed.keep_alive());
+    EXPECT_NE(close.read_all().find("\r\nConnection: close\r\n"), std::string::npos);
 }
 
 TEST(HarakiriScoreboard, EachRequestStartIsOnTheMastersBoardUntilItEnds) {
