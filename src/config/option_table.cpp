@@ -121,8 +121,20 @@ const std::array kTable = {
     // --- limits
     OptionSpec{"limit-post", "", K::size, G::limits, S::implemented, &O::limit_post, "BYTES",
         "largest request body accepted (0: no limit); larger gets 413"},
+    OptionSpec{"post-buffering", "", K::size, G::limits, S::implemented, &O::post_buffering, "BYTES",
+        "request bodies up to BYTES are read by the event loop before the app is called (0: all streamed)",
+        "The app then never waits for a slow client. A chunked body is read ahead until it ends or fills "
+        "BYTES (under `limit-post`, until it ends, so that an oversized one gets 413 before the app runs). "
+        "A larger body is streamed to `wsgi.input` as it arrives, so a slow client holds a worker (or "
+        "request thread) while the app reads it, for at most `http-timeout` per read: bound that with "
+        "`limit-post` or a buffering proxy in front. uWSGI reads every body before the app when "
+        "post-buffering is set, spilling larger ones to a temporary file, but in the worker itself (a "
+        "slow client still holds it); its default is 0 (off). 64 KiB covers ordinary forms and JSON "
+        "while bounding the memory a connection can make a worker hold before the app sees the request.",
+        "65536"},
     OptionSpec{"http-timeout", "", K::integer, G::limits, S::implemented, &O::http_timeout, "SECONDS",
-        "how long a client may take to send a request head or body, or to read the response"},
+        "how long a client may take, in all, to send a request head or a body read ahead (post-buffering); "
+        "per read or write for a streamed body and the response"},
     OptionSpec{"http-keepalive", "", K::integer, G::limits, S::implemented, &O::http_keepalive, "SECONDS",
         "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)"},
     OptionSpec{"max-fd", "", K::integer, G::limits, S::implemented, &O::max_fd, "N",
@@ -187,8 +199,6 @@ const std::array kTable = {
         "Responses are written by the worker."},
     OptionSpec{"socket-timeout", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "See `http-timeout`."},
-    OptionSpec{"post-buffering", "", K::size, G::unsupported, S::unsupported, {}, "", "",
-        "Request bodies are streamed to wsgi.input."},
     OptionSpec{"log-reopen", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "The log file is always reopened on reload (and on SIGUSR1 / --reopen-logs)."},
     OptionSpec{"log-4xx", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",

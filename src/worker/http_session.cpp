@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "proto/cgi_vars.h"
 #include "proto/http_status.h"
 
@@ -24,6 +26,7 @@ void finish_request(Connection& conn) {
     conn.body_taken = 0;
     conn.body_discarded = 0;
     conn.continue_sent = false;
+    conn.body_ahead = false;
     conn.parser->next_request();
     conn.last_activity = Clock::now();
 }
@@ -78,14 +81,32 @@ HttpSession::Ready HttpSession::check_request(Connection& conn) {
             return Ready::refused;
         case HttpRequestParser::State::body: break;
     }
-    if (!p.head().chunked || p.limits().max_body == 0) return Ready::serve;
-    // limit-post: a chunked body is read whole (up to the limit) by the loop before the app runs.
+    if (!reads_body_ahead(p)) return Ready::serve;
+    if (!conn.body_ahead) {
+        // The head is complete: the body has http-timeout in all from here (Worker's sweep).
+        conn.body_ahead = true;
+        conn.phase_since = Clock::now();
+    }
+    // The client may wait for this before sending the body; the app will not ask for it.
     if (p.head().expect_continue && p.head().version_minor == 1 && !conn.continue_sent) {
         conn.continue_sent = true;
         iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
         if (!conn.output.send(conn.fd.get(), &iov, 1, 0, settings_.exchange.output)) return Ready::refused;
     }
     return Ready::wait;
+}
+
+// Whether the loop goes on reading the body of a request whose head is complete (parser in body
+// state) before the app is called. A body of known length is read whole if it fits
+// post-buffering, else streamed to the app from the start; a chunked one is read until it ends or
+// fills post-buffering (the app reads the rest) -- under limit-post, until it ends, so that an
+// oversized one is refused (413) before the app runs.
+bool HttpSession::reads_body_ahead(HttpRequestParser& p) const {
+    std::uint64_t cap = settings_.post_buffering;
+    if (p.head().chunked && p.limits().max_body > 0) cap = std::max(cap, p.limits().max_body);
+    if (cap == 0) return false;
+    if (p.head().content_length) return *p.head().content_length <= cap;
+    return p.head().chunked && p.body().size() < cap;
 }
 
 ConnState HttpSession::after_body(Connection& conn) {
@@ -153,6 +174,7 @@ bool HttpSession::serve_one(Connection& conn, bool stopping) {
 ConnState HttpSession::serve(Connection& conn, bool stopping) {
     for (;;) {
         if (!serve_one(conn, stopping)) return ConnState::closing;
+        conn.phase_since = Clock::now();  // an unread body is discarded for http-timeout in all
         // Nothing below waits for the client: an unread body is discarded from what is buffered,
         // and the event loop discards the rest as it arrives (draining_body).
         const HttpRequestParser& p = *conn.parser;

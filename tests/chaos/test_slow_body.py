@@ -1,0 +1,205 @@
+"""A client that sends its request slowly holds neither a worker nor a connection for long (issue 8,
+siblings of item 1): a body up to post-buffering is read by the event loop before the app is called,
+and http-timeout is a total for a request head and for a body read ahead, not a silence that each
+trickled byte restarts."""
+import hashlib
+import socket
+import threading
+import time
+
+from harness import APPS, free_port
+from rawhttp import RawConnection
+from uwsgi_client import packet
+from uwsgi_client import request as uwsgi_request
+
+APP = str(APPS / "slow_body.py")
+PROMPT = 2.5  # seconds: another client's answer while one trickles (the old block: the whole trickle)
+
+
+def answered_in(port, path="/other"):
+    """Seconds another client waits for its answer."""
+    started = time.monotonic()
+    conn = RawConnection(port, timeout=15)
+    try:
+        conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert conn.read_response().body == f"ok {path}".encode()
+    finally:
+        conn.close()
+    return time.monotonic() - started
+
+
+def read_answer(body):
+    return b"read %d %s" % (len(body), hashlib.sha256(body).hexdigest().encode())
+
+
+class Trickle(threading.Thread):
+    """Sends `data` one byte every `interval` seconds on `sock`, until done or told to stop."""
+
+    def __init__(self, sock, data, interval):
+        super().__init__(daemon=True)
+        self.sock, self.data, self.interval = sock, data, interval
+        self.stop = threading.Event()
+        self.sent = 0
+        self.error = None
+
+    def run(self):
+        for i in range(len(self.data)):
+            if self.stop.wait(self.interval):
+                return
+            try:
+                self.sock.sendall(self.data[i:i + 1])
+            except OSError as e:  # closed by the server
+                self.error = e
+                return
+            self.sent += 1
+
+
+def closed_after(sock, limit):
+    """Seconds until the server closes `sock` (EOF or reset), reading and discarding; None if not within limit."""
+    started = time.monotonic()
+    sock.settimeout(0.5)
+    while time.monotonic() - started < limit:
+        try:
+            if not sock.recv(65536):
+                return time.monotonic() - started
+        except socket.timeout:
+            continue
+        except OSError:
+            return time.monotonic() - started
+    return None
+
+
+def test_trickled_small_body_does_not_hold_the_worker(serve):
+    server = serve(APP, "--processes", "1", "--http-timeout", "30")
+    body = b"0123456789ab"
+    slow = RawConnection(server.port, timeout=20)
+    slow.send(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:1])
+    trickle = Trickle(slow.sock, body[1:], 0.5)
+    trickle.start()
+    try:
+        waited = answered_in(server.port)
+        assert waited < PROMPT, f"another client waited {waited:.2f} s behind a trickled body"
+        assert trickle.sent < len(body) - 1, "the trickle ended before the other client was answered"
+        trickle.join(15)
+        assert slow.read_response().body == read_answer(body)
+    finally:
+        trickle.stop.set()
+        slow.close()
+
+
+def test_expect_100_continue_is_answered_by_the_loop(serve):
+    server = serve(APP, "--processes", "1", "--http-timeout", "30")
+    slow = RawConnection(server.port, timeout=10)
+    try:
+        slow.send(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        got = b""
+        while b"\r\n\r\n" not in got:
+            chunk = slow.sock.recv(100)
+            assert chunk, got
+            got += chunk
+        assert got.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        slow.buf = got[len(b"HTTP/1.1 100 Continue\r\n\r\n"):]
+        # The client takes its time after the 100: the worker serves others meanwhile.
+        waited = answered_in(server.port)
+        assert waited < PROMPT, f"another client waited {waited:.2f} s behind a client sending its body"
+        slow.send(b"hello")
+        assert slow.read_response().body == read_answer(b"hello")
+    finally:
+        slow.close()
+
+
+def test_trickled_head_is_closed_after_http_timeout_in_all(serve):
+    server = serve(APP, "--processes", "1", "--http-timeout", "3")
+    slow = RawConnection(server.port, timeout=10)
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 40
+    trickle = Trickle(slow.sock, head, 1.0)  # each byte well within the 3 s of a per-read timeout
+    trickle.start()
+    try:
+        closed = closed_after(slow.sock, 12)
+        assert closed is not None, "a head trickled one byte a second kept its connection for 12 s"
+        assert 2.0 <= closed <= 8.0, closed
+        assert answered_in(server.port) < PROMPT
+    finally:
+        trickle.stop.set()
+        slow.close()
+
+
+def test_trickled_small_body_is_closed_after_http_timeout_in_all(serve):
+    server = serve(APP, "--processes", "1", "--http-timeout", "3")
+    body = b"b" * 40
+    slow = RawConnection(server.port, timeout=10)
+    slow.send(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+    trickle = Trickle(slow.sock, body, 1.0)
+    trickle.start()
+    try:
+        closed = closed_after(slow.sock, 12)
+        assert closed is not None, "a body trickled one byte a second kept its connection for 12 s"
+        assert 2.0 <= closed <= 8.0, closed
+        assert trickle.sent < len(body)
+        assert answered_in(server.port) < PROMPT
+    finally:
+        trickle.stop.set()
+        slow.close()
+
+
+def test_post_buffering_sets_how_much_is_read_ahead(serve):
+    # 200 KiB is over the 64 KiB default; with post-buffering above it, a client pausing in the
+    # middle of such a body holds no worker either.
+    server = serve(APP, "--processes", "1", "--post-buffering", "300000", "--http-timeout", "30")
+    body = bytes(range(256)) * 800
+    slow = RawConnection(server.port, timeout=20)
+    try:
+        slow.send(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:100000])
+        waited = answered_in(server.port)
+        assert waited < PROMPT, f"another client waited {waited:.2f} s behind a paused 200 KiB body"
+        slow.send(body[100000:])
+        assert slow.read_response().body == read_answer(body)
+    finally:
+        slow.close()
+
+
+def test_body_over_post_buffering_reaches_the_app_intact(serve):
+    # Streamed to the app as it arrives: Content-Length and chunked, the chunked one partly read
+    # ahead by the loop first.
+    server = serve(APP, "--processes", "1", "--post-buffering", "1024")
+    body = bytes(range(256)) * 800
+    conn = RawConnection(server.port, timeout=20)
+    try:
+        conn.send(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        assert conn.read_response().body == read_answer(body)
+        chunked = b"".join(b"%x\r\n" % len(body[i:i + 3000]) + body[i:i + 3000] + b"\r\n"
+                           for i in range(0, len(body), 3000))
+        conn.send(b"POST /read HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked[:5000])
+        conn.send(chunked[5000:] + b"0\r\n\r\n")
+        assert conn.read_response().body == read_answer(body)
+    finally:
+        conn.close()
+
+
+def test_trickled_body_on_the_uwsgi_socket_does_not_hold_the_worker(serve):
+    port = free_port()
+    serve(args=["--socket", f"127.0.0.1:{port}", "--wsgi-file", APP, "--processes", "1",
+                "--http-timeout", "30"], port=port)
+    body = b"0123456789"
+    slow = socket.create_connection(("127.0.0.1", port), timeout=20)
+    trickle = None
+    try:
+        slow.sendall(packet({"REQUEST_METHOD": "POST", "PATH_INFO": "/read", "REQUEST_URI": "/read",
+                             "CONTENT_LENGTH": str(len(body))}) + body[:1])
+        trickle = Trickle(slow, body[1:], 0.5)
+        trickle.start()
+        started = time.monotonic()
+        r = uwsgi_request(("127.0.0.1", port), uri="/other", timeout=15)
+        waited = time.monotonic() - started
+        assert r.status == 200 and r.body == b"ok /other"
+        assert waited < PROMPT, f"another request waited {waited:.2f} s behind a trickled body"
+        trickle.join(15)
+        slow.settimeout(10)
+        data = b""
+        while chunk := slow.recv(65536):
+            data += chunk
+        assert data.endswith(read_answer(body)), data
+    finally:
+        if trickle:
+            trickle.stop.set()
+        slow.close()
