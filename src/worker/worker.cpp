@@ -324,7 +324,14 @@ void Worker::sweep() {
                      std::chrono::seconds(settings_.keepalive_timeout_s)};
     for (auto& [fd, conn] : connections_)
         if (past_deadline(*conn, limits, stopping_, now)) expired_connections.push_back(conn.get());
-    for (Connection* conn : expired_connections) close_connection(conn);
+    for (Connection* conn : expired_connections) {
+        // A request that did not arrive within http-timeout in all (slowloris, a stalled upload):
+        // closed without an answer, at debug level (a flood of them must not flood the log).
+        if (conn->state == ConnState::reading_request && !conn->idle())
+            spdlog::debug("{}: request {} not complete after http-timeout ({} s): connection closed",
+                          conn->peer.remote_addr, conn->body_ahead ? "body" : "head", settings_.head_timeout_s);
+        close_connection(conn);
+    }
 }
 
 // After a burst of closes, the memory those connections used goes back to the system: glibc keeps

@@ -7,6 +7,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from harness import APPS, free_port
 from rawhttp import RawConnection
 from uwsgi_client import packet
@@ -69,22 +71,30 @@ def closed_after(sock, limit):
     return None
 
 
-def test_trickled_small_body_does_not_hold_the_worker(serve):
-    server = serve(APP, "--processes", "1", "--http-timeout", "30")
+@pytest.mark.parametrize("threads", [1, 2])
+def test_trickled_small_body_does_not_hold_the_worker(serve, threads):
+    server = serve(APP, "--processes", "1", "--threads", str(threads), "--http-timeout", "30")
     body = b"0123456789ab"
-    slow = RawConnection(server.port, timeout=20)
-    slow.send(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:1])
-    trickle = Trickle(slow.sock, body[1:], 0.5)
-    trickle.start()
+    slow, trickles = [], []
     try:
+        for _ in range(threads):  # one per request thread: each used to wait in wsgi.input.read()
+            conn = RawConnection(server.port, timeout=20)
+            conn.send(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:1])
+            slow.append(conn)
+            trickles.append(Trickle(conn.sock, body[1:], 0.5))
+        for t in trickles:
+            t.start()
         waited = answered_in(server.port)
         assert waited < PROMPT, f"another client waited {waited:.2f} s behind a trickled body"
-        assert trickle.sent < len(body) - 1, "the trickle ended before the other client was answered"
-        trickle.join(15)
-        assert slow.read_response().body == read_answer(body)
+        assert all(t.sent < len(body) - 1 for t in trickles), "a trickle ended before the other client was answered"
+        for conn, t in zip(slow, trickles):
+            t.join(15)
+            assert conn.read_response().body == read_answer(body)
     finally:
-        trickle.stop.set()
-        slow.close()
+        for t in trickles:
+            t.stop.set()
+        for conn in slow:
+            conn.close()
 
 
 def test_expect_100_continue_is_answered_by_the_loop(serve):
