@@ -86,6 +86,7 @@ def test_trickled_small_body_does_not_hold_the_worker(serve, threads):
             t.start()
         waited = answered_in(server.port)
         assert waited < PROMPT, f"another client waited {waited:.2f} s behind a trickled body"
+        print(f"\nanother client answered in {waited:.3f} s while {threads} trickled")
         assert all(t.sent < len(body) - 1 for t in trickles), "a trickle ended before the other client was answered"
         for conn, t in zip(slow, trickles):
             t.join(15)
@@ -128,6 +129,7 @@ def test_trickled_head_is_closed_after_http_timeout_in_all(serve):
         closed = closed_after(slow.sock, 12)
         assert closed is not None, "a head trickled one byte a second kept its connection for 12 s"
         assert 2.0 <= closed <= 8.0, closed
+        print(f"\ntrickled head closed after {closed:.2f} s (http-timeout 3)")
         assert answered_in(server.port) < PROMPT
     finally:
         trickle.stop.set()
