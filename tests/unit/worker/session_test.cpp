@@ -181,8 +181,9 @@ TEST_F(HttpSessionTest, ChunkedBodyUnderLimitPostIsReadBeforeTheAppRuns) {
 TEST_F(HttpSessionTest, BodyUpToPostBufferingIsReadBeforeTheAppRuns) {
     settings.post_buffering = 10;
     HttpSession http(runtime, settings);
-    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"),
-              Session::Next::wait);
+    EXPECT_EQ(
+        input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"),
+        Session::Next::wait);
     EXPECT_TRUE(conn->body_ahead);
     EXPECT_EQ(received(), "HTTP/1.1 100 Continue\r\n\r\n");  // the loop asks for the body itself
     EXPECT_EQ(input(http, "01234"), Session::Next::wait);
@@ -197,7 +198,8 @@ TEST_F(HttpSessionTest, BodyUpToPostBufferingIsReadBeforeTheAppRuns) {
 TEST_F(HttpSessionTest, BodyReadAheadReachesTheApp) {
     settings.post_buffering = 10;
     HttpSession http(runtime, settings);
-    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"), Session::Next::wait);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"),
+              Session::Next::wait);
     EXPECT_EQ(input(http, "456789"), Session::Next::serve);
     runtime.read_body = 100;
     EXPECT_EQ(serve(http), ConnState::reading_request);
@@ -207,7 +209,8 @@ TEST_F(HttpSessionTest, BodyReadAheadReachesTheApp) {
 TEST_F(HttpSessionTest, BodyOverPostBufferingIsStreamed) {
     settings.post_buffering = 9;
     HttpSession http(runtime, settings);
-    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"), Session::Next::serve);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"),
+              Session::Next::serve);
     EXPECT_FALSE(conn->body_ahead);
 }
 
