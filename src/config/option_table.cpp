@@ -122,15 +122,15 @@ const std::array kTable = {
     OptionSpec{"limit-post", "", K::size, G::limits, S::implemented, &O::limit_post, "BYTES",
         "largest request body accepted (0: no limit); larger gets 413"},
     OptionSpec{"post-buffering", "", K::size, G::limits, S::implemented, &O::post_buffering, "BYTES",
-        "request bodies up to BYTES are read by the event loop before the app is called (0: all streamed)",
-        "The app then never waits for a slow client. A chunked body is read ahead until it ends or fills "
-        "BYTES (under `limit-post`, until it ends, so that an oversized one gets 413 before the app runs). "
-        "A larger body is streamed to `wsgi.input` as it arrives, so a slow client holds a worker (or "
-        "request thread) while the app reads it, for at most `http-timeout` per read: bound that with "
-        "`limit-post` or a buffering proxy in front. uWSGI reads every body before the app when "
-        "post-buffering is set, spilling larger ones to a temporary file, but in the worker itself (a "
-        "slow client still holds it); its default is 0 (off). 64 KiB covers ordinary forms and JSON "
-        "while bounding the memory a connection can make a worker hold before the app sees the request.",
+        "request bodies up to BYTES are read by the event loop before the app is called (0: streamed)",
+        "The app then never waits for a slow client. With `limit-post` set, every body is read before the "
+        "app: up to BYTES in memory, the rest in an unnamed temporary file in $TMPDIR (else /tmp; O_TMPFILE, "
+        "never visible), as uWSGI does. Without `limit-post`, a larger body is streamed to `wsgi.input` as "
+        "it arrives (a chunked one after its first BYTES), so a slow client holds a worker (or request "
+        "thread) while the app reads it, for at most `http-timeout` per read: set `limit-post` or put a "
+        "buffering proxy in front. uWSGI's default is 0 (off), and it reads bodies in the worker itself; "
+        "64 KiB covers ordinary forms and JSON while bounding the memory each connection can hold. 0: "
+        "bodies are streamed as they arrive (a chunked one under `limit-post` is still read whole, in memory).",
         "65536"},
     OptionSpec{"http-timeout", "", K::integer, G::limits, S::implemented, &O::http_timeout, "SECONDS",
         "how long a client may take, in all, to send a request head or a body read ahead (post-buffering); "

@@ -11,6 +11,7 @@
 #include "os/unique_fd.h"
 #include "proto/cgi_vars.h"
 #include "proto/http_parser.h"
+#include "worker/body_spool.h"
 #include "worker/output_buffer.h"
 
 namespace appserver {
@@ -48,6 +49,8 @@ struct Connection {
     std::unique_ptr<HttpRequestParser> parser;
     std::string input;              // bytes read but not yet consumed (pipelined requests, a uwsgi packet)
     std::size_t body_taken = 0;     // bytes of parser->body() the application has already read
+    BodySpool spool;                // a body read ahead past post-buffering (within limit-post): it
+                                    // comes before parser->body()'s bytes
     std::uint64_t body_discarded = 0;  // unread body bytes thrown away after the response
     bool continue_sent = false;     // "100 Continue" went out for the current request
     bool body_ahead = false;        // the loop is reading this request's body before the app runs
@@ -94,6 +97,7 @@ struct Connection {
     void release_buffers() {
         parser.reset();
         std::string().swap(input);
+        spool.reset();
     }
 };
 

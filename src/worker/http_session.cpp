@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 #include "proto/cgi_vars.h"
 #include "proto/http_status.h"
 
@@ -15,9 +13,10 @@ constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 // Drops the body bytes the parser holds that the application did not take.
 void discard_body(Connection& conn) {
     std::string& body = conn.parser->body();
-    conn.body_discarded += body.size() - conn.body_taken;
+    conn.body_discarded += body.size() - conn.body_taken + conn.spool.unread();
     body.clear();
     conn.body_taken = 0;
+    conn.spool.reset();
 }
 
 // The request is over (answered, its body consumed): the connection waits for the next one.
@@ -87,6 +86,16 @@ HttpSession::Ready HttpSession::check_request(Connection& conn) {
         conn.body_ahead = true;
         conn.phase_since = Clock::now();
     }
+    // Past post-buffering (limit-post bounds it) the body goes to a temporary file, not memory.
+    if (settings_.post_buffering > 0 && (conn.spool.active() || p.body().size() > settings_.post_buffering)) {
+        std::string error;
+        if (!conn.spool.append(p.body(), error)) {
+            spdlog::error("{}: request body not kept: {} -> 500", conn.peer.remote_addr, error);
+            queue_server_answer(conn, settings_, 500, true);
+            return Ready::refused;
+        }
+        p.body().clear();
+    }
     // The client may wait for this before sending the body; the app will not ask for it.
     if (p.head().expect_continue && p.head().version_minor == 1 && !conn.continue_sent) {
         conn.continue_sent = true;
@@ -97,16 +106,19 @@ HttpSession::Ready HttpSession::check_request(Connection& conn) {
 }
 
 // Whether the loop goes on reading the body of a request whose head is complete (parser in body
-// state) before the app is called. A body of known length is read whole if it fits
+// state) before the app is called. Under limit-post a chunked body is read until it ends, so
+// that an oversized one is refused (413) before the app runs, and so is every body when
+// post-buffering is on too: in memory up to post-buffering, past it in a temporary file
+// (check_request). Without limit-post, a body of known length is read whole if it fits
 // post-buffering, else streamed to the app from the start; a chunked one is read until it ends or
-// fills post-buffering (the app reads the rest) -- under limit-post, until it ends, so that an
-// oversized one is refused (413) before the app runs.
+// fills post-buffering, and the app reads the rest.
 bool HttpSession::reads_body_ahead(HttpRequestParser& p) const {
-    std::uint64_t cap = settings_.post_buffering;
-    if (p.head().chunked && p.limits().max_body > 0) cap = std::max(cap, p.limits().max_body);
-    if (cap == 0) return false;
-    if (p.head().content_length) return *p.head().content_length <= cap;
-    return p.head().chunked && p.body().size() < cap;
+    bool limited = p.limits().max_body > 0;
+    if (p.head().chunked && limited) return true;
+    if (settings_.post_buffering == 0) return false;
+    if (limited) return true;
+    if (p.head().content_length) return *p.head().content_length <= settings_.post_buffering;
+    return p.head().chunked && p.body().size() < settings_.post_buffering;
 }
 
 ConnState HttpSession::after_body(Connection& conn) {

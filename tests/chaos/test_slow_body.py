@@ -3,13 +3,15 @@ siblings of item 1): a body up to post-buffering is read by the event loop befor
 and http-timeout is a total for a request head and for a body read ahead, not a silence that each
 trickled byte restarts."""
 import hashlib
+import os
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from harness import APPS, free_port
+from harness import APPS, free_port, wait_until
 from rawhttp import RawConnection
 from uwsgi_client import packet
 from uwsgi_client import request as uwsgi_request
@@ -214,4 +216,49 @@ def test_trickled_body_on_the_uwsgi_socket_does_not_hold_the_worker(serve):
     finally:
         if trickle:
             trickle.stop.set()
+        slow.close()
+
+
+def spool_files(pid, directory):
+    """The worker's open files in `directory` (an unnamed temporary file shows as 'DIR/#N (deleted)')."""
+    found = []
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir() if fd_dir.exists() else []:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(directory) + "/"):
+            found.append(target)
+    return found
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_body_past_post_buffering_under_limit_post_goes_to_an_unnamed_file(serve, tmp_path, chunked):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    server = serve(APP, "--processes", "1", "--post-buffering", "4096", "--limit-post", "1000000",
+                   "--http-timeout", "30", env={"TMPDIR": str(spool)})
+    [worker] = server.wait_workers(1)
+    body = bytes(range(256)) * 800
+    if chunked:
+        head = b"POST /read HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        data = b"".join(b"%x\r\n" % len(body[i:i + 3000]) + body[i:i + 3000] + b"\r\n"
+                        for i in range(0, len(body), 3000)) + b"0\r\n\r\n"
+    else:
+        head = b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
+        data = body
+    slow = RawConnection(server.port, timeout=20)
+    try:
+        slow.send(head + data[:100000])
+        # The client pauses halfway: the part received is in an unnamed file, the worker is free.
+        assert wait_until(lambda: spool_files(worker, spool), 10), "no spool file while the body arrives"
+        assert all(t.endswith("(deleted)") for t in spool_files(worker, spool)), spool_files(worker, spool)
+        assert list(spool.iterdir()) == []
+        waited = answered_in(server.port)
+        assert waited < PROMPT, f"another client waited {waited:.2f} s behind a paused 200 KiB body"
+        slow.send(data[100000:])
+        assert slow.read_response().body == read_answer(body)
+        assert wait_until(lambda: not spool_files(worker, spool), 10), "the spool file outlived its request"
+    finally:
         slow.close()

@@ -226,6 +226,33 @@ TEST_F(HttpSessionTest, ChunkedBodyIsReadAheadUntilPostBufferingThenStreamed) {
     EXPECT_EQ(runtime.body_seen, "helloworld");
 }
 
+TEST_F(HttpSessionTest, BodyPastPostBufferingGoesToAFileUnderLimitPost) {
+    settings.post_buffering = 8;
+    limits.max_body = 1000;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789"),
+              Session::Next::wait);
+    EXPECT_TRUE(conn->spool.active());
+    EXPECT_TRUE(conn->parser->body().empty());  // the memory held is post-buffering at most
+    EXPECT_EQ(input(http, "abcdefghij"), Session::Next::serve);
+    runtime.read_body = 100;
+    EXPECT_EQ(serve(http), ConnState::reading_request);
+    EXPECT_EQ(runtime.body_seen, "0123456789abcdefghij");
+    EXPECT_FALSE(conn->spool.active());
+}
+
+TEST_F(HttpSessionTest, SpooledBodyTheAppDidNotReadIsDiscarded) {
+    settings.post_buffering = 4;
+    limits.max_body = 1000;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234567"),
+              Session::Next::wait);
+    EXPECT_EQ(input(http, "89GET /b HTTP/1.1\r\nHost: x\r\n\r\n"), Session::Next::serve);
+    EXPECT_EQ(serve(http), ConnState::reading_request);
+    EXPECT_NE(received().find("ok /b"), std::string::npos);
+    EXPECT_FALSE(conn->spool.active());
+}
+
 TEST_F(HttpSessionTest, IdleConnectionHoldsNoParserNorBuffers) {
     HttpSession http(runtime, settings);
     EXPECT_TRUE(conn->idle());
