@@ -16,8 +16,13 @@ bool past_deadline(const Connection& conn, const Deadlines& limits, bool stoppin
                 if (stopping && (conn.requests_served > 0 || quiet >= seconds(2))) return true;
                 if (conn.requests_served > 0) return quiet >= limits.keepalive;
             }
-            // A head in progress (or a new connection's first), or a body read ahead: a total, so
-            // that a client sending one byte now and then cannot keep the connection (slowloris).
+            // A large upload spooled to a file (under limit-post) may take longer than http-timeout
+            // in all on a slow link; it holds a descriptor and disk, not a worker: silence counts,
+            // as for nginx's client_body_timeout.
+            if (conn.spool.active()) return quiet >= limits.request;
+            // A head in progress (or a new connection's first), or a body read ahead in memory: a
+            // total, so that a client sending one byte now and then cannot keep the connection
+            // (slowloris).
             return phase >= limits.request;
         case ConnState::draining_body:
             return phase >= limits.request;

@@ -19,10 +19,11 @@ struct Deadlines {
 inline constexpr auto kLingerQuiet = std::chrono::seconds(5);
 inline constexpr auto kLingerTotal = std::chrono::seconds(30);
 
-// True when the connection should be closed now. A request head, a body read ahead and a body
-// being discarded have http-timeout in total (from conn.phase_since), however steadily the client
-// trickles; idle keep-alive and a response the client does not take count silence instead
-// (conn.last_activity). `stopping`: the worker is retiring, idle connections go at once.
+// True when the connection should be closed now. A request head, a body read ahead in memory and a
+// body being discarded have http-timeout in total (from conn.phase_since), however steadily the
+// client trickles; idle keep-alive, a body spooled to a file and a response the client does not
+// take count silence instead (conn.last_activity). `stopping`: the worker is retiring, idle
+// connections go at once.
 bool past_deadline(const Connection& conn, const Deadlines& limits, bool stopping, Clock::time_point now);
 
 }  // namespace appserver

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace appserver {
 namespace {
@@ -20,6 +22,10 @@ struct DeadlineTest : ::testing::Test {
     }
     bool past(Clock::time_point now, bool stopping = false) {
         return past_deadline(*conn, limits, stopping, now);
+    }
+    void feed(std::string_view bytes) {
+        ASSERT_EQ(conn->http().feed(bytes.data(), bytes.size()), bytes.size());
+        ASSERT_EQ(conn->http().state(), HttpRequestParser::State::body);
     }
     // The client sends one byte of its head at `when`.
     void trickle(Clock::time_point when) {
@@ -62,12 +68,22 @@ TEST_F(DeadlineTest, IdleConnectionsGoWhenStopping) {
 }
 
 TEST_F(DeadlineTest, BodyReadAheadHasTheTotalFromTheHeadsEnd) {
-    conn->http().feed("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n", 40);
+    feed("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n");
     conn->body_ahead = true;
     conn->phase_since = t0 + seconds(3);     // the head ended
     conn->last_activity = t0 + seconds(12);  // a body byte just now
     EXPECT_FALSE(past(t0 + seconds(12)));
     EXPECT_TRUE(past(t0 + seconds(13)));
+}
+
+TEST_F(DeadlineTest, BodySpooledToAFileCountsSilence) {
+    feed("POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n");
+    conn->body_ahead = true;
+    std::string error;
+    ASSERT_TRUE(conn->spool.append("x", error)) << error;
+    conn->last_activity = t0 + seconds(50);  // a large upload on a slow link, still arriving
+    EXPECT_FALSE(past(t0 + seconds(59)));
+    EXPECT_TRUE(past(t0 + seconds(60)));
 }
 
 TEST_F(DeadlineTest, DrainHasTheTotalFromTheResponsesEnd) {
