@@ -68,6 +68,7 @@ struct Options {
 
     // Limits.
     std::uint64_t limit_post = 0;        // bytes, 0 = no limit
+    std::uint64_t post_buffering = 65536;  // bytes of request body the event loop reads before the app
     int http_timeout = 60;               // seconds
     int http_keepalive = 15;             // seconds, 0 disables keep-alive
     int max_fd = 0;                      // RLIMIT_NOFILE; 0: raise the soft limit to the hard limit

@@ -121,8 +121,20 @@ const std::array kTable = {
     // --- limits
     OptionSpec{"limit-post", "", K::size, G::limits, S::implemented, &O::limit_post, "BYTES",
         "largest request body accepted (0: no limit); larger gets 413"},
+    OptionSpec{"post-buffering", "", K::size, G::limits, S::implemented, &O::post_buffering, "BYTES",
+        "request bodies up to BYTES are read by the event loop before the app is called (0: streamed)",
+        "The app then never waits for a slow client. With `limit-post` set, every body is read before the "
+        "app: up to BYTES in memory, the rest in an unnamed temporary file in $TMPDIR (else /tmp; O_TMPFILE, "
+        "never visible), as uWSGI does. Without `limit-post`, a larger body is streamed to `wsgi.input` as "
+        "it arrives (a chunked one after its first BYTES), so a slow client holds a worker (or request "
+        "thread) while the app reads it, for at most `http-timeout` per read: set `limit-post` or put a "
+        "buffering proxy in front. uWSGI's default is 0 (off), and it reads bodies in the worker itself; "
+        "64 KiB covers ordinary forms and JSON while bounding the memory each connection can hold. 0: "
+        "bodies are streamed as they arrive (a chunked one under `limit-post` is still read whole, in memory).",
+        "65536"},
     OptionSpec{"http-timeout", "", K::integer, G::limits, S::implemented, &O::http_timeout, "SECONDS",
-        "how long a client may take to send a request head or body, or to read the response"},
+        "how long a client may take, in all, to send a request head or a body read ahead (post-buffering); "
+        "per read or write for a streamed body and the response"},
     OptionSpec{"http-keepalive", "", K::integer, G::limits, S::implemented, &O::http_keepalive, "SECONDS",
         "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)"},
     OptionSpec{"max-fd", "", K::integer, G::limits, S::implemented, &O::max_fd, "N",
@@ -187,8 +199,6 @@ const std::array kTable = {
         "Responses are written by the worker."},
     OptionSpec{"socket-timeout", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "See `http-timeout`."},
-    OptionSpec{"post-buffering", "", K::size, G::unsupported, S::unsupported, {}, "", "",
-        "Request bodies are streamed to wsgi.input."},
     OptionSpec{"log-reopen", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "The log file is always reopened on reload (and on SIGUSR1 / --reopen-logs)."},
     OptionSpec{"log-4xx", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",

@@ -129,6 +129,7 @@ ArbiterSettings arbiter_settings(const Options& o) {
     if (!o.pidfile.empty()) a.reload_status_file = o.pidfile + ".reload";
     w.session.access_log = !o.disable_logging;
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
+    w.session.post_buffering = o.post_buffering;
     w.session.exchange.keepalive_enabled = o.http_keepalive > 0;
     return a;
 }

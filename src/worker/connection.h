@@ -11,6 +11,7 @@
 #include "os/unique_fd.h"
 #include "proto/cgi_vars.h"
 #include "proto/http_parser.h"
+#include "worker/body_spool.h"
 #include "worker/output_buffer.h"
 
 namespace appserver {
@@ -20,8 +21,9 @@ using Clock = std::chrono::steady_clock;
 // Where a connection is. Only in_app may block (the application runs, inline or on a request
 // thread); in every other state the event loop owns the connection and never waits on it.
 enum class ConnState {
-    reading_request,  // the loop reads until a request can be handed over (its head; with limit-post,
-                      // also a whole chunked body); between requests it is idle here
+    reading_request,  // the loop reads until a request can be handed over: its head, then a body of
+                      // up to post-buffering bytes (a chunked one up to limit-post too), so the app
+                      // never waits for it (body_ahead); between requests it is idle here
     in_app,           // the application serves it; the loop does not touch it
     draining_body,    // the response is done; the loop discards the body the app left unread (up to
                       // max_drain) so the next request can follow on the same connection
@@ -47,11 +49,18 @@ struct Connection {
     std::unique_ptr<HttpRequestParser> parser;
     std::string input;              // bytes read but not yet consumed (pipelined requests, a uwsgi packet)
     std::size_t body_taken = 0;     // bytes of parser->body() the application has already read
+    BodySpool spool;                // a body read ahead past post-buffering (within limit-post): it
+                                    // comes before parser->body()'s bytes
     std::uint64_t body_discarded = 0;  // unread body bytes thrown away after the response
     bool continue_sent = false;     // "100 Continue" went out for the current request
+    bool body_ahead = false;        // the loop is reading this request's body before the app runs
     bool peer_closed = false;       // the client will send nothing more (EOF seen)
     bool write_shut = false;        // closing: our side is shut down, waiting for the peer's close
     Clock::time_point last_activity = Clock::now();
+    // http-timeout is a total from here, not a silence: the accept (first request) or the first
+    // byte of a later request's head; the head's end while the loop reads the body ahead; the
+    // response's end while an unread body is discarded.
+    Clock::time_point phase_since = last_activity;
     Clock::time_point closing_since{};  // when the write side was shut down (linger limit)
     bool in_epoll = false;          // registered with the worker's epoll
     std::uint32_t watched = 0;      // the epoll events it is registered for
@@ -88,6 +97,7 @@ struct Connection {
     void release_buffers() {
         parser.reset();
         std::string().swap(input);
+        spool.reset();
     }
 };
 

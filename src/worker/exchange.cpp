@@ -46,6 +46,8 @@ bool HttpBodyReader::fill() {
 
 long HttpBodyReader::read(char* buf, std::size_t size) {
     if (size == 0) return 0;
+    // A body read ahead past post-buffering: its first part is in the spool file.
+    if (conn_.spool.unread() > 0) return conn_.spool.read(buf, size);
     for (;;) {
         std::string& body = conn_.parser->body();
         if (conn_.body_taken < body.size()) {

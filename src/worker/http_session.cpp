@@ -12,9 +12,10 @@ constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 // Drops the body bytes the parser holds that the application did not take.
 void discard_body(Connection& conn) {
     std::string& body = conn.parser->body();
-    conn.body_discarded += body.size() - conn.body_taken;
+    conn.body_discarded += body.size() - conn.body_taken + conn.spool.unread();
     body.clear();
     conn.body_taken = 0;
+    conn.spool.reset();
 }
 
 // The request is over (answered, its body consumed): the connection waits for the next one.
@@ -23,6 +24,7 @@ void finish_request(Connection& conn) {
     conn.body_taken = 0;
     conn.body_discarded = 0;
     conn.continue_sent = false;
+    conn.body_ahead = false;
     conn.parser->next_request();
     conn.last_activity = Clock::now();
 }
@@ -77,14 +79,45 @@ HttpSession::Ready HttpSession::check_request(Connection& conn) {
             return Ready::refused;
         case HttpRequestParser::State::body: break;
     }
-    if (!p.head().chunked || p.limits().max_body == 0) return Ready::serve;
-    // limit-post: a chunked body is read whole (up to the limit) by the loop before the app runs.
+    if (!reads_body_ahead(p)) return Ready::serve;
+    if (!conn.body_ahead) {
+        // The head is complete: the body has http-timeout in all from here (Worker's sweep).
+        conn.body_ahead = true;
+        conn.phase_since = Clock::now();
+    }
+    // Past post-buffering (limit-post bounds it) the body goes to a temporary file, not memory.
+    if (settings_.post_buffering > 0 && (conn.spool.active() || p.body().size() > settings_.post_buffering)) {
+        std::string error;
+        if (!conn.spool.append(p.body(), error)) {
+            spdlog::error("{}: request body not kept: {} -> 500", conn.peer.remote_addr, error);
+            queue_server_answer(conn, settings_, 500, true);
+            return Ready::refused;
+        }
+        p.body().clear();
+    }
+    // The client may wait for this before sending the body; the app will not ask for it.
     if (p.head().expect_continue && p.head().version_minor == 1 && !conn.continue_sent) {
         conn.continue_sent = true;
         iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
         if (!conn.output.send(conn.fd.get(), &iov, 1, 0, settings_.exchange.output)) return Ready::refused;
     }
     return Ready::wait;
+}
+
+// Whether the loop goes on reading the body of a request whose head is complete (parser in body
+// state) before the app is called. Under limit-post a chunked body is read until it ends, so
+// that an oversized one is refused (413) before the app runs, and so is every body when
+// post-buffering is on too: in memory up to post-buffering, past it in a temporary file
+// (check_request). Without limit-post, a body of known length is read whole if it fits
+// post-buffering, else streamed to the app from the start; a chunked one is read until it ends or
+// fills post-buffering, and the app reads the rest.
+bool HttpSession::reads_body_ahead(HttpRequestParser& p) const {
+    bool limited = p.limits().max_body > 0;
+    if (p.head().chunked && limited) return true;
+    if (settings_.post_buffering == 0) return false;
+    if (limited) return true;
+    if (p.head().content_length) return *p.head().content_length <= settings_.post_buffering;
+    return p.head().chunked && p.body().size() < settings_.post_buffering;
 }
 
 ConnState HttpSession::after_body(Connection& conn) {
@@ -152,6 +185,7 @@ bool HttpSession::serve_one(Connection& conn, bool stopping) {
 ConnState HttpSession::serve(Connection& conn, bool stopping) {
     for (;;) {
         if (!serve_one(conn, stopping)) return ConnState::closing;
+        conn.phase_since = Clock::now();  // an unread body is discarded for http-timeout in all
         // Nothing below waits for the client: an unread body is discarded from what is buffered,
         // and the event loop discards the rest as it arrives (draining_body).
         const HttpRequestParser& p = *conn.parser;

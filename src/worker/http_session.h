@@ -16,6 +16,9 @@ struct SessionSettings {
     ExchangeSettings exchange;
     bool access_log = true;
     std::uint64_t max_drain = 1 << 20;  // unread request body we read and discard to keep a connection
+    // post-buffering: a request body up to this size is read by the event loop before the
+    // application is called, so the app never waits for a slow client (0: streamed to the app).
+    std::uint64_t post_buffering = 64 * 1024;
     Harakiri* harakiri = nullptr;          // watchdog over each request (null: harakiri off)
     std::atomic<long>* served = nullptr;   // the worker's request count (max-requests)
 };
@@ -44,6 +47,7 @@ public:
 private:
     enum class Ready { wait, serve, refused };
     Ready check_request(Connection& conn);
+    bool reads_body_ahead(HttpRequestParser& p) const;
     ConnState after_body(Connection& conn);
     bool serve_one(Connection& conn, bool stopping);
 

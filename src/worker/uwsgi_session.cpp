@@ -93,6 +93,16 @@ Session::Next UwsgiSession::on_input(Connection& conn, const char* data, std::si
         conn.state = ConnState::closing;
         return Next::wait;
     }
+    // post-buffering, as on the HTTP port: a small body is read by the loop before the app runs
+    // (nginx buffers bodies already; a front-end that streams one slowly then costs no worker).
+    std::size_t body_here = conn.input.size() - packet.head_size;
+    if (packet.content_length > body_here && packet.content_length <= settings_.post_buffering) {
+        if (!conn.body_ahead) {
+            conn.body_ahead = true;
+            conn.phase_since = Clock::now();  // the body has http-timeout in all (Worker's sweep)
+        }
+        return Next::wait;
+    }
     return Next::serve;
 }
 

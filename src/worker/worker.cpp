@@ -17,6 +17,7 @@
 
 #include "log/log.h"
 #include "os/signals.h"
+#include "worker/deadline.h"
 #include "worker/exit_codes.h"
 
 namespace appserver {
@@ -35,11 +36,6 @@ constexpr std::uint64_t kListenerTag = 1ULL << 32;
 constexpr std::uint64_t kPoolTag = 2ULL << 32;
 constexpr std::size_t kReadSize = 64 * 1024;
 constexpr int kMaxEvents = 256;
-// Lingering close (as nginx's lingering_timeout and lingering_time): after shutting down its side,
-// a closing connection discards input until the peer closes, this long without data at most, and
-// this long in all.
-constexpr auto kLingerQuiet = std::chrono::seconds(5);
-constexpr auto kLingerTotal = std::chrono::seconds(30);
 // Memory is handed back to the system once this many connections have closed since the peak.
 constexpr std::size_t kTrimAfterCloses = 256;
 
@@ -225,7 +221,11 @@ void Worker::on_readable(Connection* conn) {
         on_peer_closed(conn);
         return;
     }
+    bool head_begins = conn->idle() && conn->requests_served > 0;
     conn->last_activity = Clock::now();
+    // A later request's head has http-timeout from its first byte (the first request's, from the
+    // accept), however it trickles in.
+    if (head_begins) conn->phase_since = conn->last_activity;
     if (conn->state == ConnState::closing) {
         settle(conn);  // discarded: lingering until the peer closes
         return;
@@ -269,8 +269,10 @@ void Worker::settle(Connection* conn) {
         case ConnState::in_app: return;
         case ConnState::writing_behind:
             if (!conn->output.empty()) break;
-            // The client took the response: on to the next request, maybe already buffered.
+            // The client took the response: on to the next request, maybe already buffered (its
+            // http-timeout starts now, not while it waited behind this response).
             conn->state = ConnState::reading_request;
+            conn->phase_since = Clock::now();
             switch (session_of(*conn).on_input(*conn, nullptr, 0)) {
                 case Session::Next::close: close_connection(conn); return;
                 case Session::Next::serve: dispatch(conn); return;
@@ -315,35 +317,21 @@ void Worker::take_back_from_pool() {
     if (!stopping_ && pool_->busy() < pool_->size()) watch_listeners(true);
 }
 
-bool Worker::expired(const Connection& conn, Clock::time_point now) const {
-    using std::chrono::seconds;
-    auto quiet = now - conn.last_activity;
-    switch (conn.state) {
-        case ConnState::in_app: return false;
-        case ConnState::reading_request: {
-            bool between_requests = conn.idle() && conn.requests_served > 0;
-            // Stopping: an idle keep-alive connection goes now; a new one whose request is still on
-            // its way gets a moment (the client connected before we stopped listening and is sending).
-            if (stopping_ && conn.idle() && (conn.requests_served > 0 || quiet >= seconds(2))) return true;
-            if (between_requests) return quiet >= seconds(settings_.keepalive_timeout_s);
-            return quiet >= seconds(settings_.head_timeout_s);
-        }
-        case ConnState::draining_body:
-        case ConnState::writing_behind: return quiet >= seconds(settings_.head_timeout_s);
-        case ConnState::closing:
-            if (!conn.write_shut) return quiet >= seconds(settings_.head_timeout_s);
-            if (stopping_ && quiet >= seconds(1)) return true;
-            return quiet >= kLingerQuiet || now - conn.closing_since >= kLingerTotal;
-    }
-    return true;
-}
-
 void Worker::sweep() {
     auto now = Clock::now();
     std::vector<Connection*> expired_connections;
+    Deadlines limits{std::chrono::seconds(settings_.head_timeout_s),
+                     std::chrono::seconds(settings_.keepalive_timeout_s)};
     for (auto& [fd, conn] : connections_)
-        if (expired(*conn, now)) expired_connections.push_back(conn.get());
-    for (Connection* conn : expired_connections) close_connection(conn);
+        if (past_deadline(*conn, limits, stopping_, now)) expired_connections.push_back(conn.get());
+    for (Connection* conn : expired_connections) {
+        // A request that did not arrive within http-timeout in all (slowloris, a stalled upload):
+        // closed without an answer, at debug level (a flood of them must not flood the log).
+        if (conn->state == ConnState::reading_request && !conn->idle())
+            spdlog::debug("{}: request {} not complete after http-timeout ({} s): connection closed",
+                          conn->peer.remote_addr, conn->body_ahead ? "body" : "head", settings_.head_timeout_s);
+        close_connection(conn);
+    }
 }
 
 // After a burst of closes, the memory those connections used goes back to the system: glibc keeps

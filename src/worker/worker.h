@@ -27,7 +27,7 @@ struct WorkerSettings {
     pid_t master_pid = 0;
     int threads = 1;
     RequestLimits limits;
-    int head_timeout_s = 60;    // to send a complete request head
+    int head_timeout_s = 60;    // http-timeout: in all, for a request head, a body read ahead, a drain
     int keepalive_timeout_s = 15;
     int max_requests = 0;       // recycle after this many requests; 0: no limit
     int reload_on_rss_mb = 0;   // recycle when resident memory passes this; 0: never
@@ -58,7 +58,6 @@ private:
     void watch(Connection* conn);
     void unwatch(Connection* conn);
     void close_connection(Connection* conn);
-    bool expired(const Connection& conn, Clock::time_point now) const;
     void sweep();
     void give_back_memory();
     void begin_stop(const std::string& why);

@@ -91,7 +91,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         EXPECT_EQ(spec->status, status) << name;
     }
     for (const char* name : {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date",
-                             "manage-script-name", "offload-threads", "socket-timeout", "post-buffering",
+                             "manage-script-name", "offload-threads", "socket-timeout",
                              "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize", "mount", "protocol",
                              "route", "memory-report"}) {
         const OptionSpec* spec = find_option(name);

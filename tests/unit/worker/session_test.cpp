@@ -92,6 +92,7 @@ struct Fixture : ::testing::Test {
 using HttpSessionTest = Fixture;
 
 TEST_F(HttpSessionTest, UnreadBodyIsLeftToTheLoopAndTheConnectionCarriesTheNextRequest) {
+    settings.post_buffering = 0;  // streamed to the app, as a body over post-buffering is
     HttpSession http(runtime, settings);
     ASSERT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"),
               Session::Next::serve);
@@ -118,6 +119,7 @@ TEST_F(HttpSessionTest, BodyAlreadyBufferedIsDiscardedAtOnce) {
 }
 
 TEST_F(HttpSessionTest, BodyPastMaxDrainClosesTheConnection) {
+    settings.post_buffering = 0;  // streamed to the app, as a body over post-buffering is
     HttpSession http(runtime, settings);
     ASSERT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"),
               Session::Next::serve);
@@ -130,6 +132,7 @@ TEST_F(HttpSessionTest, BodyPastMaxDrainClosesTheConnection) {
 }
 
 TEST_F(HttpSessionTest, ClientWaitingForContinueIsNotDrained) {
+    settings.post_buffering = 0;  // streamed to the app, as a body over post-buffering is
     HttpSession http(runtime, settings);
     ASSERT_EQ(
         input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"),
@@ -173,6 +176,81 @@ TEST_F(HttpSessionTest, ChunkedBodyUnderLimitPostIsReadBeforeTheAppRuns) {
     runtime.read_body = 100;
     EXPECT_EQ(serve(http), ConnState::reading_request);
     EXPECT_EQ(runtime.body_seen, "hello");
+}
+
+TEST_F(HttpSessionTest, BodyUpToPostBufferingIsReadBeforeTheAppRuns) {
+    settings.post_buffering = 10;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(
+        input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"),
+        Session::Next::wait);
+    EXPECT_TRUE(conn->body_ahead);
+    EXPECT_EQ(received(), "HTTP/1.1 100 Continue\r\n\r\n");  // the loop asks for the body itself
+    EXPECT_EQ(input(http, "01234"), Session::Next::wait);
+    EXPECT_EQ(input(http, "56789"), Session::Next::serve);
+    runtime.read_body = 100;
+    EXPECT_EQ(serve(http), ConnState::reading_request);
+    EXPECT_EQ(runtime.body_seen, "0123456789");
+    EXPECT_EQ(received().find("100 Continue"), std::string::npos);  // sent once, by the loop
+    EXPECT_FALSE(conn->body_ahead);
+}
+
+TEST_F(HttpSessionTest, BodyReadAheadReachesTheApp) {
+    settings.post_buffering = 10;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"),
+              Session::Next::wait);
+    EXPECT_EQ(input(http, "456789"), Session::Next::serve);
+    runtime.read_body = 100;
+    EXPECT_EQ(serve(http), ConnState::reading_request);
+    EXPECT_EQ(runtime.body_seen, "0123456789");
+}
+
+TEST_F(HttpSessionTest, BodyOverPostBufferingIsStreamed) {
+    settings.post_buffering = 9;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"),
+              Session::Next::serve);
+    EXPECT_FALSE(conn->body_ahead);
+}
+
+TEST_F(HttpSessionTest, ChunkedBodyIsReadAheadUntilPostBufferingThenStreamed) {
+    settings.post_buffering = 8;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"),
+              Session::Next::wait);
+    EXPECT_EQ(input(http, "5\r\nworld\r\n"), Session::Next::serve);  // 10 bytes >= 8: the app reads on
+    ASSERT_EQ(::send(client.get(), "0\r\n\r\n", 5, 0), 5);
+    runtime.read_body = 100;
+    EXPECT_EQ(serve(http), ConnState::reading_request);
+    EXPECT_EQ(runtime.body_seen, "helloworld");
+}
+
+TEST_F(HttpSessionTest, BodyPastPostBufferingGoesToAFileUnderLimitPost) {
+    settings.post_buffering = 8;
+    limits.max_body = 1000;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789"),
+              Session::Next::wait);
+    EXPECT_TRUE(conn->spool.active());
+    EXPECT_TRUE(conn->parser->body().empty());  // the memory held is post-buffering at most
+    EXPECT_EQ(input(http, "abcdefghij"), Session::Next::serve);
+    runtime.read_body = 100;
+    EXPECT_EQ(serve(http), ConnState::reading_request);
+    EXPECT_EQ(runtime.body_seen, "0123456789abcdefghij");
+    EXPECT_FALSE(conn->spool.active());
+}
+
+TEST_F(HttpSessionTest, SpooledBodyTheAppDidNotReadIsDiscarded) {
+    settings.post_buffering = 4;
+    limits.max_body = 1000;
+    HttpSession http(runtime, settings);
+    EXPECT_EQ(input(http, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234567"),
+              Session::Next::wait);
+    EXPECT_EQ(input(http, "89GET /b HTTP/1.1\r\nHost: x\r\n\r\n"), Session::Next::serve);
+    EXPECT_EQ(serve(http), ConnState::reading_request);
+    EXPECT_NE(received().find("ok /b"), std::string::npos);
+    EXPECT_FALSE(conn->spool.active());
 }
 
 TEST_F(HttpSessionTest, IdleConnectionHoldsNoParserNorBuffers) {
@@ -219,6 +297,17 @@ TEST_F(UwsgiSessionTest, ContentLengthOverLimitPostIsRefusedWithoutTheApp) {
     EXPECT_EQ(conn->state, ConnState::closing);
     EXPECT_EQ(received().rfind("HTTP/1.0 413 ", 0), 0u);
     EXPECT_EQ(runtime.calls, 0);
+}
+
+TEST_F(UwsgiSessionTest, BodyUpToPostBufferingIsReadBeforeTheAppRuns) {
+    settings.post_buffering = 10;
+    UwsgiSession uwsgi(runtime, settings, limits);
+    EXPECT_EQ(input(uwsgi, uwsgi_packet({{"PATH_INFO", "/a"}, {"CONTENT_LENGTH", "10"}}) + "0123"),
+              Session::Next::wait);
+    EXPECT_EQ(input(uwsgi, "456789"), Session::Next::serve);
+    runtime.read_body = 100;
+    EXPECT_EQ(serve(uwsgi), ConnState::closing);
+    EXPECT_EQ(runtime.body_seen, "0123456789");
 }
 
 TEST_F(UwsgiSessionTest, UnreadBodyIsLeftToTheLoopWhileItCloses) {
