@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cstring>
@@ -106,6 +107,28 @@ bool master_can_report(pid_t pid, const std::string& status_file) {
     return ::stat(dir.c_str(), &st) == 0 && may_write(st, *ids);
 }
 
+// Whether the master will find room for the reload status file. A file with a line in it can be
+// rewritten on a full disk (write_file_atomic then writes over its own block); a new one needs a
+// free block, and root may use the blocks reserved for it.
+bool room_to_report(pid_t pid, const std::string& status_file) {
+    struct stat st {};
+    if (::stat(status_file.c_str(), &st) == 0 && st.st_size > 0) return true;
+    auto slash = status_file.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : status_file.substr(0, slash);
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0) return true;  // let the attempt say what is wrong
+    auto ids = ids_of(pid);
+    bool root = ids && ids->uid == 0;
+    return (root ? fs.f_bfree : fs.f_bavail) > 0;
+}
+
+// The first line: a status rewritten in place on a full disk may keep the tail of the previous one
+// until the master cuts the file to its length.
+std::string first_line(const std::string& text) {
+    auto newline = text.find('\n');
+    return newline == std::string::npos ? std::string() : text.substr(0, newline + 1);
+}
+
 }  // namespace
 
 int stop_command(const std::string& pidfile) {
@@ -128,19 +151,22 @@ int reload_command(const std::string& pidfile) {
     if (pid == 0) return 1;
     // The master writes the outcome of each reload attempt here (a new line each time).
     const std::string status_file = pidfile + ".reload";
-    const std::string before = read_all(status_file);
+    const std::string before = first_line(read_all(status_file));
     // Fail now rather than wait for an answer that cannot come.
     if (!master_can_report(pid, status_file))
         return refuse("cannot follow a reload: the master (pid " + std::to_string(pid) + ") cannot write " +
                       status_file + "; not signalled (give the file to its uid, or send SIGHUP yourself)");
+    if (!room_to_report(pid, status_file))
+        return refuse("cannot follow a reload: no space left on the device of " + status_file +
+                      " for the master's answer; not signalled (free some space, or send SIGHUP yourself)");
     if (!send(pid, SIGHUP)) return 1;
     std::printf("reloading appserver (pid %d)\n", pid);
     std::fflush(stdout);
     auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
     for (;;) {
-        std::string now = read_all(status_file);
-        // Only a complete line: a master that dropped root rewrites the file in place.
-        if (!now.empty() && now != before && now.back() == '\n') {
+        // Only a complete line: a master that dropped root, or on a full disk, rewrites the file in place.
+        std::string now = first_line(read_all(status_file));
+        if (!now.empty() && now != before) {
             auto space = now.find(' ');
             std::string outcome = space == std::string::npos ? now : now.substr(space + 1);
             while (!outcome.empty() && outcome.back() == '\n') outcome.pop_back();
