@@ -8,9 +8,11 @@
 #include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -122,6 +124,31 @@ bool room_to_report(pid_t pid, const std::string& status_file) {
     return (root ? fs.f_bfree : fs.f_bavail) > 0;
 }
 
+// A reload needs descriptors in the master: two for the check's pipe, one to write the status
+// file. A master at its limit (RLIMIT_NOFILE, counted from /proc/PID/fd and /proc/PID/limits) could
+// not even write that it refused. Nullopt when /proc does not tell (another user's process).
+struct FdHeadroom {
+    long open = 0;
+    long limit = 0;
+};
+std::optional<FdHeadroom> fd_headroom(pid_t pid) {
+    std::string proc = "/proc/" + std::to_string(pid);
+    std::ifstream limits(proc + "/limits");
+    FdHeadroom room;
+    for (std::string line; std::getline(limits, line);) {
+        if (!line.starts_with("Max open files")) continue;
+        std::istringstream fields(line.substr(std::string_view("Max open files").size()));
+        if (!(fields >> room.limit)) return std::nullopt;  // "unlimited" is not a limit to check
+    }
+    if (room.limit <= 0) return std::nullopt;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++room.open;
+    if (ec) return std::nullopt;
+    return room;
+}
+
 // The first line: a status rewritten in place on a full disk may keep the tail of the previous one
 // until the master cuts the file to its length.
 std::string first_line(const std::string& text) {
@@ -156,6 +183,12 @@ int reload_command(const std::string& pidfile) {
     if (!master_can_report(pid, status_file))
         return refuse("cannot follow a reload: the master (pid " + std::to_string(pid) + ") cannot write " +
                       status_file + "; not signalled (give the file to its uid, or send SIGHUP yourself)");
+    constexpr long kReloadFds = 2;
+    if (auto room = fd_headroom(pid); room && room->limit - room->open < kReloadFds)
+        return refuse("cannot reload: the master (pid " + std::to_string(pid) + ") has " +
+                      std::to_string(room->open) + " of its " + std::to_string(room->limit) +
+                      " file descriptors open and needs " + std::to_string(kReloadFds) +
+                      " free; not signalled (raise max-fd or LimitNOFILE and restart)");
     if (!room_to_report(pid, status_file))
         return refuse("cannot follow a reload: no space left on the device of " + status_file +
                       " for the master's answer; not signalled (free some space, or send SIGHUP yourself)");
