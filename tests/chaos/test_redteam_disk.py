@@ -135,3 +135,31 @@ def test_reload_on_a_full_disk_answers_at_once(tmp_path, small_disk):
         assert get(s.port)[0] == 200
     finally:
         s.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="workers reset SIGXFSZ to its default (terminate + core): once the log "
+                   "file reaches RLIMIT_FSIZE every logged line kills the worker; the master ignores it. Fix: "
+                   "install_worker_signal_handlers (src/os/signals.cpp) sets SIGXFSZ to SIG_IGN, so the write "
+                   "fails with EFBIG and the line is lost as on a full disk")
+def test_a_log_file_at_the_file_size_limit_loses_lines_not_workers(tmp_path):
+    """ulimit -f (systemd LimitFSIZE=): the log file cannot grow past the limit."""
+    import resource
+    log = tmp_path / "app.log"
+    port = free_port()
+    s = Server(["--http", f"127.0.0.1:{port}", "--wsgi-file", str(APPS / "redteam_app.py"), "--processes", "1",
+                "--logto", str(log)], tmp_path, port=port,
+               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096)))
+    s.start()
+    try:
+        s.wait_workers(1)
+        pids = set()
+        for _ in range(200):
+            if log.stat().st_size >= 4096:
+                break
+            pids.add(get(port, "/pid")[1])
+        assert log.stat().st_size >= 4096
+        for _ in range(10):
+            pids.add(get(port, "/pid")[1])
+        assert len(pids) == 1, f"{len(pids)} workers served 10 requests after the log reached the limit"
+    finally:
+        s.stop()
