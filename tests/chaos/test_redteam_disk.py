@@ -74,10 +74,14 @@ def test_a_full_log_disk_loses_lines_but_not_requests(tmp_path, small_disk):
         assert all(status == (500 if path == "/none" else 200) for path, status in statuses), statuses
         assert len(statuses) > 30
         assert s.proc.poll() is None and set(s.workers()) == workers  # nothing crashed or respawned
-        # Space comes back: so do the log lines.
+        # Space comes back: so do the log lines, after one line saying how many were lost and why.
         free(small_disk)
         get(s.port, "/?after-the-full-disk")
         assert wait_until(lambda: "/?after-the-full-disk" in log.read_text(errors="replace"))
+        text = log.read_text(errors="replace")
+        lost = "log line(s) lost: write() failed (28: No space left on device)"
+        assert lost in text and text.index(lost) < text.index("/?after-the-full-disk"), text[-1500:]
+        assert len(text.split(lost)) <= 3  # once per process that lost lines (two workers at most)
     finally:
         s.stop()
 
