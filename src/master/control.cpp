@@ -109,19 +109,22 @@ bool master_can_report(pid_t pid, const std::string& status_file) {
     return ::stat(dir.c_str(), &st) == 0 && may_write(st, *ids);
 }
 
-// Whether the master will find room for the reload status file. A file with a line in it can be
-// rewritten on a full disk (write_file_atomic then writes over its own block); a new one needs a
-// free block, and root may use the blocks reserved for it.
-bool room_to_report(pid_t pid, const std::string& status_file) {
-    struct stat st {};
-    if (::stat(status_file.c_str(), &st) == 0 && st.st_size > 0) return true;
+// Why the master could not write the reload status file, or "" when it can. A file with a line in
+// it can be rewritten on a full disk (write_file_atomic then writes over its own block); a new one
+// needs a free block, and root may use the blocks reserved for it. Nothing can be written on a
+// file system mounted read-only (ext4 remounts itself so after disk errors).
+std::string why_no_room_to_report(pid_t pid, const std::string& status_file) {
     auto slash = status_file.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : status_file.substr(0, slash);
     struct statvfs fs {};
-    if (::statvfs(dir.c_str(), &fs) != 0) return true;  // let the attempt say what is wrong
+    if (::statvfs(dir.c_str(), &fs) != 0) return "";  // let the attempt say what is wrong
+    if (fs.f_flag & ST_RDONLY) return "the file system of " + status_file + " is read-only";
+    struct stat st {};
+    if (::stat(status_file.c_str(), &st) == 0 && st.st_size > 0) return "";
     auto ids = ids_of(pid);
     bool root = ids && ids->uid == 0;
-    return (root ? fs.f_bfree : fs.f_bavail) > 0;
+    if ((root ? fs.f_bfree : fs.f_bavail) > 0) return "";
+    return "no space left on the device of " + status_file;
 }
 
 // A reload needs descriptors in the master: two for the check's pipe, one to write the status
@@ -189,9 +192,9 @@ int reload_command(const std::string& pidfile) {
                       std::to_string(room->open) + " of its " + std::to_string(room->limit) +
                       " file descriptors open and needs " + std::to_string(kReloadFds) +
                       " free; not signalled (raise max-fd or LimitNOFILE and restart)");
-    if (!room_to_report(pid, status_file))
-        return refuse("cannot follow a reload: no space left on the device of " + status_file +
-                      " for the master's answer; not signalled (free some space, or send SIGHUP yourself)");
+    if (std::string why = why_no_room_to_report(pid, status_file); !why.empty())
+        return refuse("cannot follow a reload: " + why + " (the master's answer goes there); not signalled (free "
+                      "some space, or send SIGHUP yourself)");
     if (!send(pid, SIGHUP)) return 1;
     std::printf("reloading appserver (pid %d)\n", pid);
     std::fflush(stdout);

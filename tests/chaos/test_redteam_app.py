@@ -46,14 +46,15 @@ def notes(s):
         return ""
 
 
-@pytest.mark.parametrize("path,status", [("/none", 500), ("/yields-int", 500), ("/start-twice", 500)])
+@pytest.mark.parametrize("path,status", [("/none", 500), ("/yields-int", 500), ("/start-twice", 500),
+                                         ("/sys-exit", 500), ("/keyboard-interrupt", 500), ("/generator-exit", 500)])
 def test_a_broken_result_before_the_head_is_a_500(server, path, status):
     pid = worker_pid(server)
     assert exchange(server.port, path).startswith(f"HTTP/1.1 {status} ".encode())
     assert worker_pid(server) == pid
 
 
-@pytest.mark.parametrize("path", ["/yields-str-later", "/start-twice-after-body"])
+@pytest.mark.parametrize("path", ["/yields-str-later", "/start-twice-after-body", "/sys-exit-in-iterator"])
 def test_a_broken_result_after_the_head_cuts_the_body(server, path):
     pid = worker_pid(server)
     data = exchange(server.port, path)

@@ -156,6 +156,19 @@ def application(environ, start_response):
         time.sleep(float(qs or "0.3"))
         start_response("200 OK", text)
         return [b"slow done"]
+    if path == "/sys-exit":
+        sys.exit(3)
+    if path == "/sys-exit-in-iterator":
+        start_response("200 OK", text)
+
+        def body():
+            yield b"a"
+            sys.exit(0)
+        return body()
+    if path == "/keyboard-interrupt":
+        raise KeyboardInterrupt
+    if path == "/generator-exit":
+        raise GeneratorExit
     if path == "/big":
         start_response("200 OK", text)
         return [b"z" * (4 << 20)]
