@@ -120,7 +120,8 @@ def test_a_worker_without_a_descriptor_for_epoll_fails_once_and_backs_off(tmp_pa
 
 
 @pytest.mark.xfail(strict=True, reason="RequestPool does not check eventfd: with threads > 1 the worker "
-                   "reports ready, accepts, and never hands a response back (src/worker/request_pool.cpp)")
+                   "reports ready without a way for its threads to hand connections back, silently "
+                   "(src/worker/request_pool.cpp, src/worker/worker.cpp)")
 def test_a_worker_without_a_descriptor_for_its_thread_pool_fails_in_one_line(tmp_path):
     s = start(tmp_path, "--threads", "4", processes=1, env={"REDTEAM_FREE_FDS": "1"}, wait=False)
     try:
