@@ -185,3 +185,13 @@ def test_reload_on_a_read_only_file_system_answers_at_once(tmp_path, small_disk)
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)])
         s.stop()
+
+
+def test_daemonize_without_room_for_the_log_file_fails_in_the_shell(tmp_path, small_disk):
+    if subprocess.run(["mount", "-o", "remount,nr_inodes=1", str(small_disk)], capture_output=True).returncode != 0:
+        pytest.skip("cannot limit the tmpfs's inodes")
+    log = small_disk / "app.log"
+    r = run_cli(["--http", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APPS / "redteam_app.py"),
+                 "--daemonize", str(log)], cwd=tmp_path, timeout=30)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == f'appserver: log file: open("{log}") failed (28: No space left on device)'
