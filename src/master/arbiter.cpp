@@ -251,11 +251,12 @@ void Arbiter::request_reload(const std::string& why) {
         return;
     }
     spdlog::info("reload requested ({}): checking the new configuration and application", why);
-    reload_check_pid_ = start_reload_check(listeners_, reload_check_report_);
+    std::string error;
+    reload_check_pid_ = start_reload_check(listeners_, reload_check_report_, error);
     if (reload_check_pid_ < 0) {
         reload_check_pid_ = 0;
-        spdlog::error("reload: {}", log::syscall_error("fork", "", errno));
-        write_reload_status(false, "cannot start the configuration check");
+        spdlog::error("reload refused: cannot start the configuration check: {}", error);
+        write_reload_status(false, "cannot start the configuration check: " + error);
     }
 }
 

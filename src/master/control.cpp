@@ -2,14 +2,17 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -106,6 +109,56 @@ bool master_can_report(pid_t pid, const std::string& status_file) {
     return ::stat(dir.c_str(), &st) == 0 && may_write(st, *ids);
 }
 
+// Why the master could not write the reload status file, or "" when it can. A file with a line in
+// it can be rewritten on a full disk (write_file_atomic then writes over its own block); a new one
+// needs a free block, and root may use the blocks reserved for it. Nothing can be written on a
+// file system mounted read-only (ext4 remounts itself so after disk errors).
+std::string why_no_room_to_report(pid_t pid, const std::string& status_file) {
+    auto slash = status_file.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : status_file.substr(0, slash);
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0) return "";  // let the attempt say what is wrong
+    if (fs.f_flag & ST_RDONLY) return "the file system of " + status_file + " is read-only";
+    struct stat st {};
+    if (::stat(status_file.c_str(), &st) == 0 && st.st_size > 0) return "";
+    auto ids = ids_of(pid);
+    bool root = ids && ids->uid == 0;
+    if ((root ? fs.f_bfree : fs.f_bavail) > 0) return "";
+    return "no space left on the device of " + status_file;
+}
+
+// A reload needs descriptors in the master: two for the check's pipe, one to write the status
+// file. A master at its limit (RLIMIT_NOFILE, counted from /proc/PID/fd and /proc/PID/limits) could
+// not even write that it refused. Nullopt when /proc does not tell (another user's process).
+struct FdHeadroom {
+    long open = 0;
+    long limit = 0;
+};
+std::optional<FdHeadroom> fd_headroom(pid_t pid) {
+    std::string proc = "/proc/" + std::to_string(pid);
+    std::ifstream limits(proc + "/limits");
+    FdHeadroom room;
+    for (std::string line; std::getline(limits, line);) {
+        if (!line.starts_with("Max open files")) continue;
+        std::istringstream fields(line.substr(std::string_view("Max open files").size()));
+        if (!(fields >> room.limit)) return std::nullopt;  // "unlimited" is not a limit to check
+    }
+    if (room.limit <= 0) return std::nullopt;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++room.open;
+    if (ec) return std::nullopt;
+    return room;
+}
+
+// The first line: a status rewritten in place on a full disk may keep the tail of the previous one
+// until the master cuts the file to its length.
+std::string first_line(const std::string& text) {
+    auto newline = text.find('\n');
+    return newline == std::string::npos ? std::string() : text.substr(0, newline + 1);
+}
+
 }  // namespace
 
 int stop_command(const std::string& pidfile) {
@@ -128,19 +181,28 @@ int reload_command(const std::string& pidfile) {
     if (pid == 0) return 1;
     // The master writes the outcome of each reload attempt here (a new line each time).
     const std::string status_file = pidfile + ".reload";
-    const std::string before = read_all(status_file);
+    const std::string before = first_line(read_all(status_file));
     // Fail now rather than wait for an answer that cannot come.
     if (!master_can_report(pid, status_file))
         return refuse("cannot follow a reload: the master (pid " + std::to_string(pid) + ") cannot write " +
                       status_file + "; not signalled (give the file to its uid, or send SIGHUP yourself)");
+    constexpr long kReloadFds = 2;
+    if (auto room = fd_headroom(pid); room && room->limit - room->open < kReloadFds)
+        return refuse("cannot reload: the master (pid " + std::to_string(pid) + ") has " +
+                      std::to_string(room->open) + " of its " + std::to_string(room->limit) +
+                      " file descriptors open and needs " + std::to_string(kReloadFds) +
+                      " free; not signalled (raise max-fd or LimitNOFILE and restart)");
+    if (std::string why = why_no_room_to_report(pid, status_file); !why.empty())
+        return refuse("cannot follow a reload: " + why + " (the master's answer goes there); not signalled (free "
+                      "some space, or send SIGHUP yourself)");
     if (!send(pid, SIGHUP)) return 1;
     std::printf("reloading appserver (pid %d)\n", pid);
     std::fflush(stdout);
     auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
     for (;;) {
-        std::string now = read_all(status_file);
-        // Only a complete line: a master that dropped root rewrites the file in place.
-        if (!now.empty() && now != before && now.back() == '\n') {
+        // Only a complete line: a master that dropped root, or on a full disk, rewrites the file in place.
+        std::string now = first_line(read_all(status_file));
+        if (!now.empty() && now != before) {
             auto space = now.find(' ');
             std::string outcome = space == std::string::npos ? now : now.substr(space + 1);
             while (!outcome.empty() && outcome.back() == '\n') outcome.pop_back();

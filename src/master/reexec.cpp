@@ -90,11 +90,15 @@ std::optional<Inheritance> take_inheritance() {
     return in;
 }
 
-pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report) {
+pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report, std::string& error) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        error = log::syscall_error("pipe2", "", errno);  // out of descriptors, most likely
+        return -1;
+    }
     UniqueFd read_end(fds[0]), write_end(fds[1]);
     pid_t pid = fork_child(ChildRole::plain);
+    if (pid < 0) error = log::syscall_error("fork", "", errno);
     if (pid != 0) {
         if (pid > 0) report = std::move(read_end);
         return pid;

@@ -45,8 +45,9 @@ std::optional<Inheritance> take_inheritance();
 // returns its pid (the arbiter reaps it), or -1. The check also binds every socket of the new
 // configuration that `held` (the running master's) does not already provide, so a reload that
 // cannot bind is refused while the running master keeps its workers. `report` receives the read
-// end of a pipe on which a failing check writes its one-line reason.
-pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report);
+// end of a pipe on which a failing check writes its one-line reason. On failure (-1) `error` names
+// the call that failed (pipe2 or fork) and its errno.
+pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report, std::string& error);
 
 // In the --check-config of a reload: binds (then closes) each planned socket the running master does
 // not hold. True outside a reload check.

@@ -1,6 +1,7 @@
 #include "os/pidfile.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -44,6 +45,19 @@ bool overwrite_in_place(const std::string& path, const std::string& text) {
 
 bool refused(int err) { return err == EACCES || err == EPERM; }
 
+bool out_of_space(int err) { return err == ENOSPC || err == EDQUOT; }
+
+// On a full disk a new file gets no block, but an existing one keeps its own: the text is written
+// over the old one (no O_TRUNC, which would give the block away to the next writer, e.g. the log)
+// and the file is then cut to its length. Readers take the first line only.
+bool overwrite_keeping_blocks(const std::string& path, const std::string& text) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || st.st_size <= 0) return false;
+    return ::pwrite(fd.get(), text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()) &&
+           ::ftruncate(fd.get(), static_cast<off_t>(text.size())) == 0;
+}
+
 }  // namespace
 
 bool write_file_atomic(const std::string& path, const std::string& text, std::string& error) {
@@ -52,12 +66,15 @@ bool write_file_atomic(const std::string& path, const std::string& text, std::st
     if (!fd) {
         int err = errno;
         if (refused(err) && overwrite_in_place(path, text)) return true;
+        if (out_of_space(err) && overwrite_keeping_blocks(path, text)) return true;
         error = log::syscall_error("open", tmp, err);
         return false;
     }
     if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-        error = log::syscall_error("write", tmp, errno);
+        int err = errno;
         ::unlink(tmp.c_str());
+        if (out_of_space(err) && overwrite_keeping_blocks(path, text)) return true;
+        error = log::syscall_error("write", tmp, err);
         return false;
     }
     fd.reset();
@@ -79,7 +96,9 @@ bool write_pidfile(const std::string& path, pid_t pid, std::string& error) {
     std::stringstream current;
     current << in.rdbuf();
     if (in && current.str() == text) return true;
-    return write_file_atomic(path, text, error);
+    if (write_file_atomic(path, text, error)) return true;
+    error = "pidfile " + path + ": " + error;
+    return false;
 }
 
 bool is_live_process(pid_t pid) {
