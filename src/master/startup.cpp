@@ -293,6 +293,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     std::optional<Inheritance> inherited = take_inheritance();
     absolutize_paths(options);
     std::optional<SignalQueue> signals;
+    const std::vector<ListenSocket>* bound = nullptr;  // what this start has bound so far
     auto failed = [&](const std::string& line) {
         if (inherited) {
             // The new image failed before it installed its signal queue (the configuration changed
@@ -301,6 +302,10 @@ int run_server(Options& options, AppRuntime& runtime) {
             return supervise_degraded(options, *inherited, *signals, line);
         }
         if (!options.pidfile.empty()) remove_own_pidfile(options.pidfile);
+        // A unix socket file this start created would outlive it and mislead the next one.
+        if (bound)
+            for (const auto& s : *bound)
+                if (s.address.is_unix && s.fd) remove_file(s.address.unix_path);
         daemon::report_failure(line);
         return fail(line);
     };
@@ -308,6 +313,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     if (!plan) return failed(error);
     const Identity identity = plan->identity;
     std::vector<ListenSocket>& sockets = plan->sockets;
+    bound = &sockets;
 
     if (!inherited) {
         if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return fail(error);

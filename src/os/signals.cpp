@@ -70,6 +70,9 @@ void install_worker_signal_handlers(sigset_t& mask) {
     set_disposition(SIGUSR1, on_worker_reopen, false);
     set_disposition(SIGPIPE, SIG_IGN, false);
     set_disposition(SIGHUP, SIG_IGN, false);
+    // A log file at RLIMIT_FSIZE: the write fails with EFBIG and the line is lost (as on a full
+    // disk), instead of every logged line killing the worker.
+    set_disposition(SIGXFSZ, SIG_IGN, false);
     // Delivered only inside epoll_pwait: the loop sees them between requests, never mid-syscall.
     sigaddset(&mask, SIGTERM);
     sigaddset(&mask, SIGUSR1);

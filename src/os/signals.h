@@ -22,8 +22,9 @@
 //
 // Worker. SIGTERM (graceful: finish in-flight requests, then exit) and SIGUSR1 (reopen logs) set
 // flags, and are blocked except inside epoll_pwait, so the loop sees them between requests, never
-// in the middle of a write. SIGINT and SIGQUIT end the worker at once, also mid-request. SIGHUP
-// and SIGPIPE are ignored. Everything else has its default action.
+// in the middle of a write. SIGINT and SIGQUIT end the worker at once, also mid-request. SIGHUP,
+// SIGPIPE and SIGXFSZ are ignored (a log file at its size limit loses lines, not the worker).
+// Everything else has its default action.
 
 #include <signal.h>
 #include <sys/types.h>

@@ -9,6 +9,10 @@ namespace appserver {
 
 RequestPool::RequestPool(int threads, Job job, std::function<void()> thread_start)
     : job_(std::move(job)), event_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    if (!event_fd_) {
+        error_ = errno;
+        return;  // no thread: the worker cannot serve through this pool (see error())
+    }
     threads_.reserve(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this, thread_start] { run(thread_start); });
 }

@@ -28,6 +28,8 @@ public:
     // Connections whose job finished; the event loop calls this when event_fd() is readable.
     std::vector<Connection*> take_done();
     int event_fd() const { return event_fd_.get(); }
+    // errno of the eventfd() that failed (out of descriptors), 0 when the pool works.
+    int error() const { return error_; }
     int size() const { return static_cast<int>(threads_.size()); }
     int busy() const { return busy_; }  // submitted and not yet taken back (event loop thread only)
 
@@ -36,6 +38,7 @@ private:
 
     Job job_;
     UniqueFd event_fd_;
+    int error_ = 0;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Connection*> queue_;

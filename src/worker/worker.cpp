@@ -84,7 +84,9 @@ Worker::Worker(const WorkerSettings& settings, std::vector<ListenSocket>& listen
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
       scratch_(kReadSize, '\0'),
       http_(runtime, settings_.session),
-      uwsgi_(runtime, settings_.session, settings_.limits) {}
+      uwsgi_(runtime, settings_.session, settings_.limits) {
+    if (!epoll_) epoll_error_ = errno;
+}
 
 Worker::~Worker() = default;
 
@@ -187,6 +189,9 @@ void Worker::unwatch(Connection* conn) {
 
 void Worker::close_connection(Connection* conn) {
     unwatch(conn);
+    // The FIN goes out now even when a child the application forked holds a copy of the socket
+    // (close() alone would leave a Connection: close client waiting until that child exits).
+    ::shutdown(conn->fd.get(), SHUT_WR);
     connections_.erase(conn->fd.get());
 }
 
@@ -407,6 +412,13 @@ void Worker::check_code_changes() {
 }
 
 int Worker::run() {
+    // Out of descriptors before serving: a worker that cannot start, so the master backs off
+    // (a worker that reported ready would be replaced at once, in a loop).
+    auto cannot_start = [this](const char* call, int err) {
+        spdlog::error("worker {}: {}", settings_.id, log::syscall_error(call, "", err));
+        return kWorkerBootFailed;
+    };
+    if (!epoll_) return cannot_start("epoll_create1", epoll_error_);
     if (settings_.py_autoreload_s > 0) {
         code_watch_.watch(runtime_.source_files());
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
@@ -420,10 +432,18 @@ int Worker::run() {
             settings_.threads,
             [this](Connection* conn) { conn->after_app = session_of(*conn).serve(*conn, stopping_); },
             [this] { runtime_.thread_start(); });
+        if (int err = pool_->error(); err != 0) {
+            pool_.reset();
+            return cannot_start("eventfd", err);
+        }
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = kPoolTag;
-        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->event_fd(), &ev);
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->event_fd(), &ev) != 0) {
+            int err = errno;
+            pool_.reset();
+            return cannot_start("epoll_ctl", err);
+        }
     } else {
         runtime_.thread_start();
     }

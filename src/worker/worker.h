@@ -70,6 +70,7 @@ private:
     std::vector<ListenSocket>& listeners_;
     AppRuntime& runtime_;
     UniqueFd epoll_;
+    int epoll_error_ = 0;  // errno of a failed epoll_create1 (run() reports it)
     bool listening_ = false;         // the listeners are in the epoll set
     bool listeners_wanted_ = false;  // what the loop asks for (not stopping, a thread free)
     AcceptPause accept_pause_;       // out of file descriptors: listeners unwatched for a moment

@@ -102,9 +102,6 @@ def test_an_app_that_forks_and_exits_in_the_child(server):
     assert worker_pid(server) == pid
 
 
-@pytest.mark.xfail(strict=True, reason="the worker closes a Connection: close socket with close() only; a "
-                   "child the app forked holds a copy, so no FIN reaches the client until the child exits "
-                   "(src/worker/worker.cpp close_connection: shutdown(SHUT_WR) first)")
 def test_a_child_the_app_forked_does_not_hold_the_connection_open(server):
     started = time.monotonic()
     data = exchange(server.port, "/fork-linger", timeout=10)

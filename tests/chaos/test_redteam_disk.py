@@ -99,8 +99,6 @@ def test_pidfile_on_a_full_disk_at_start_fails_in_one_line_and_leaves_nothing(tm
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
 
 
-@pytest.mark.xfail(strict=True, reason="a start that fails after binding leaves its unix socket file "
-                   "(src/master/startup.cpp run_server's failed() removes only the pidfile)")
 def test_a_start_that_fails_after_binding_removes_its_unix_socket(tmp_path, small_disk, sock_dir):
     fill(small_disk)
     sock = Path(sock_dir) / "app.sock"
@@ -141,10 +139,6 @@ def test_reload_on_a_full_disk_answers_at_once(tmp_path, small_disk):
         s.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="workers reset SIGXFSZ to its default (terminate + core): once the log "
-                   "file reaches RLIMIT_FSIZE every logged line kills the worker; the master ignores it. Fix: "
-                   "install_worker_signal_handlers (src/os/signals.cpp) sets SIGXFSZ to SIG_IGN, so the write "
-                   "fails with EFBIG and the line is lost as on a full disk")
 def test_a_log_file_at_the_file_size_limit_loses_lines_not_workers(tmp_path):
     """ulimit -f (systemd LimitFSIZE=): the log file cannot grow past the limit."""
     import resource

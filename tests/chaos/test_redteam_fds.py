@@ -106,8 +106,6 @@ def starts(server):
     return server.log().count(" started (pid ")
 
 
-@pytest.mark.xfail(strict=True, reason="Worker's constructor does not check epoll_create1: the worker reports "
-                   "ready, logs epoll_ctl(...) EBADF, exits 1 and is respawned every 100 ms (src/worker/worker.cpp)")
 def test_a_worker_without_a_descriptor_for_epoll_fails_once_and_backs_off(tmp_path):
     s = start(tmp_path, processes=1, env={"REDTEAM_FREE_FDS": "0"}, wait=False)
     try:
@@ -119,9 +117,6 @@ def test_a_worker_without_a_descriptor_for_epoll_fails_once_and_backs_off(tmp_pa
         s.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="RequestPool does not check eventfd: with threads > 1 the worker "
-                   "reports ready without a way for its threads to hand connections back, silently "
-                   "(src/worker/request_pool.cpp, src/worker/worker.cpp)")
 def test_a_worker_without_a_descriptor_for_its_thread_pool_fails_in_one_line(tmp_path):
     s = start(tmp_path, "--threads", "4", processes=1, env={"REDTEAM_FREE_FDS": "1"}, wait=False)
     try:
