@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     }
     appserver::log::init();
     auto runtime = appserver::make_python_runtime();
-    if (options.command == appserver::Command::check_config) return appserver::check_config(options, *runtime);
+    if (options.command == appserver::Command::check_config)
+        return appserver::check_config(options, *runtime);
     return appserver::run_server(options, *runtime);
 }

@@ -45,7 +45,9 @@ struct Request {
     BodyReader* body = nullptr;            // never null while the runtime handles the request
 
     // The value of `name`; empty when the request has no such variable.
-    std::string_view var(std::string_view name) const { return find_var(vars, name).value_or(std::string_view()); }
+    std::string_view var(std::string_view name) const {
+        return find_var(vars, name).value_or(std::string_view());
+    }
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;

@@ -1,9 +1,9 @@
 #include "interpreter.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstring>
 

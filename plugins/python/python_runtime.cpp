@@ -76,8 +76,10 @@ public:
                 PyErr_Clear();
                 continue;
             }
-            if (const char* utf8 = PyUnicode_AsUTF8(path.get())) files.emplace_back(utf8);
-            else PyErr_Clear();
+            if (const char* utf8 = PyUnicode_AsUTF8(path.get()))
+                files.emplace_back(utf8);
+            else
+                PyErr_Clear();
         }
         return files;
     }

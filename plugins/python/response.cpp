@@ -1,9 +1,9 @@
 #include "response.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <charconv>
 #include <climits>
@@ -152,8 +152,8 @@ void send_error(ResponseState& state, int status) {
 
 }  // namespace
 
-void run_application(PyObject* app, PyObject* environ, PyObject* start_response, PyObject* input, ResponseState& state,
-                     const RequestLabel& label) {
+void run_application(PyObject* app, PyObject* environ, PyObject* start_response, PyObject* input,
+                     ResponseState& state, const RequestLabel& label) {
     PyObject* args[] = {environ, start_response};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));
     Sent sent = result ? send_result(result.get(), state) : Sent::failed;
@@ -174,7 +174,8 @@ void run_application(PyObject* app, PyObject* environ, PyObject* start_response,
     if (error && input_failed(input)) {
         // The client, not the application, broke the request (went away, stalled, malformed
         // chunked body): no traceback noise at error level.
-        spdlog::debug("{} {}: the request body could not be read ({})", label.method, label.uri, error->summary);
+        spdlog::debug("{} {}: the request body could not be read ({})", label.method, label.uri,
+                      error->summary);
         if (!state.sent) send_error(state, 400);
         return;
     }

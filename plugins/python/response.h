@@ -21,7 +21,7 @@ struct RequestLabel {
 };
 
 // With the GIL held. `start_response` is the callable made by new_start_response for `state`.
-void run_application(PyObject* app, PyObject* environ, PyObject* start_response, PyObject* input, ResponseState& state,
-                     const RequestLabel& label);
+void run_application(PyObject* app, PyObject* environ, PyObject* start_response, PyObject* input,
+                     ResponseState& state, const RequestLabel& label);
 
 }  // namespace appserver::python

@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "interpreter.h"
 #include "appserver/ascii.h"
+#include "interpreter.h"
 #include "py_ref.h"
 
 namespace appserver::python {
@@ -215,8 +215,7 @@ bool set_client_gone(ResponseState& state) {
 
 std::optional<std::string_view> ResponseState::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (ascii::iequals(key, name))
-            return std::string_view(value);
+        if (ascii::iequals(key, name)) return std::string_view(value);
     return std::nullopt;
 }
 

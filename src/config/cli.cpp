@@ -54,7 +54,8 @@ bool parse_command_line(int argc, const char* const* argv, CommandLine& out, std
                 return false;
             }
         } else if (arg.starts_with("-")) {
-            error = "unknown option " + std::string(arg) + (arg.size() > 2 ? " (long options start with --)" : "");
+            error = "unknown option " + std::string(arg) +
+                    (arg.size() > 2 ? " (long options start with --)" : "");
             return false;
         } else if (looks_like_ini(arg)) {
             out.ini.emplace_back(arg);

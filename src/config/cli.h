@@ -13,9 +13,9 @@ namespace appserver::config {
 
 struct CommandLine {
     Command command = Command::run;
-    std::string control_pidfile;       // --stop / --reload PIDFILE
-    std::vector<std::string> ini;      // --ini values (and positional *.ini), in order
-    std::vector<Setting> settings;     // every other stored option, in order
+    std::string control_pidfile;    // --stop / --reload PIDFILE
+    std::vector<std::string> ini;   // --ini values (and positional *.ini), in order
+    std::vector<Setting> settings;  // every other stored option, in order
     std::vector<ConfigWarning> warnings;
 };
 

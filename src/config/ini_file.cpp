@@ -70,9 +70,9 @@ int on_entry(void* user, const char* section, const char* name, const char* valu
 // thread or fork, so setting them here is safe.
 void configure_inih(int longest_line) {
     static char start_comments[] = ";#";
-    ini_allow_multiline = false;       // indented keys are keys, not continuations
-    ini_allow_no_value = true;         // bare keys: handler gets value == nullptr
-    ini_allow_inline_comments = false; // `x = a ; b` keeps "a ; b", as uWSGI does
+    ini_allow_multiline = false;        // indented keys are keys, not continuations
+    ini_allow_no_value = true;          // bare keys: handler gets value == nullptr
+    ini_allow_inline_comments = false;  // `x = a ; b` keeps "a ; b", as uWSGI does
     ini_start_comment_prefixes = start_comments;
     ini_allow_bom = true;
     ini_stop_on_first_error = true;
@@ -165,7 +165,8 @@ bool read_ini_file(const std::string& path, IniDocument& out, std::string& error
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         int saved = errno;
-        error = "cannot read ini file " + path + " (" + std::to_string(saved) + ": " + std::strerror(saved) + ")";
+        error =
+            "cannot read ini file " + path + " (" + std::to_string(saved) + ": " + std::strerror(saved) + ")";
         return false;
     }
     std::ostringstream text;

@@ -85,7 +85,8 @@ bool IniLoader::load_file(const std::string& path, const std::string& section, c
     for (const std::string& name : sections) {
         const std::string frame = key + "[" + name + "]";
         if (std::find(stack_.begin(), stack_.end(), frame) != stack_.end()) {
-            error = origin_prefix(from) + "ini include cycle: " + path + " [" + name + "] is already being read";
+            error =
+                origin_prefix(from) + "ini include cycle: " + path + " [" + name + "] is already being read";
             return false;
         }
         if (static_cast<int>(stack_.size()) >= kMaxDepth) {
@@ -158,7 +159,8 @@ bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std:
 
 // `ini = other.ini`, `ini = other.ini:section`, `ini = :section`. A relative path is taken from the
 // current directory, as uWSGI does; when nothing is there, from the including file's directory.
-bool IniLoader::include(const IniDocument& doc, const std::string& value, const Origin& origin, std::string& error) {
+bool IniLoader::include(const IniDocument& doc, const std::string& value, const Origin& origin,
+                        std::string& error) {
     if (value.empty()) {
         error = origin_prefix(origin) + "option ini needs a file name or :section";
         return false;

@@ -46,7 +46,8 @@ private:
         std::string key;
     };
 
-    bool load_file(const std::string& path, const std::string& section, const Origin& from, std::string& error);
+    bool load_file(const std::string& path, const std::string& section, const Origin& from,
+                   std::string& error);
     bool read_section(const IniDocument& doc, const std::string& section, std::string& error);
     bool handle_entry(const IniDocument& doc, const IniEntry& entry, std::string& error);
     bool include(const IniDocument& doc, const std::string& value, const Origin& origin, std::string& error);

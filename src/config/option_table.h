@@ -31,14 +31,26 @@ enum class OptionStatus {
 };
 
 // Where the option appears in --help and in docs/options.md.
-enum class OptionGroup { config, commands, sockets, application, processes, lifecycle, limits, no_op, unsupported };
+enum class OptionGroup {
+    config,
+    commands,
+    sockets,
+    application,
+    processes,
+    lifecycle,
+    limits,
+    no_op,
+    unsupported
+};
 
 // Where the parsed value goes. monostate: nowhere (no-ops, unsupported keys, commands).
 // Options::buffer_size (size_t) and Options::limit_post (uint64_t) share one alternative: on the LP64
 // Linux targets appserver supports they are the same type, and a variant cannot hold a type twice.
-static_assert(std::is_same_v<std::size_t, std::uint64_t>, "size fields need their own OptionField alternative");
-using OptionField = std::variant<std::monostate, std::string Options::*, int Options::*, std::uint64_t Options::*,
-                                 bool Options::*, std::vector<std::string> Options::*>;
+static_assert(std::is_same_v<std::size_t, std::uint64_t>,
+              "size fields need their own OptionField alternative");
+using OptionField =
+    std::variant<std::monostate, std::string Options::*, int Options::*, std::uint64_t Options::*,
+                 bool Options::*, std::vector<std::string> Options::*>;
 
 struct OptionSpec {
     std::string_view name;     // canonical long name, with dashes
@@ -47,8 +59,8 @@ struct OptionSpec {
     OptionGroup group;
     OptionStatus status;
     OptionField field;
-    std::string_view metavar;  // shown in --help: `--http ADDR`
-    std::string_view help;     // one line
+    std::string_view metavar;            // shown in --help: `--http ADDR`
+    std::string_view help;               // one line
     std::string_view note = {};          // longer text for docs/options.md (why a no-op, which issue)
     std::string_view default_note = {};  // docs default when Options{} does not tell the whole story
     Command command = Command::run;      // != run: a command-line-only verb (--help, --stop PIDFILE)

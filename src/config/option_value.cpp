@@ -14,9 +14,11 @@ std::string quoted(std::string_view value) { return "\"" + std::string(value) + 
 std::string option_label(const OptionSpec& spec) { return "option " + std::string(spec.name) + ": "; }
 
 // A non-negative decimal number no larger than `max`.
-std::string parse_unsigned(const OptionSpec& spec, std::string_view text, std::uint64_t max, std::uint64_t& out) {
+std::string parse_unsigned(const OptionSpec& spec, std::string_view text, std::uint64_t max,
+                           std::uint64_t& out) {
     if (text.empty()) return option_label(spec) + "needs a number";
-    if (text.front() == '-' && text.size() > 1 && text.find_first_not_of("0123456789", 1) == std::string_view::npos)
+    if (text.front() == '-' && text.size() > 1 &&
+        text.find_first_not_of("0123456789", 1) == std::string_view::npos)
         return option_label(spec) + quoted(text) + " must not be negative";
     if (text.find_first_not_of("0123456789") != std::string_view::npos)
         return option_label(spec) + quoted(text) + " is not a number";
@@ -36,13 +38,11 @@ std::string check_kind(const OptionSpec& spec, std::string_view value) {
                 return option_label(spec) + quoted(value) +
                        " is not a boolean (use true/false, yes/no, on/off or 1/0)";
             return "";
-        case OptionKind::integer:
-            return parse_unsigned(spec, value, std::numeric_limits<int>::max(), number);
+        case OptionKind::integer: return parse_unsigned(spec, value, std::numeric_limits<int>::max(), number);
         case OptionKind::size:
             return parse_unsigned(spec, value, std::numeric_limits<std::uint64_t>::max(), number);
         case OptionKind::string:
-        case OptionKind::list:
-            return "";
+        case OptionKind::list: return "";
     }
     return "";
 }
@@ -56,8 +56,8 @@ void check_plugins(std::string_view value, const Origin& origin, std::vector<Con
         if (end == std::string_view::npos) end = value.size();
         std::string_view name = value.substr(start, end - start);
         if (auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
-        bool python = name.starts_with("python") &&
-                      name.find_first_not_of("0123456789", 6) == std::string_view::npos;
+        bool python =
+            name.starts_with("python") && name.find_first_not_of("0123456789", 6) == std::string_view::npos;
         if (!name.empty() && !python)
             warnings.push_back({origin_file(origin), origin.line,
                                 "plugin " + std::string(name) + ": not supported, ignored"});
@@ -67,11 +67,12 @@ void check_plugins(std::string_view value, const Origin& origin, std::vector<Con
 
 }  // namespace
 
-std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value, const Origin& origin,
-                          AcceptState& state) {
+std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value,
+                          const Origin& origin, AcceptState& state) {
     if (spec.status == OptionStatus::unsupported) {
         if (state.unsupported_warned.insert(std::string(spec.name)).second)
-            state.warnings.push_back({origin_file(origin), origin.line, std::string(key) + ": not supported, ignored"});
+            state.warnings.push_back(
+                {origin_file(origin), origin.line, std::string(key) + ": not supported, ignored"});
         return "";
     }
     if (std::holds_alternative<std::monostate>(spec.field)) {
@@ -92,8 +93,9 @@ std::string origin_prefix(const Origin& origin) {
 std::string origin_file(const Origin& origin) { return origin.file.empty() ? "command line" : origin.file; }
 
 std::optional<bool> parse_bool(std::string_view text) {
-    static constexpr std::string_view kTrue[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "1"};
-    static constexpr std::string_view kFalse[] = {"false", "False", "FALSE", "no", "No",
+    static constexpr std::string_view kTrue[] = {"true", "True", "TRUE", "yes", "Yes",
+                                                 "YES",  "on",   "On",   "ON",  "1"};
+    static constexpr std::string_view kFalse[] = {"false", "False", "FALSE", "no",  "No",
                                                   "NO",    "off",   "Off",   "OFF", "0"};
     for (std::string_view t : kTrue)
         if (text == t) return true;
@@ -101,7 +103,6 @@ std::optional<bool> parse_bool(std::string_view text) {
         if (text == f) return false;
     return std::nullopt;
 }
-
 
 std::string apply_value(const OptionSpec& spec, std::string_view value, Options& out) {
     if (std::string error = check_kind(spec, value); !error.empty()) return error;
@@ -112,7 +113,9 @@ std::string apply_value(const OptionSpec& spec, std::string_view value, Options&
         void operator()(std::string Options::*m) const { out.*m = std::string(value); }
         void operator()(bool Options::*m) const { out.*m = *parse_bool(value); }
         void operator()(std::vector<std::string> Options::*m) const { (out.*m).emplace_back(value); }
-        void operator()(int Options::*m) const { std::from_chars(value.data(), value.data() + value.size(), out.*m); }
+        void operator()(int Options::*m) const {
+            std::from_chars(value.data(), value.data() + value.size(), out.*m);
+        }
         void operator()(std::uint64_t Options::*m) const {
             std::from_chars(value.data(), value.data() + value.size(), out.*m);
         }

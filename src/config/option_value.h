@@ -48,7 +48,7 @@ struct AcceptState {
     std::vector<ConfigWarning>& warnings;
     std::set<std::string>& unsupported_warned;
 };
-std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value, const Origin& origin,
-                          AcceptState& state);
+std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value,
+                          const Origin& origin, AcceptState& state);
 
 }  // namespace appserver::config

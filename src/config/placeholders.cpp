@@ -40,7 +40,8 @@ bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) 
 // factor := '-' factor | '(' expr ')' | number | identifier.
 class Arithmetic {
 public:
-    Arithmetic(std::string_view text, const std::function<std::optional<std::string>(const std::string&)>& lookup,
+    Arithmetic(std::string_view text,
+               const std::function<std::optional<std::string>(const std::string&)>& lookup,
                std::vector<std::string>& identifiers)
         : text_(text), lookup_(lookup), identifiers_(identifiers) {}
 
@@ -162,7 +163,8 @@ private:
         long long value = 0;
         std::size_t i = 0;
         while (i < digits.size() && std::isdigit(static_cast<unsigned char>(digits[i]))) {
-            if (__builtin_mul_overflow(value, 10LL, &value) || __builtin_add_overflow(value, digits[i] - '0', &value))
+            if (__builtin_mul_overflow(value, 10LL, &value) ||
+                __builtin_add_overflow(value, digits[i] - '0', &value))
                 return fail("overflow");
             ++i;
         }
@@ -194,10 +196,10 @@ void resolve_reference(std::string_view raw, std::string_view inside, const Plac
         out.value += *value;
         return;
     }
-    const bool looks_arithmetic = !name.empty() && (name.find_first_of("+*/()") != std::string::npos ||
-                                                    name.find(" - ") != std::string::npos ||
-                                                    std::isdigit(static_cast<unsigned char>(name[0])) ||
-                                                    name[0] == '-');
+    const bool looks_arithmetic =
+        !name.empty() &&
+        (name.find_first_of("+*/()") != std::string::npos || name.find(" - ") != std::string::npos ||
+         std::isdigit(static_cast<unsigned char>(name[0])) || name[0] == '-');
     if (looks_arithmetic) {
         std::string error;
         auto lookup = [&](const std::string& n) { return find_variable(context, n); };
@@ -231,9 +233,11 @@ void expand_into(std::string_view text, const PlaceholderContext& context, Expan
             out.referenced.insert(out.referenced.end(), inner.referenced.begin(), inner.referenced.end());
             std::string_view raw = text.substr(i, close - i + 1);
             if (c == '$') {
-                std::optional<std::string> value = context.getenv ? context.getenv(inner.value) : std::nullopt;
-                if (!value) out.warnings.push_back("environment variable " + inner.value + " is not set; " +
-                                                   std::string(raw) + " is empty");
+                std::optional<std::string> value =
+                    context.getenv ? context.getenv(inner.value) : std::nullopt;
+                if (!value)
+                    out.warnings.push_back("environment variable " + inner.value + " is not set; " +
+                                           std::string(raw) + " is empty");
                 out.value += value.value_or("");
             } else {
                 resolve_reference(raw, inner.value, context, out);

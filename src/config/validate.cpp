@@ -19,7 +19,8 @@ std::string at_least_one(const char* name, int value) {
 }
 
 std::string check_numbers(const Options& o) {
-    for (auto [name, value] : {std::pair{"processes", o.processes}, {"threads", o.threads}, {"listen", o.listen}}) {
+    for (auto [name, value] :
+         {std::pair{"processes", o.processes}, {"threads", o.threads}, {"listen", o.listen}}) {
         if (std::string error = at_least_one(name, value); !error.empty()) return error;
     }
     if (o.buffer_size < kMinBufferSize || o.buffer_size > kMaxBufferSize)
@@ -77,11 +78,9 @@ std::string validate_options(const Options& options) {
         case Command::version:
         case Command::stop:
         case Command::reload:
-        case Command::reopen_logs:
-            return "";  // nothing will be served
+        case Command::reopen_logs: return "";  // nothing will be served
         case Command::run:
-        case Command::check_config:
-            break;
+        case Command::check_config: break;
     }
     for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_application}) {
         if (std::string error = check(options); !error.empty()) return error;

@@ -1,8 +1,7 @@
 #include "log/log.h"
 
-#include <spdlog/sinks/base_sink.h>
-
 #include <fcntl.h>
+#include <spdlog/sinks/base_sink.h>
 #include <unistd.h>
 
 #include <cerrno>

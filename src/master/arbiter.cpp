@@ -2,14 +2,13 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-
-#include <spdlog/spdlog.h>
 
 #include "log/log.h"
 #include "master/reexec.h"
@@ -28,7 +27,8 @@ constexpr auto kImmediateStopGrace = std::chrono::seconds(3);
 std::string read_check_report(int fd) {
     std::string text;
     char buf[4096];
-    for (ssize_t n; fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<std::size_t>(n));
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     if (auto nl = text.rfind('\n'); nl != std::string::npos) text.erase(0, nl + 1);
     return text.substr(0, 300);
@@ -129,8 +129,10 @@ void Arbiter::reap() {
                      (WEXITSTATUS(status) == kWorkerRecycled || WEXITSTATUS(status) == kWorkerHarakiri);
         bool boot_failed = WIFEXITED(status) && WEXITSTATUS(status) == kWorkerBootFailed;
         if (!stopping_) {
-            if (clean) spdlog::info("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
-            else spdlog::warn("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
+            if (clean)
+                spdlog::info("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
+            else
+                spdlog::warn("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
         }
         if (boot_failed && !serving_ && !stopping_ && daemon::awaiting_report()) {
             // A daemonized start whose app cannot load in the workers (lazy-apps): the start failed.
@@ -139,13 +141,14 @@ void Arbiter::reap() {
             begin_stop(false);
         }
         RespawnDecision next = decide_respawn(
-            {.reported_ready = reported_ready, .boot_failed = boot_failed, .started = slot.started}, slot.boot_failures,
-            now);
+            {.reported_ready = reported_ready, .boot_failed = boot_failed, .started = slot.started},
+            slot.boot_failures, now);
         slot.next_spawn = next.next_spawn;
         slot.boot_failures = next.boot_failures;
         if (next.backing_off && !stopping_ && slot.boot_failures > 1)
-            spdlog::warn("worker {} keeps failing at start; next try in {} ms", slot.id,
-                         std::chrono::duration_cast<std::chrono::milliseconds>(slot.next_spawn - now).count());
+            spdlog::warn(
+                "worker {} keeps failing at start; next try in {} ms", slot.id,
+                std::chrono::duration_cast<std::chrono::milliseconds>(slot.next_spawn - now).count());
     }
 }
 
@@ -175,9 +178,11 @@ void Arbiter::read_ready_reports() {
         ::kill(pid, SIGTERM);
         retiring_.add(pid, kill_at);
     }
-    if (!old_workers_.empty()) spdlog::info("retiring {} worker(s) of the previous generation", old_workers_.size());
+    if (!old_workers_.empty())
+        spdlog::info("retiring {} worker(s) of the previous generation", old_workers_.size());
     old_workers_.clear();
-    if (settings_.generation > 0) write_reload_status(true, "generation " + std::to_string(settings_.generation));
+    if (settings_.generation > 0)
+        write_reload_status(true, "generation " + std::to_string(settings_.generation));
     if (reload_when_serving_) {
         reload_when_serving_ = false;
         request_reload("requested during start-up");
@@ -212,8 +217,8 @@ void Arbiter::retire(pid_t pid, const char* why) {
 
 void Arbiter::kill_overdue_retirees() {
     for (pid_t pid : retiring_.overdue(Clock::now())) {
-        spdlog::warn("retiring worker (pid {}) still running after worker-reload-mercy ({} s): killing it", pid,
-                     settings_.mercy_s);
+        spdlog::warn("retiring worker (pid {}) still running after worker-reload-mercy ({} s): killing it",
+                     pid, settings_.mercy_s);
         ::kill(pid, SIGKILL);
     }
 }
@@ -266,18 +271,20 @@ void Arbiter::finish_reload_check(int status) {
     reload_check_report_.reset();
     if (stopping_) return;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        spdlog::error("reload refused: the new configuration or application does not load{}; "
-                      "the running workers keep serving the current code",
-                      reason.empty() ? " (see above)" : ": " + reason);
-        write_reload_status(false, reason.empty()
-                                       ? "the new configuration or application does not load (see the server log)"
-                                       : "the new configuration or application does not load: " + reason);
+        spdlog::error(
+            "reload refused: the new configuration or application does not load{}; "
+            "the running workers keep serving the current code",
+            reason.empty() ? " (see above)" : ": " + reason);
+        write_reload_status(
+            false, reason.empty() ? "the new configuration or application does not load (see the server log)"
+                                  : "the new configuration or application does not load: " + reason);
     } else {
         std::vector<pid_t> workers = old_workers_;
         for (pid_t pid : retiring_.pids()) workers.push_back(pid);
         for (const Slot& s : slots_)
             if (s.pid > 0) workers.push_back(s.pid);
-        spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1, master_pid_);
+        spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
+                     master_pid_);
         std::string error;
         reexec(listeners_, workers, settings_.generation + 1, error);  // returns only on failure
         spdlog::error("reload failed: {}", error);

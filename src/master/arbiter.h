@@ -23,13 +23,13 @@ namespace appserver {
 
 struct ArbiterSettings {
     int processes = 1;
-    int mercy_s = 60;            // graceful stop/reload: how long in-flight requests may take
+    int mercy_s = 60;  // graceful stop/reload: how long in-flight requests may take
     bool lazy_apps = false;
     bool auto_procname = false;
     std::string procname_prefix;
-    int max_requests_delta = 0;  // worker i recycles after max_requests + i * delta
+    int max_requests_delta = 0;      // worker i recycles after max_requests + i * delta
     std::string reload_status_file;  // where --reload reads the outcome (next to the pidfile)
-    int generation = 0;          // reloads so far
+    int generation = 0;              // reloads so far
     std::vector<std::string> touch_reload;
     int py_autoreload_s = 0;
     WorkerSettings worker;
@@ -80,7 +80,7 @@ private:
     SignalQueue& signals_;
     std::vector<Slot> slots_;
     std::vector<pid_t> old_workers_;  // of the previous image, serving until this one serves
-    RetiringWorkers retiring_;         // stopped accepting; killed after the mercy
+    RetiringWorkers retiring_;        // stopped accepting; killed after the mercy
     UniqueFd ready_read_;
     UniqueFd ready_write_;
     pid_t master_pid_ = 0;

@@ -5,9 +5,9 @@
 #include <sys/statvfs.h>
 
 #include <cerrno>
-#include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -193,7 +193,8 @@ int reload_command(const std::string& pidfile) {
                       " file descriptors open and needs " + std::to_string(kReloadFds) +
                       " free; not signalled (raise max-fd or LimitNOFILE and restart)");
     if (std::string why = why_no_room_to_report(pid, status_file); !why.empty())
-        return refuse("cannot follow a reload: " + why + " (the master's answer goes there); not signalled (free "
+        return refuse("cannot follow a reload: " + why +
+                      " (the master's answer goes there); not signalled (free "
                       "some space, or send SIGHUP yourself)");
     if (!send(pid, SIGHUP)) return 1;
     std::printf("reloading appserver (pid %d)\n", pid);
@@ -210,9 +211,11 @@ int reload_command(const std::string& pidfile) {
                 std::printf("appserver (pid %d) reloaded: %s\n", pid, outcome.substr(3).c_str());
                 return 0;
             }
-            return refuse("reload failed, the previous code keeps serving: " + outcome.substr(outcome.find(' ') + 1));
+            return refuse("reload failed, the previous code keeps serving: " +
+                          outcome.substr(outcome.find(' ') + 1));
         }
-        if (!is_live_process(pid)) return refuse("appserver (pid " + std::to_string(pid) + ") exited during reload");
+        if (!is_live_process(pid))
+            return refuse("appserver (pid " + std::to_string(pid) + ") exited during reload");
         if (std::chrono::steady_clock::now() > deadline) return refuse("no answer to the reload after 120 s");
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -156,13 +156,14 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
 
 namespace appserver {
 
-bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog, const UnixSocketAccess& unix_access,
-                            std::string& error) {
+bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog,
+                            const UnixSocketAccess& unix_access, std::string& error) {
     const char* held = std::getenv(kCheckHeldVar);
     if (!held) return true;
     std::vector<std::string> held_keys = split(held, ';');
     for (auto& s : planned) {
-        if (std::find(held_keys.begin(), held_keys.end(), socket_key(s.protocol, s.address.spec)) != held_keys.end())
+        if (std::find(held_keys.begin(), held_keys.end(), socket_key(s.protocol, s.address.spec)) !=
+            held_keys.end())
             continue;
         // A new address: the reload would bind it; find out now, while nothing has changed.
         if (!open_listen_socket(s, backlog, unix_access, error)) return false;

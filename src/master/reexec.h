@@ -16,7 +16,7 @@ namespace appserver {
 
 // How the process was started, captured first thing in main() (before env/chdir change anything).
 struct LaunchContext {
-    std::string executable;          // resolved /proc/self/exe (an upgraded binary is picked up)
+    std::string executable;  // resolved /proc/self/exe (an upgraded binary is picked up)
     std::vector<std::string> argv;
     std::vector<std::string> environ;
     std::string cwd;
@@ -51,8 +51,8 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
 
 // In the --check-config of a reload: binds (then closes) each planned socket the running master does
 // not hold. True outside a reload check.
-bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog, const UnixSocketAccess& unix_access,
-                            std::string& error);
+bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog,
+                            const UnixSocketAccess& unix_access, std::string& error);
 
 // In the --check-config of a reload: hands the reason for refusing to the master.
 void report_reload_check_failure(const std::string& line);

@@ -1,25 +1,24 @@
 #include "master/startup.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <optional>
 #include <cstdio>
 #include <cstdlib>
-
-#include <spdlog/spdlog.h>
+#include <optional>
 
 #include "log/log.h"
 #include "master/arbiter.h"
 #include "master/reexec.h"
 #include "os/daemon.h"
 #include "os/fd_limit.h"
+#include "os/listen_socket.h"
 #include "os/pidfile.h"
 #include "os/privileges.h"
-#include "os/listen_socket.h"
 #include "os/signals.h"
 #include "os/unique_fd.h"
 
@@ -60,12 +59,14 @@ bool plan_sockets(const Options& o, std::vector<ListenSocket>& out, std::string&
         }
         return true;
     };
-    return add(o.http, Protocol::http) && add(o.http_socket, Protocol::http) && add(o.socket, Protocol::uwsgi);
+    return add(o.http, Protocol::http) && add(o.http_socket, Protocol::http) &&
+           add(o.socket, Protocol::uwsgi);
 }
 
 UnixSocketAccess unix_access(const Options& o, const Identity& owner) {
     UnixSocketAccess access{.uid = owner.uid, .gid = owner.gid};
-    if (!o.chmod_socket.empty()) access.mode = static_cast<int>(std::strtol(o.chmod_socket.c_str(), nullptr, 8));
+    if (!o.chmod_socket.empty())
+        access.mode = static_cast<int>(std::strtol(o.chmod_socket.c_str(), nullptr, 8));
     return access;
 }
 
@@ -102,8 +103,10 @@ std::optional<StartPlan> plan_start(const Options& o, std::string& error) {
 
 void print_warnings(const Options& o) {
     for (const auto& w : o.warnings) {
-        if (w.line > 0) spdlog::warn("{}:{}: {}", w.file, w.line, w.message);
-        else spdlog::warn("{}: {}", w.file, w.message);
+        if (w.line > 0)
+            spdlog::warn("{}:{}: {}", w.file, w.line, w.message);
+        else
+            spdlog::warn("{}: {}", w.file, w.message);
     }
 }
 
@@ -148,13 +151,15 @@ int check_config(Options& options, AppRuntime& runtime) {
     if (!plan || !apply_environment(options, error)) return refuse(error);
     std::vector<ListenSocket>& sockets = plan->sockets;
     // Addresses a reload would newly bind: find out now (before dropping root, as the start does).
-    if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error)) return refuse(error);
+    if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error))
+        return refuse(error);
     if (!drop_privileges(plan->identity, error)) return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
     for (const auto& s : sockets)
-        std::printf("socket: %s %s\n", s.protocol == Protocol::http ? "http" : "uwsgi", s.address.spec.c_str());
+        std::printf("socket: %s %s\n", s.protocol == Protocol::http ? "http" : "uwsgi",
+                    s.address.spec.c_str());
     std::printf("app: %s\n", runtime.app_name().c_str());
     std::printf("runtime: %s\n", runtime.describe().c_str());
     std::printf("processes: %d, threads: %d%s\n", options.processes, options.threads,
@@ -253,8 +258,10 @@ bool hand_over_files(const Options& o, const Identity& id, std::string& error) {
         }
         paths = {o.pidfile, status};
     }
-    if (!o.daemonize.empty()) paths.push_back(o.daemonize);
-    else if (!o.logto.empty()) paths.push_back(o.logto);
+    if (!o.daemonize.empty())
+        paths.push_back(o.daemonize);
+    else if (!o.logto.empty())
+        paths.push_back(o.logto);
     for (const auto& path : paths)
         if (!hand_over(path, id, error)) return false;
     return true;
@@ -266,7 +273,8 @@ void log_banner(const Options& options, const AppRuntime& runtime, const std::ve
     spdlog::info("appserver {} (master pid {}{})", APPSERVER_VERSION, ::getpid(),
                  generation > 0 ? ", generation " + std::to_string(generation) : std::string());
     spdlog::info("runtime: {}", runtime.describe());
-    spdlog::info("app: {}{}", runtime.app_name(), options.lazy_apps ? " (lazy-apps: loaded in each worker)" : "");
+    spdlog::info("app: {}{}", runtime.app_name(),
+                 options.lazy_apps ? " (lazy-apps: loaded in each worker)" : "");
     for (const auto& s : sockets)
         spdlog::info("listening on {} ({})", s.bound_name, s.protocol == Protocol::http ? "http" : "uwsgi");
     spdlog::info("processes: {}, threads per worker: {}", options.processes, options.threads);
@@ -332,12 +340,14 @@ int run_server(Options& options, AppRuntime& runtime) {
     // fatal. (After daemonizing: the handler answers only in the master's pid.)
     signals.emplace();
 
-    std::vector<InheritedSocket> handed_over = inherited ? inherited->sockets : std::vector<InheritedSocket>{};
+    std::vector<InheritedSocket> handed_over =
+        inherited ? inherited->sockets : std::vector<InheritedSocket>{};
     if (!apply_environment(options, error)) return failed(error);
     // Before binding, while still root when started as root (max-fd may raise the hard limit).
     FdLimitChange fds = raise_fd_limit(static_cast<std::uint64_t>(options.max_fd));
     if (!fds.warning.empty()) spdlog::warn("{}", fds.warning);
-    if (!open_sockets(sockets, options, unix_access(options, plan->socket_owner), handed_over, error)) return failed(error);
+    if (!open_sockets(sockets, options, unix_access(options, plan->socket_owner), handed_over, error))
+        return failed(error);
     if (!options.pidfile.empty() && !write_pidfile(options.pidfile, ::getpid(), error)) return failed(error);
     // Root's last acts; the application is imported after this, as uid (uWSGI's order).
     if (!hand_over_files(options, identity, error)) return failed(error);

@@ -89,10 +89,12 @@ bool open_unix(ListenSocket& s, int backlog, const UnixSocketAccess& access, std
         ::unlink(path.c_str());
         return false;
     };
-    if (access.mode >= 0 && ::chmod(path.c_str(), static_cast<mode_t>(access.mode)) != 0) return fail("chmod", "");
+    if (access.mode >= 0 && ::chmod(path.c_str(), static_cast<mode_t>(access.mode)) != 0)
+        return fail("chmod", "");
     // chown(2) on the path: fchown on a socket's descriptor does not change the file.
     bool chown_asked = access.uid != static_cast<uid_t>(-1) || access.gid != static_cast<gid_t>(-1);
-    if (chown_asked && ::chown(path.c_str(), access.uid, access.gid) != 0) return fail("chown", "chown-socket: ");
+    if (chown_asked && ::chown(path.c_str(), access.uid, access.gid) != 0)
+        return fail("chown", "chown-socket: ");
     if (::listen(fd.get(), backlog) != 0) return fail("listen", "");
     s.fd = std::move(fd);
     s.bound_name = path;
@@ -121,7 +123,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view spec, std::st
     } else {
         auto colon = spec.rfind(':');
         if (colon == std::string_view::npos) {
-            error = "cannot parse address \"" + std::string(spec) + "\" (expected host:port, :port or [v6]:port)";
+            error =
+                "cannot parse address \"" + std::string(spec) + "\" (expected host:port, :port or [v6]:port)";
             return std::nullopt;
         }
         host = spec.substr(0, colon);
@@ -139,7 +142,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view spec, std::st
     return a;
 }
 
-bool open_listen_socket(ListenSocket& s, int backlog, const UnixSocketAccess& unix_access, std::string& error) {
+bool open_listen_socket(ListenSocket& s, int backlog, const UnixSocketAccess& unix_access,
+                        std::string& error) {
     if (s.address.is_unix) return open_unix(s, backlog, unix_access, error);
 
     addrinfo hints{};

@@ -15,9 +15,9 @@ namespace appserver {
 enum class Protocol { http, uwsgi };
 
 struct ListenAddress {
-    std::string spec;       // as the user wrote it
+    std::string spec;  // as the user wrote it
     bool is_unix = false;
-    std::string host;       // empty: all IPv4 addresses (":8000")
+    std::string host;  // empty: all IPv4 addresses (":8000")
     int port = 0;
     std::string unix_path;
 };
@@ -45,7 +45,8 @@ struct UnixSocketAccess {
 
 // Binds and listens (non-blocking, close-on-exec, SO_REUSEADDR). False: `error` is one line naming
 // the address and the failing call with errno (e.g. address in use).
-bool open_listen_socket(ListenSocket& socket, int backlog, const UnixSocketAccess& unix_access, std::string& error);
+bool open_listen_socket(ListenSocket& socket, int backlog, const UnixSocketAccess& unix_access,
+                        std::string& error);
 
 // Takes over an already listening socket (inherited across a reload) and reads back its address.
 void adopt_listen_socket(ListenSocket& socket, int fd);

@@ -37,7 +37,15 @@
 
 namespace appserver {
 
-enum class MasterAction { reap, graceful_stop, immediate_stop, reload, reopen_logs, add_worker, remove_worker };
+enum class MasterAction {
+    reap,
+    graceful_stop,
+    immediate_stop,
+    reload,
+    reopen_logs,
+    add_worker,
+    remove_worker
+};
 
 struct SignalEntry {
     int signal;

@@ -19,8 +19,10 @@ std::string cgi_header_name(std::string_view header) {
     std::string name = "HTTP_";
     name.reserve(5 + header.size());
     for (char c : header) {
-        if (c == '-') c = '_';
-        else if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (c == '-')
+            c = '_';
+        else if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
         name += c;
     }
     return name;
@@ -99,9 +101,12 @@ void CgiVars::build(const HttpHead& head, const PeerInfo& peer) {
         // Underscores would let a client spoof a dashed header (X_User vs X-User) after mangling.
         if (name.find('_') != std::string::npos) continue;
         std::string cgi_name;
-        if (iequals(name, "content-type")) cgi_name = "CONTENT_TYPE";
-        else if (iequals(name, "content-length")) cgi_name = "CONTENT_LENGTH";
-        else cgi_name = cgi_header_name(name);
+        if (iequals(name, "content-type"))
+            cgi_name = "CONTENT_TYPE";
+        else if (iequals(name, "content-length"))
+            cgi_name = "CONTENT_LENGTH";
+        else
+            cgi_name = cgi_header_name(name);
         if (iequals(name, "host")) {
             if (absolute) continue;
             host_header = value;

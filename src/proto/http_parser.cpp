@@ -16,12 +16,30 @@ constexpr std::size_t kHeaderLineOverhead = 4;
 // modifiers, authentication, how to process the content). Trailers are dropped anyway; one of
 // these in a trailer is an attempt to change the request after the fact, so it is refused.
 bool forbidden_in_trailer(std::string_view name) {
-    constexpr std::string_view names[] = {
-        "transfer-encoding", "content-length", "host", "content-type", "content-encoding",
-        "content-range", "trailer", "connection", "keep-alive", "upgrade", "te", "expect",
-        "authorization", "proxy-authorization", "cookie", "cache-control", "max-forwards",
-        "pragma", "range", "if-match", "if-none-match", "if-modified-since",
-        "if-unmodified-since", "if-range"};
+    constexpr std::string_view names[] = {"transfer-encoding",
+                                          "content-length",
+                                          "host",
+                                          "content-type",
+                                          "content-encoding",
+                                          "content-range",
+                                          "trailer",
+                                          "connection",
+                                          "keep-alive",
+                                          "upgrade",
+                                          "te",
+                                          "expect",
+                                          "authorization",
+                                          "proxy-authorization",
+                                          "cookie",
+                                          "cache-control",
+                                          "max-forwards",
+                                          "pragma",
+                                          "range",
+                                          "if-match",
+                                          "if-none-match",
+                                          "if-modified-since",
+                                          "if-unmodified-since",
+                                          "if-range"};
     for (std::string_view n : names)
         if (iequals(name, n)) return true;
     return false;
@@ -75,11 +93,11 @@ std::size_t HttpRequestParser::find_obs_fold(const char* data, std::size_t size)
                 break;
             case LineScan::line_start:
                 if (is_ows(c)) return i;
-                line_scan_ = c == '\r' ? LineScan::line_start_cr : c == '\n' ? LineScan::done : LineScan::in_line;
+                line_scan_ = c == '\r'   ? LineScan::line_start_cr
+                             : c == '\n' ? LineScan::done
+                                         : LineScan::in_line;
                 break;
-            case LineScan::line_start_cr:
-                line_scan_ = c == '\n' ? LineScan::done : LineScan::in_line;
-                break;
+            case LineScan::line_start_cr: line_scan_ = c == '\n' ? LineScan::done : LineScan::in_line; break;
             case LineScan::done: break;
         }
     }
@@ -108,7 +126,8 @@ std::size_t HttpRequestParser::feed(const char* data, std::size_t size) {
             fail(400, "data after a protocol upgrade request");
             return size;
         }
-        if (rc == HPE_INVALID_VERSION && std::string_view(llhttp_get_error_reason(&parser_)) == "Invalid HTTP version") {
+        if (rc == HPE_INVALID_VERSION &&
+            std::string_view(llhttp_get_error_reason(&parser_)) == "Invalid HTTP version") {
             // Well-formed digits naming a version we do not speak (HTTP/1.7, 9.9); garbage is a 400.
             fail(505, "unsupported HTTP version");
         } else {
@@ -314,8 +333,8 @@ bool HttpRequestParser::check_head() {
     h.target_form = target->form;
     h.authority = target->authority;
     h.rest_offset = target->form == TargetForm::origin ? 0
-                    : target->rest.empty()               ? h.url.size()
-                                                         : static_cast<std::size_t>(target->rest.data() - h.url.data());
+                    : target->rest.empty()             ? h.url.size()
+                                           : static_cast<std::size_t>(target->rest.data() - h.url.data());
     return true;
 }
 

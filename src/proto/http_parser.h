@@ -27,7 +27,7 @@ struct HttpHead {
     std::vector<std::pair<std::string, std::string>> headers;
     std::optional<std::uint64_t> content_length;
     bool chunked = false;
-    bool keep_alive = true;        // what the client asked for (version + Connection)
+    bool keep_alive = true;  // what the client asked for (version + Connection)
     bool expect_continue = false;
 
     // The target after its scheme and authority: "/p?q", "?q", "" (absolute-form without a path).

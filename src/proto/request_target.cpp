@@ -56,7 +56,9 @@ bool valid_authority(std::string_view authority) {
     return valid_reg_name(host);
 }
 
-std::string_view authority_host(std::string_view authority) { return authority.substr(0, port_colon(authority)); }
+std::string_view authority_host(std::string_view authority) {
+    return authority.substr(0, port_colon(authority));
+}
 
 std::optional<RequestTarget> parse_request_target(std::string_view method, std::string_view target) {
     // llhttp lets HTAB and FF through in a target; a proxy that splits the request line on any
@@ -65,7 +67,8 @@ std::optional<RequestTarget> parse_request_target(std::string_view method, std::
         auto u = static_cast<unsigned char>(c);
         if (u <= 0x20 || u == 0x7f) return std::nullopt;
     }
-    if (target.starts_with('/')) return RequestTarget{.form = TargetForm::origin, .authority = {}, .rest = target};
+    if (target.starts_with('/'))
+        return RequestTarget{.form = TargetForm::origin, .authority = {}, .rest = target};
     if (target == "*") {
         if (method != "OPTIONS") return std::nullopt;
         return RequestTarget{.form = TargetForm::asterisk, .authority = {}, .rest = {}};

@@ -13,8 +13,8 @@ using ascii::iequals;
 // Headers about the connection and the framing are the server's to write (PEP 3333 forbids the
 // application hop-by-hop headers); Content-Length is read, then written by us.
 bool server_owned(std::string_view name) {
-    return iequals(name, "connection") || iequals(name, "transfer-encoding") ||
-           iequals(name, "keep-alive") || iequals(name, "content-length") || iequals(name, "date");
+    return iequals(name, "connection") || iequals(name, "transfer-encoding") || iequals(name, "keep-alive") ||
+           iequals(name, "content-length") || iequals(name, "date");
 }
 
 std::optional<std::uint64_t> app_content_length(const HeaderList& headers) {

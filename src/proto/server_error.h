@@ -12,9 +12,9 @@
 namespace appserver {
 
 struct ServerError {
-    std::string status;   // "504 Gateway Timeout"
-    HeaderList headers;   // Content-Type
-    std::string body;     // "504 Gateway Timeout\n"
+    std::string status;  // "504 Gateway Timeout"
+    HeaderList headers;  // Content-Type
+    std::string body;    // "504 Gateway Timeout\n"
 };
 
 ServerError server_error(int status);

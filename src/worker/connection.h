@@ -35,7 +35,8 @@ enum class ConnState {
 };
 
 struct Connection {
-    Connection(UniqueFd socket, PeerInfo peer_info, const ListenSocket& from, const RequestLimits& request_limits)
+    Connection(UniqueFd socket, PeerInfo peer_info, const ListenSocket& from,
+               const RequestLimits& request_limits)
         : fd(std::move(socket)), peer(std::move(peer_info)), listener(&from), limits(&request_limits) {}
 
     UniqueFd fd;
@@ -47,24 +48,24 @@ struct Connection {
     // HTTP only: made when a request's first bytes arrive, dropped when the connection goes idle
     // (an idle connection holds no parser and no buffers).
     std::unique_ptr<HttpRequestParser> parser;
-    std::string input;              // bytes read but not yet consumed (pipelined requests, a uwsgi packet)
-    std::size_t body_taken = 0;     // bytes of parser->body() the application has already read
-    BodySpool spool;                // a body read ahead past post-buffering (within limit-post): it
-                                    // comes before parser->body()'s bytes
+    std::string input;                 // bytes read but not yet consumed (pipelined requests, a uwsgi packet)
+    std::size_t body_taken = 0;        // bytes of parser->body() the application has already read
+    BodySpool spool;                   // a body read ahead past post-buffering (within limit-post): it
+                                       // comes before parser->body()'s bytes
     std::uint64_t body_discarded = 0;  // unread body bytes thrown away after the response
-    bool continue_sent = false;     // "100 Continue" went out for the current request
-    bool body_ahead = false;        // the loop is reading this request's body before the app runs
-    bool peer_closed = false;       // the client will send nothing more (EOF seen)
-    bool write_shut = false;        // closing: our side is shut down, waiting for the peer's close
+    bool continue_sent = false;        // "100 Continue" went out for the current request
+    bool body_ahead = false;           // the loop is reading this request's body before the app runs
+    bool peer_closed = false;          // the client will send nothing more (EOF seen)
+    bool write_shut = false;           // closing: our side is shut down, waiting for the peer's close
     Clock::time_point last_activity = Clock::now();
     // http-timeout is a total from here, not a silence: the accept (first request) or the first
     // byte of a later request's head; the head's end while the loop reads the body ahead; the
     // response's end while an unread body is discarded.
     Clock::time_point phase_since = last_activity;
     Clock::time_point closing_since{};  // when the write side was shut down (linger limit)
-    bool in_epoll = false;          // registered with the worker's epoll
-    std::uint32_t watched = 0;      // the epoll events it is registered for
-    OutputBuffer output;            // response bytes the client has not taken yet
+    bool in_epoll = false;              // registered with the worker's epoll
+    std::uint32_t watched = 0;          // the epoll events it is registered for
+    OutputBuffer output;                // response bytes the client has not taken yet
     int requests_served = 0;
 
     HttpRequestParser& http() {

@@ -7,8 +7,7 @@ bool past_deadline(const Connection& conn, const Deadlines& limits, bool stoppin
     auto quiet = now - conn.last_activity;
     auto phase = now - conn.phase_since;
     switch (conn.state) {
-        case ConnState::in_app:
-            return false;
+        case ConnState::in_app: return false;
         case ConnState::reading_request:
             if (conn.idle()) {
                 // Stopping: an idle keep-alive connection goes now; a new one whose request is
@@ -24,10 +23,8 @@ bool past_deadline(const Connection& conn, const Deadlines& limits, bool stoppin
             // total, so that a client sending one byte now and then cannot keep the connection
             // (slowloris).
             return phase >= limits.request;
-        case ConnState::draining_body:
-            return phase >= limits.request;
-        case ConnState::writing_behind:
-            return quiet >= limits.request;
+        case ConnState::draining_body: return phase >= limits.request;
+        case ConnState::writing_behind: return quiet >= limits.request;
         case ConnState::closing:
             if (!conn.write_shut) return quiet >= limits.request;
             if (stopping && quiet >= seconds(1)) return true;

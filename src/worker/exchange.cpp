@@ -33,7 +33,8 @@ bool HttpBodyReader::fill() {
         // The client waits for this before sending the body; sent only once the app asks for it.
         conn_.continue_sent = true;
         iovec iov = iov_of(kContinue, sizeof kContinue - 1);
-        if (!conn_.output.send(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms, settings_.output)) return false;
+        if (!conn_.output.send(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms, settings_.output))
+            return false;
     }
     // Read into a scratch buffer of the thread: the connection keeps only what the parser leaves.
     thread_local std::string scratch(kReadChunk, '\0');
@@ -137,7 +138,9 @@ bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<s
     } else {
         struct stat st {};
         if (::fstat(fd, &st) != 0) return false;
-        size = static_cast<std::uint64_t>(st.st_size) > offset ? static_cast<std::uint64_t>(st.st_size) - offset : 0;
+        size = static_cast<std::uint64_t>(st.st_size) > offset
+                   ? static_cast<std::uint64_t>(st.st_size) - offset
+                   : 0;
     }
     if (framing_.body == ResponseFraming::Body::content_length)
         size = std::min(size, framing_.content_length - body_sent_);
@@ -149,7 +152,8 @@ bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<s
     int n = 0;
     if (!head_.empty()) iov[n++] = iov_of(head_.data(), head_.size());
     if (chunked) {
-        int len = std::snprintf(chunk_size, sizeof chunk_size, "%llx\r\n", static_cast<unsigned long long>(size));
+        int len =
+            std::snprintf(chunk_size, sizeof chunk_size, "%llx\r\n", static_cast<unsigned long long>(size));
         iov[n++] = iov_of(chunk_size, static_cast<std::size_t>(len));
     }
     if (n > 0 && !send(iov, n)) return false;

@@ -70,12 +70,12 @@ private:
     const ExchangeSettings& settings_;
     RequestFacts facts_;
     ResponseFraming framing_;
-    std::string head_;          // serialized head, sent with the first body bytes
+    std::string head_;  // serialized head, sent with the first body bytes
     ResponseGate gate_;
     bool started_ = false;
     bool finished_ = false;
     bool failed_ = false;
-    int timeout_ms_;            // for each wait for the client when over the write-behind limits
+    int timeout_ms_;  // for each wait for the client when over the write-behind limits
     int status_ = 0;
     std::uint64_t body_sent_ = 0;
 };

@@ -1,11 +1,10 @@
 #include "worker/harakiri.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
-
-#include <spdlog/spdlog.h>
 
 #include "proto/server_error.h"
 #include "worker/exit_codes.h"
@@ -67,8 +66,8 @@ Harakiri::Guard::~Guard() {
 }
 
 void Harakiri::kill_self(Slot& slot, std::int64_t busy_ms) {
-    spdlog::error("harakiri: worker {} (pid {}) stuck for {:.1f}s on \"{}\": killing it", worker_id_, ::getpid(),
-                  static_cast<double>(busy_ms) / 1000.0, slot.label);
+    spdlog::error("harakiri: worker {} (pid {}) stuck for {:.1f}s on \"{}\": killing it", worker_id_,
+                  ::getpid(), static_cast<double>(busy_ms) / 1000.0, slot.label);
     if (slot.gate) send_timeout_response(*slot.gate, slot.fd);
     spdlog::default_logger()->flush();
     ::_exit(kWorkerHarakiri);

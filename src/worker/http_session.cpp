@@ -34,9 +34,10 @@ void finish_request(Connection& conn) {
 void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
                      const SessionSettings& settings, std::string_view method, std::string_view uri) {
     {
-        Harakiri::Guard watchdog(settings.harakiri, conn.fd.get(),
-                                 settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(),
-                                 &response.gate());
+        Harakiri::Guard watchdog(
+            settings.harakiri, conn.fd.get(),
+            settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(),
+            &response.gate());
         runtime.handle(request, response);
     }
     if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
@@ -48,8 +49,8 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
     }
 }
 
-void log_access(std::string_view remote, std::string_view method, std::string_view uri, std::string_view protocol,
-                int status, std::uint64_t bytes, Clock::time_point started) {
+void log_access(std::string_view remote, std::string_view method, std::string_view uri,
+                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
     spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms", remote, method, uri, protocol, status, bytes,
                  static_cast<double>(us) / 1000.0);
@@ -74,7 +75,8 @@ HttpSession::Ready HttpSession::check_request(Connection& conn) {
         case HttpRequestParser::State::error:
             // Once framing is in doubt nothing more is read: answer, then close (lingering, so the
             // answer is not lost to a reset).
-            spdlog::info("{} bad request: {} -> {}", conn.peer.remote_addr, p.error_reason(), p.error_status());
+            spdlog::info("{} bad request: {} -> {}", conn.peer.remote_addr, p.error_reason(),
+                         p.error_status());
             queue_server_answer(conn, settings_, p.error_status(), true);
             return Ready::refused;
         case HttpRequestParser::State::body: break;
@@ -177,8 +179,9 @@ bool HttpSession::serve_one(Connection& conn, bool stopping) {
 
     run_application(runtime_, request, response, conn, settings_, head.method, head.url);
     if (settings_.access_log)
-        log_access(conn.peer.remote_addr, head.method, head.url, head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1",
-                   response.status(), response.body_bytes(), started);
+        log_access(conn.peer.remote_addr, head.method, head.url,
+                   head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", response.status(),
+                   response.body_bytes(), started);
     return response.finished() && response.keep_alive();
 }
 
@@ -189,8 +192,8 @@ ConnState HttpSession::serve(Connection& conn, bool stopping) {
         // Nothing below waits for the client: an unread body is discarded from what is buffered,
         // and the event loop discards the rest as it arrives (draining_body).
         const HttpRequestParser& p = *conn.parser;
-        if (p.state() != HttpRequestParser::State::complete && p.head().expect_continue && !conn.continue_sent &&
-            conn.input.empty())
+        if (p.state() != HttpRequestParser::State::complete && p.head().expect_continue &&
+            !conn.continue_sent && conn.input.empty())
             return ConnState::closing;  // the client waits for 100 Continue: no body is coming
         ConnState next = after_body(conn);
         if (next != ConnState::reading_request) return next;

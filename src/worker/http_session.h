@@ -19,8 +19,8 @@ struct SessionSettings {
     // post-buffering: a request body up to this size is read by the event loop before the
     // application is called, so the app never waits for a slow client (0: streamed to the app).
     std::uint64_t post_buffering = 64 * 1024;
-    Harakiri* harakiri = nullptr;          // watchdog over each request (null: harakiri off)
-    std::atomic<long>* served = nullptr;   // the worker's request count (max-requests)
+    Harakiri* harakiri = nullptr;         // watchdog over each request (null: harakiri off)
+    std::atomic<long>* served = nullptr;  // the worker's request count (max-requests)
 };
 
 // Runs the application for one request, whatever the protocol: under the harakiri watchdog,
@@ -29,8 +29,8 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
                      const SessionSettings& settings, std::string_view method, std::string_view uri);
 
 // One access-log line: address, request line, status, bytes, duration.
-void log_access(std::string_view remote, std::string_view method, std::string_view uri, std::string_view protocol,
-                int status, std::uint64_t bytes, Clock::time_point started);
+void log_access(std::string_view remote, std::string_view method, std::string_view uri,
+                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started);
 
 // An answer from the server itself (400, 413, 431...) with Connection: close, queued without
 // waiting: it is small and goes out at once or is kept for the event loop. False: the client is gone.
@@ -38,7 +38,8 @@ bool queue_server_answer(Connection& conn, const SessionSettings& settings, int 
 
 class HttpSession final : public Session {
 public:
-    HttpSession(AppRuntime& runtime, const SessionSettings& settings) : runtime_(runtime), settings_(settings) {}
+    HttpSession(AppRuntime& runtime, const SessionSettings& settings)
+        : runtime_(runtime), settings_(settings) {}
     Next on_input(Connection& conn, const char* data, std::size_t size) override;
     void on_peer_closed(const Connection&) override {}
     bool may_send_more(const Connection& conn) const override;

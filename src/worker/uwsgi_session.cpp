@@ -72,8 +72,8 @@ Session::Next UwsgiSession::on_input(Connection& conn, const char* data, std::si
     switch (parse_uwsgi_packet(conn.input, limits_.max_head_size, packet, error)) {
         case UwsgiParseStatus::incomplete: return Next::wait;
         case UwsgiParseStatus::error:
-            spdlog::warn("{} on uwsgi socket {}: {}; connection closed", peer_name(conn), conn.listener->bound_name,
-                         error);
+            spdlog::warn("{} on uwsgi socket {}: {}; connection closed", peer_name(conn),
+                         conn.listener->bound_name, error);
             return Next::close;
         case UwsgiParseStatus::complete: break;
     }
@@ -86,8 +86,8 @@ Session::Next UwsgiSession::on_input(Connection& conn, const char* data, std::si
             std::string_view protocol = find_var(packet.vars, "SERVER_PROTOCOL").value_or("");
             log_access(remote.empty() ? std::string_view(peer_name(conn)) : remote,
                        find_var(packet.vars, "REQUEST_METHOD").value_or(""),
-                       find_var(packet.vars, "REQUEST_URI").value_or(""), protocol.empty() ? "HTTP/1.0" : protocol,
-                       413, 0, conn.last_activity);
+                       find_var(packet.vars, "REQUEST_URI").value_or(""),
+                       protocol.empty() ? "HTTP/1.0" : protocol, 413, 0, conn.last_activity);
         }
         queue_server_answer(conn, settings_, 413, false);
         conn.state = ConnState::closing;
@@ -155,8 +155,8 @@ ConnState UwsgiSession::serve(Connection& conn, bool) {
     }
     ++conn.requests_served;
     if (settings_.access_log)
-        log_access(request.var("REMOTE_ADDR"), method, uri, request.var("SERVER_PROTOCOL"),
-                   response.status(), response.body_bytes(), started);
+        log_access(request.var("REMOTE_ADDR"), method, uri, request.var("SERVER_PROTOCOL"), response.status(),
+                   response.body_bytes(), started);
     // The response ends with the connection. What the app left unread of the body is discarded by
     // the event loop while it closes (nginx may still be sending it; a reset could cost the response).
     return ConnState::closing;

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,8 +13,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-
-#include <spdlog/spdlog.h>
 
 #include "log/log.h"
 #include "os/signals.h"
@@ -131,12 +130,14 @@ void Worker::accept_from(ListenSocket& listener) {
     while (budget-- > 0) {
         sockaddr_storage addr{};
         socklen_t len = sizeof addr;
-        int fd = ::accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = ::accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&addr), &len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             int err = errno;
             if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
                 if (accept_pause_.refuse(Clock::now(), connections_.size()))
-                    log_accept_refusal(settings_.id, listener, err, connections_.size(), accept_pause_.unreported());
+                    log_accept_refusal(settings_.id, listener, err, connections_.size(),
+                                       accept_pause_.unreported());
                 watch_listeners(listeners_wanted_);
             } else if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && err != ECONNABORTED) {
                 spdlog::error("{}", log::syscall_error("accept4", listener.bound_name, err));
@@ -147,7 +148,8 @@ void Worker::accept_from(ListenSocket& listener) {
             int one = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         }
-        auto conn = std::make_unique<Connection>(UniqueFd(fd), peer_of(addr, listener), listener, settings_.limits);
+        auto conn =
+            std::make_unique<Connection>(UniqueFd(fd), peer_of(addr, listener), listener, settings_.limits);
         Connection* raw = conn.get();
         connections_.emplace(fd, std::move(conn));
         // The request usually arrives with the connection (TCP_DEFER_ACCEPT): serve it before
@@ -334,7 +336,8 @@ void Worker::sweep() {
         // closed without an answer, at debug level (a flood of them must not flood the log).
         if (conn->state == ConnState::reading_request && !conn->idle())
             spdlog::debug("{}: request {} not complete after http-timeout ({} s): connection closed",
-                          conn->peer.remote_addr, conn->body_ahead ? "body" : "head", settings_.head_timeout_s);
+                          conn->peer.remote_addr, conn->body_ahead ? "body" : "head",
+                          settings_.head_timeout_s);
         close_connection(conn);
     }
 }
@@ -371,7 +374,8 @@ void Worker::begin_stop(const std::string& why) {
     for (auto& [fd, conn] : connections_)
         if (conn->idle()) idle.push_back(conn.get());
     for (Connection* conn : idle) {
-        if (connections_.count(conn->fd.get()) && conn->state == ConnState::reading_request) on_readable(conn);
+        if (connections_.count(conn->fd.get()) && conn->state == ConnState::reading_request)
+            on_readable(conn);
     }
     // Keep-alive is over: a body still being discarded is discarded while closing instead.
     std::vector<Connection*> draining;
@@ -423,7 +427,8 @@ int Worker::run() {
         code_watch_.watch(runtime_.source_files());
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
-    harakiri_ = std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
+    harakiri_ =
+        std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
     settings_.session.harakiri = settings_.harakiri_s > 0 ? harakiri_.get() : nullptr;
     settings_.session.served = &served_;
     settings_.session.exchange.output.worker_total = &buffered_;

@@ -23,17 +23,17 @@
 namespace appserver {
 
 struct WorkerSettings {
-    int id = 1;                 // 1-based, for logs and process titles
+    int id = 1;  // 1-based, for logs and process titles
     pid_t master_pid = 0;
     int threads = 1;
     RequestLimits limits;
-    int head_timeout_s = 60;    // http-timeout: in all, for a request head, a body read ahead, a drain
+    int head_timeout_s = 60;  // http-timeout: in all, for a request head, a body read ahead, a drain
     int keepalive_timeout_s = 15;
-    int max_requests = 0;       // recycle after this many requests; 0: no limit
-    int reload_on_rss_mb = 0;   // recycle when resident memory passes this; 0: never
-    int harakiri_s = 0;         // kill the worker when one request takes longer; 0: never
-    int ready_fd = -1;          // messages to the master (worker/exit_codes.h): serving, stopped accepting
-    int py_autoreload_s = 0;    // lazy-apps: this worker watches the modules it imported itself
+    int max_requests = 0;      // recycle after this many requests; 0: no limit
+    int reload_on_rss_mb = 0;  // recycle when resident memory passes this; 0: never
+    int harakiri_s = 0;        // kill the worker when one request takes longer; 0: never
+    int ready_fd = -1;         // messages to the master (worker/exit_codes.h): serving, stopped accepting
+    int py_autoreload_s = 0;   // lazy-apps: this worker watches the modules it imported itself
     SessionSettings session;
 };
 
@@ -70,14 +70,14 @@ private:
     std::vector<ListenSocket>& listeners_;
     AppRuntime& runtime_;
     UniqueFd epoll_;
-    int epoll_error_ = 0;  // errno of a failed epoll_create1 (run() reports it)
-    bool listening_ = false;         // the listeners are in the epoll set
-    bool listeners_wanted_ = false;  // what the loop asks for (not stopping, a thread free)
-    AcceptPause accept_pause_;       // out of file descriptors: listeners unwatched for a moment
+    int epoll_error_ = 0;                // errno of a failed epoll_create1 (run() reports it)
+    bool listening_ = false;             // the listeners are in the epoll set
+    bool listeners_wanted_ = false;      // what the loop asks for (not stopping, a thread free)
+    AcceptPause accept_pause_;           // out of file descriptors: listeners unwatched for a moment
     std::atomic<bool> stopping_{false};  // read by request threads
     std::unordered_map<int, std::unique_ptr<Connection>> connections_;
     std::size_t peak_connections_ = 0;  // since memory was last given back (malloc_trim)
-    std::string scratch_;               // the event loop reads into this; connections keep only what they need
+    std::string scratch_;  // the event loop reads into this; connections keep only what they need
     HttpSession http_;
     UwsgiSession uwsgi_;
     std::unique_ptr<RequestPool> pool_;

@@ -50,8 +50,25 @@ TEST(ConfigCli, BadBooleanNamesOptionAndValue) {
 }
 
 TEST(ConfigCli, AliasesShortFormsAndUnderscores) {
-    auto loaded = load({"--http", ":1", "-w", "proj.wsgi", "-p", "6", "--workers", "7", "-b", "16384", "--venv",
-                        "/opt/venv", "--python-path", "/a", "--pp", "/b", "--pythonpath", "/c", "--lazy_apps",
+    auto loaded = load({"--http",
+                        ":1",
+                        "-w",
+                        "proj.wsgi",
+                        "-p",
+                        "6",
+                        "--workers",
+                        "7",
+                        "-b",
+                        "16384",
+                        "--venv",
+                        "/opt/venv",
+                        "--python-path",
+                        "/a",
+                        "--pp",
+                        "/b",
+                        "--pythonpath",
+                        "/c",
+                        "--lazy_apps",
                         "--max_requests=10"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(loaded.options.module, "proj.wsgi");
@@ -125,7 +142,8 @@ TEST(ConfigCli, NumbersAreStrict) {
     EXPECT_EQ(load_valid({"--harakiri", "99999999999"}).result.error,
               "option harakiri: \"99999999999\" is too large (at most 2147483647)");
     EXPECT_EQ(load_valid({"--threads="}).result.error, "option threads: needs a number");
-    EXPECT_EQ(load_valid({"--buffer-size", "32k"}).result.error, "option buffer-size: \"32k\" is not a number");
+    EXPECT_EQ(load_valid({"--buffer-size", "32k"}).result.error,
+              "option buffer-size: \"32k\" is not a number");
 }
 
 TEST(ConfigCli, SizesTakeLargeByteCounts) {

@@ -28,11 +28,13 @@ TEST(IniSyntax, EverythingRealFilesContain) {
               "# a comment\n"
               "; another\n"
               "procname-prefix = web ; not a comment\n"
-              "pythonpath = " + long_path + "\n"
-              "env = DJANGO_SETTINGS_MODULE=proj.settings\n"
-              "env = A=b=c\n"
-              "vacuum = True\r\n"
-              "harakiri = 60\r\n");
+              "pythonpath = " +
+                  long_path +
+                  "\n"
+                  "env = DJANGO_SETTINGS_MODULE=proj.settings\n"
+                  "env = A=b=c\n"
+                  "vacuum = True\r\n"
+                  "harakiri = 60\r\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     const Options& o = loaded.options;
@@ -53,9 +55,9 @@ TEST(IniSyntax, EverythingRealFilesContain) {
 
 TEST(IniSyntax, AllBooleanSpellings) {
     TempDir dir;
-    const std::pair<const char*, bool> cases[] = {{"true", true},  {"True", true},   {"TRUE", true}, {"yes", true},
-                                                   {"on", true},    {"1", true},      {"false", false},
-                                                   {"False", false}, {"no", false},   {"off", false}, {"0", false}};
+    const std::pair<const char*, bool> cases[] = {
+        {"true", true},   {"True", true},   {"TRUE", true}, {"yes", true},  {"on", true}, {"1", true},
+        {"false", false}, {"False", false}, {"no", false},  {"off", false}, {"0", false}};
     for (auto [text, expected] : cases) {
         dir.write("b.ini", std::string("[uwsgi]\nhttp = :1\nmodule = m\nlazy-apps = ") + text + "\n");
         auto loaded = load({"--ini", "b.ini"});
@@ -67,11 +69,13 @@ TEST(IniSyntax, AllBooleanSpellings) {
 TEST(IniSyntax, ValueErrorsNameFileAndLine) {
     TempDir dir;
     dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nmaster = maybe\n");
-    EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error,
-              "uwsgi.ini:3: option master: \"maybe\" is not a boolean (use true/false, yes/no, on/off or 1/0)");
+    EXPECT_EQ(
+        load({"--ini", "uwsgi.ini"}).result.error,
+        "uwsgi.ini:3: option master: \"maybe\" is not a boolean (use true/false, yes/no, on/off or 1/0)");
 
     dir.write("uwsgi.ini", "# top\n[uwsgi]\nhttp = :1\n\nprocesses = four\n");
-    EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error, "uwsgi.ini:5: option processes: \"four\" is not a number");
+    EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error,
+              "uwsgi.ini:5: option processes: \"four\" is not a number");
 }
 
 TEST(IniSyntax, BareNonBooleanNeedsAValue) {
@@ -92,7 +96,8 @@ TEST(IniSyntax, MalformedLinesAreErrorsWithLine) {
               "uwsgi.ini:3: cannot read \"socket: /tmp/app.sock\" (expected key = value)");
 
     dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\n = :2\n");
-    EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error, "uwsgi.ini:3: cannot read \"= :2\" (expected key = value)");
+    EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error,
+              "uwsgi.ini:3: cannot read \"= :2\" (expected key = value)");
 
     dir.write("uwsgi.ini", "[uwsgi\nhttp = :1\n");
     EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error,
@@ -102,7 +107,8 @@ TEST(IniSyntax, MalformedLinesAreErrorsWithLine) {
 TEST(IniSyntax, MissingFile) {
     TempDir dir;
     EXPECT_EQ(load({"--ini", "/nonexistent/x.ini"}).result.error, "ini file not found: /nonexistent/x.ini");
-    EXPECT_EQ(load({"--ini", "/nonexistent/x.ini:prod"}).result.error, "ini file not found: /nonexistent/x.ini");
+    EXPECT_EQ(load({"--ini", "/nonexistent/x.ini:prod"}).result.error,
+              "ini file not found: /nonexistent/x.ini");
 }
 
 TEST(IniSyntax, FileWithoutOurSections) {
@@ -165,7 +171,8 @@ TEST(IniSyntax, KeysOutsideSectionsAndOtherSectionsIgnored) {
 TEST(IniSyntax, ParserReportsLineNumbersOfEveryEntry) {
     config::IniDocument doc;
     std::string error;
-    std::string text = "# c\n\n[a]\n  x = 1\nflag\n" + std::string("y = ") + std::string(1000, 'v') + "\n[b]\nz=\n";
+    std::string text =
+        "# c\n\n[a]\n  x = 1\nflag\n" + std::string("y = ") + std::string(1000, 'v') + "\n[b]\nz=\n";
     ASSERT_TRUE(config::parse_ini_text(text, "t.ini", doc, error)) << error;
     ASSERT_EQ(doc.entries.size(), 4u);
     EXPECT_EQ(doc.entries[0].line, 4);
@@ -200,7 +207,8 @@ TEST(IniInclude, OtherFileRelativeToCwdOrToIncluder) {
     dir.write("common.ini", "[uwsgi]\nmodule = from_cwd\n[extra]\nthreads = 3\n");
     dir.write("deploy/common.ini", "[uwsgi]\nmodule = beside\n");
     dir.write("deploy/shared.ini", "[uwsgi]\nprocesses = 6\n");
-    dir.write("deploy/uwsgi.ini", "[uwsgi]\nhttp = :1\nini = common.ini\nini = shared.ini\nini = common.ini:extra\n");
+    dir.write("deploy/uwsgi.ini",
+              "[uwsgi]\nhttp = :1\nini = common.ini\nini = shared.ini\nini = common.ini:extra\n");
     auto loaded = load({"--ini", "deploy/uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(loaded.options.module, "from_cwd");  // the current directory first, as uWSGI
@@ -224,7 +232,8 @@ TEST(IniInclude, CyclesAreErrors) {
 
     dir.write("a.ini", "[uwsgi]\nini = b.ini\n");
     dir.write("b.ini", "[uwsgi]\n\nini = a.ini\n");
-    EXPECT_EQ(load({"--ini", "a.ini"}).result.error, "b.ini:3: ini include cycle: a.ini [uwsgi] is already being read");
+    EXPECT_EQ(load({"--ini", "a.ini"}).result.error,
+              "b.ini:3: ini include cycle: a.ini [uwsgi] is already being read");
 }
 
 TEST(IniInclude, DepthLimit) {
@@ -290,9 +299,10 @@ TEST(IniUnknown, VariablesUsedByPlaceholdersAreNotWarned) {
 
 TEST(IniUnknown, UnsupportedKeysWarnOncePerKey) {
     TempDir dir;
-    dir.write("uwsgi.ini",
-              "[uwsgi]\nhttp = :1\nmodule = m\nstatic-map = /static=/srv/static\nstatic-map = /media=/srv/media\n"
-              "memory-report = true\nlog-format = %(addr) %(status)\n");
+    dir.write(
+        "uwsgi.ini",
+        "[uwsgi]\nhttp = :1\nmodule = m\nstatic-map = /static=/srv/static\nstatic-map = /media=/srv/media\n"
+        "memory-report = true\nlog-format = %(addr) %(status)\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(testing::warning_lines(loaded.options),

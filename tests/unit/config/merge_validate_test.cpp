@@ -75,7 +75,8 @@ TEST(ConfigMerge, DefaultsWhenNothingIsSaid) {
 }
 
 TEST(ConfigValidate, NeedsAListener) {
-    EXPECT_EQ(load({"--module", "m"}).result.error, "nothing to listen on: give --http, --http-socket or --socket");
+    EXPECT_EQ(load({"--module", "m"}).result.error,
+              "nothing to listen on: give --http, --http-socket or --socket");
     EXPECT_TRUE(load({"--socket", "/tmp/a.sock", "--module", "m"}).result.ok);
     EXPECT_TRUE(load({"--http-socket", ":1", "--module", "m"}).result.ok);
 }
@@ -90,7 +91,8 @@ TEST(ConfigValidate, ExactlyOneApplication) {
 
 TEST(ConfigValidate, WsgiFileMustExistRelativeToChdir) {
     TempDir dir;
-    EXPECT_EQ(load({"--http", ":1", "--wsgi-file", "missing.py"}).result.error, "wsgi-file not found: missing.py");
+    EXPECT_EQ(load({"--http", ":1", "--wsgi-file", "missing.py"}).result.error,
+              "wsgi-file not found: missing.py");
     dir.write("site/app.py", "");
     EXPECT_TRUE(load({"--http", ":1", "--wsgi-file", "site/app.py"}).result.ok);
     auto in_chdir = load({"--http", ":1", "--chdir", dir.path() + "/site", "--file", "app.py"});

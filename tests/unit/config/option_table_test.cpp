@@ -1,5 +1,7 @@
 // The table itself, --help and docs/options.md.
 
+#include "config/option_table.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -8,7 +10,6 @@
 #include <sstream>
 
 #include "appserver/config.h"
-#include "config/option_table.h"
 
 namespace appserver {
 namespace {
@@ -54,35 +55,64 @@ TEST(OptionTable, NamesAndAliasesAreUnique) {
 
 TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
     const std::pair<const char*, OptionStatus> expected[] = {
-        {"ini", OptionStatus::implemented},          {"strict", OptionStatus::implemented},
-        {"http", OptionStatus::implemented},         {"http-socket", OptionStatus::implemented},
-        {"socket", OptionStatus::implemented},       {"listen", OptionStatus::implemented},
-        {"chmod-socket", OptionStatus::implemented}, {"wsgi-file", OptionStatus::implemented},
-        {"file", OptionStatus::implemented},         {"module", OptionStatus::implemented},
-        {"wsgi", OptionStatus::implemented},         {"callable", OptionStatus::implemented},
-        {"chdir", OptionStatus::implemented},        {"home", OptionStatus::implemented},
-        {"venv", OptionStatus::implemented},         {"virtualenv", OptionStatus::implemented},
-        {"pyhome", OptionStatus::implemented},       {"pythonpath", OptionStatus::implemented},
-        {"python-path", OptionStatus::implemented},  {"pp", OptionStatus::implemented},
-        {"env", OptionStatus::implemented},          {"lazy-apps", OptionStatus::implemented},
-        {"master", OptionStatus::no_op},             {"processes", OptionStatus::implemented},
-        {"workers", OptionStatus::implemented},      {"threads", OptionStatus::implemented},
-        {"buffer-size", OptionStatus::implemented},  {"disable-logging", OptionStatus::implemented},
-        {"auto-procname", OptionStatus::implemented}, {"procname-prefix", OptionStatus::implemented},
-        {"pidfile", OptionStatus::implemented},          {"daemonize", OptionStatus::implemented},
-        {"logto", OptionStatus::implemented},            {"vacuum", OptionStatus::implemented},
-        {"py-autoreload", OptionStatus::implemented},    {"touch-reload", OptionStatus::implemented},
-        {"max-requests", OptionStatus::implemented},     {"max-requests-delta", OptionStatus::implemented},
-        {"reload-on-rss", OptionStatus::implemented},    {"harakiri", OptionStatus::implemented},
-        {"worker-reload-mercy", OptionStatus::implemented}, {"limit-post", OptionStatus::implemented},
-        {"http-timeout", OptionStatus::implemented},     {"http-keepalive", OptionStatus::implemented},
-        {"uid", OptionStatus::implemented},              {"gid", OptionStatus::implemented},
-        {"chown-socket", OptionStatus::implemented},     {"umask", OptionStatus::implemented},
-        {"single-interpreter", OptionStatus::no_op}, {"enable-threads", OptionStatus::no_op},
-        {"thunder-lock", OptionStatus::no_op},       {"die-on-term", OptionStatus::no_op},
-        {"plugins", OptionStatus::no_op},            {"plugin", OptionStatus::no_op},
-        {"need-app", OptionStatus::no_op},           {"harakiri-verbose", OptionStatus::no_op},
-        {"ignore-sigpipe", OptionStatus::no_op},     {"ignore-write-errors", OptionStatus::no_op},
+        {"ini", OptionStatus::implemented},
+        {"strict", OptionStatus::implemented},
+        {"http", OptionStatus::implemented},
+        {"http-socket", OptionStatus::implemented},
+        {"socket", OptionStatus::implemented},
+        {"listen", OptionStatus::implemented},
+        {"chmod-socket", OptionStatus::implemented},
+        {"wsgi-file", OptionStatus::implemented},
+        {"file", OptionStatus::implemented},
+        {"module", OptionStatus::implemented},
+        {"wsgi", OptionStatus::implemented},
+        {"callable", OptionStatus::implemented},
+        {"chdir", OptionStatus::implemented},
+        {"home", OptionStatus::implemented},
+        {"venv", OptionStatus::implemented},
+        {"virtualenv", OptionStatus::implemented},
+        {"pyhome", OptionStatus::implemented},
+        {"pythonpath", OptionStatus::implemented},
+        {"python-path", OptionStatus::implemented},
+        {"pp", OptionStatus::implemented},
+        {"env", OptionStatus::implemented},
+        {"lazy-apps", OptionStatus::implemented},
+        {"master", OptionStatus::no_op},
+        {"processes", OptionStatus::implemented},
+        {"workers", OptionStatus::implemented},
+        {"threads", OptionStatus::implemented},
+        {"buffer-size", OptionStatus::implemented},
+        {"disable-logging", OptionStatus::implemented},
+        {"auto-procname", OptionStatus::implemented},
+        {"procname-prefix", OptionStatus::implemented},
+        {"pidfile", OptionStatus::implemented},
+        {"daemonize", OptionStatus::implemented},
+        {"logto", OptionStatus::implemented},
+        {"vacuum", OptionStatus::implemented},
+        {"py-autoreload", OptionStatus::implemented},
+        {"touch-reload", OptionStatus::implemented},
+        {"max-requests", OptionStatus::implemented},
+        {"max-requests-delta", OptionStatus::implemented},
+        {"reload-on-rss", OptionStatus::implemented},
+        {"harakiri", OptionStatus::implemented},
+        {"worker-reload-mercy", OptionStatus::implemented},
+        {"limit-post", OptionStatus::implemented},
+        {"http-timeout", OptionStatus::implemented},
+        {"http-keepalive", OptionStatus::implemented},
+        {"uid", OptionStatus::implemented},
+        {"gid", OptionStatus::implemented},
+        {"chown-socket", OptionStatus::implemented},
+        {"umask", OptionStatus::implemented},
+        {"single-interpreter", OptionStatus::no_op},
+        {"enable-threads", OptionStatus::no_op},
+        {"thunder-lock", OptionStatus::no_op},
+        {"die-on-term", OptionStatus::no_op},
+        {"plugins", OptionStatus::no_op},
+        {"plugin", OptionStatus::no_op},
+        {"need-app", OptionStatus::no_op},
+        {"harakiri-verbose", OptionStatus::no_op},
+        {"ignore-sigpipe", OptionStatus::no_op},
+        {"ignore-write-errors", OptionStatus::no_op},
         {"log-master", OptionStatus::no_op},
     };
     for (auto [name, status] : expected) {
@@ -90,10 +120,10 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, status) << name;
     }
-    for (const char* name : {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date",
-                             "manage-script-name", "offload-threads", "socket-timeout",
-                             "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize", "mount", "protocol",
-                             "route", "memory-report"}) {
+    for (const char* name :
+         {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date", "manage-script-name",
+          "offload-threads", "socket-timeout", "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize",
+          "mount", "protocol", "route", "memory-report"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, OptionStatus::unsupported) << name;
@@ -122,10 +152,11 @@ TEST(OptionTable, DefaultsComeFromOptions) {
 
 TEST(OptionsDoc, HelpListsUsageAndOptions) {
     const std::string help = render_help();
-    for (const char* line : {"appserver --http :8000 --wsgi-file app.py", "appserver --ini uwsgi.ini",
-                             "appserver --stop PIDFILE", "appserver --reload PIDFILE", "appserver --check-config",
-                             "  -p, --processes, --workers N", "  -w, --module, --wsgi MODULE[:CALLABLE]",
-                             "  --wsgi-file, --file PATH", "  -h, --help", "static-map"}) {
+    for (const char* line :
+         {"appserver --http :8000 --wsgi-file app.py", "appserver --ini uwsgi.ini",
+          "appserver --stop PIDFILE", "appserver --reload PIDFILE", "appserver --check-config",
+          "  -p, --processes, --workers N", "  -w, --module, --wsgi MODULE[:CALLABLE]",
+          "  --wsgi-file, --file PATH", "  -h, --help", "static-map"}) {
         EXPECT_NE(help.find(line), std::string::npos) << line << "\n" << help;
     }
     for (const OptionSpec& spec : option_table()) {

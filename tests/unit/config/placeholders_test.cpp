@@ -1,11 +1,12 @@
 // Placeholders: the expander on its own, then through real ini files.
 
+#include "config/placeholders.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "config/placeholders.h"
 #include "config_test_util.h"
 
 namespace appserver {
@@ -15,8 +16,8 @@ using config::expand_placeholders;
 using config::PlaceholderContext;
 
 struct Fixture {
-    std::map<std::string, std::string> variables{{"base", "/srv/app"}, {"workers", "3"}, {"max-requests", "100"},
-                                                 {"word", "abc"}};
+    std::map<std::string, std::string> variables{
+        {"base", "/srv/app"}, {"workers", "3"}, {"max-requests", "100"}, {"word", "abc"}};
     std::map<std::string, std::string> env{{"PORT", "9090"}, {"N", "4"}};
     PlaceholderContext context() {
         PlaceholderContext c;
@@ -57,10 +58,10 @@ TEST(PlaceholderExpand, MagicLetters) {
     Fixture f;
     EXPECT_EQ(f.expand("%k cpus on %h, 100%%"), "8 cpus on box, 100%");
     EXPECT_EQ(f.expand("50%"), "50%");
-    EXPECT_EQ(f.expand("%x %y"), "%x %y");                     // not placeholders: kept
-    EXPECT_EQ(f.expand("%d/%n"), "%d/%n");                     // no file: kept
-    EXPECT_EQ(f.expand("%(base"), "%(base");                   // unbalanced: kept
-    EXPECT_EQ(f.expand("%%(base)"), "%(base)");                // escaped
+    EXPECT_EQ(f.expand("%x %y"), "%x %y");       // not placeholders: kept
+    EXPECT_EQ(f.expand("%d/%n"), "%d/%n");       // no file: kept
+    EXPECT_EQ(f.expand("%(base"), "%(base");     // unbalanced: kept
+    EXPECT_EQ(f.expand("%%(base)"), "%(base)");  // escaped
 }
 
 TEST(PlaceholderExpand, FileLetters) {
@@ -128,9 +129,10 @@ TEST(PlaceholderIni, CpuArithmeticEnvironmentAndReferences) {
     testing::TempDir dir;
     testing::ScopedEnv port("APPSERVER_TEST_PORT", "8123");
     testing::ScopedEnv unset("APPSERVER_TEST_UNSET", nullptr);
-    dir.write("uwsgi.ini",
-              "[uwsgi]\nprocesses = %(%k * 2)\nthreads = %(processes)\nhttp-socket = :$(APPSERVER_TEST_PORT)\n"
-              "module = m\nprocname-prefix = [$(APPSERVER_TEST_UNSET)]\n");
+    dir.write(
+        "uwsgi.ini",
+        "[uwsgi]\nprocesses = %(%k * 2)\nthreads = %(processes)\nhttp-socket = :$(APPSERVER_TEST_PORT)\n"
+        "module = m\nprocname-prefix = [$(APPSERVER_TEST_UNSET)]\n");
     auto loaded = testing::load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     const int cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
@@ -138,16 +140,17 @@ TEST(PlaceholderIni, CpuArithmeticEnvironmentAndReferences) {
     EXPECT_EQ(loaded.options.threads, cpus * 2);
     EXPECT_EQ(loaded.options.http_socket, std::vector<std::string>{":8123"});
     EXPECT_EQ(loaded.options.procname_prefix, "[]");
-    EXPECT_TRUE(testing::has_warning(
-        loaded.options, "uwsgi.ini:6: environment variable APPSERVER_TEST_UNSET is not set; "
-                        "$(APPSERVER_TEST_UNSET) is empty"));
+    EXPECT_TRUE(testing::has_warning(loaded.options,
+                                     "uwsgi.ini:6: environment variable APPSERVER_TEST_UNSET is not set; "
+                                     "$(APPSERVER_TEST_UNSET) is empty"));
 }
 
 TEST(PlaceholderIni, ExpandedAtReadTimeInFileOrder) {
     testing::TempDir dir;
-    dir.write("uwsgi.ini",
-              "[uwsgi]\nhttp = :1\nmodule = m\nbase = /a\npythonpath = %(base)\nbase = /b\npythonpath = %(base)\n"
-              "procname-prefix = %(later)\nlater = x\n");
+    dir.write(
+        "uwsgi.ini",
+        "[uwsgi]\nhttp = :1\nmodule = m\nbase = /a\npythonpath = %(base)\nbase = /b\npythonpath = %(base)\n"
+        "procname-prefix = %(later)\nlater = x\n");
     auto loaded = testing::load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(loaded.options.pythonpath, (std::vector<std::string>{"/a", "/b"}));
@@ -158,8 +161,8 @@ TEST(PlaceholderIni, ExpandedAtReadTimeInFileOrder) {
 
 TEST(PlaceholderIni, VariablesCrossIncludes) {
     testing::TempDir dir;
-    dir.write("uwsgi.ini",
-              "[vars]\nroot = " + dir.path() + "\n[uwsgi]\nini = :vars\nhttp = :1\nmodule = m\nchdir = %(root)\n");
+    dir.write("uwsgi.ini", "[vars]\nroot = " + dir.path() +
+                               "\n[uwsgi]\nini = :vars\nhttp = :1\nmodule = m\nchdir = %(root)\n");
     auto loaded = testing::load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(loaded.options.chdir, dir.path());

@@ -57,11 +57,13 @@ namespace {
 
 TEST(RespawnPolicyForkRate, AWorkerThatDiesRightAfterItsStartWaitsOutTheMinimumInterval) {
     // Ready, then dead 10 ms after the fork: the next fork waits until 100 ms after the last one.
-    RespawnDecision d = decide_respawn({.reported_ready = true, .started = t0}, 0, t0 + std::chrono::milliseconds(10));
+    RespawnDecision d =
+        decide_respawn({.reported_ready = true, .started = t0}, 0, t0 + std::chrono::milliseconds(10));
     EXPECT_EQ(d.next_spawn, t0 + kMinRespawnInterval);
     EXPECT_FALSE(d.backing_off);
     // One that lived longer is replaced at once.
-    RespawnDecision later = decide_respawn({.reported_ready = true, .started = t0}, 0, t0 + std::chrono::seconds(1));
+    RespawnDecision later =
+        decide_respawn({.reported_ready = true, .started = t0}, 0, t0 + std::chrono::seconds(1));
     EXPECT_EQ(later.next_spawn, t0 + std::chrono::seconds(1));
 }
 

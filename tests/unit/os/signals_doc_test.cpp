@@ -1,11 +1,11 @@
-#include "os/signals.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "os/signals.h"
 
 namespace appserver {
 namespace {

@@ -30,8 +30,9 @@ TEST(CgiVars, RequestLineBecomesCgiVariables) {
 }
 
 TEST(CgiVars, ContentHeadersHaveNoHttpPrefixAndRepeatsJoin) {
-    auto v = build("POST / HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
-                   "X-Multi: a\r\nx-multi: b\r\nX-Dashed-Name: z\r\n\r\n");
+    auto v = build(
+        "POST / HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
+        "X-Multi: a\r\nx-multi: b\r\nX-Dashed-Name: z\r\n\r\n");
     EXPECT_EQ(v.get("CONTENT_TYPE"), "text/plain");
     EXPECT_EQ(v.get("CONTENT_LENGTH"), "0");
     EXPECT_EQ(v.get("HTTP_X_MULTI"), "a, b");

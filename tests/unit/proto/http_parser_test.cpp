@@ -41,7 +41,8 @@ TEST(HttpParser, ByteAtATimeWithContentLengthBody) {
 
 TEST(HttpParser, ChunkedBodyDecoded) {
     HttpRequestParser p(8192);
-    std::string req = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+    std::string req =
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
     EXPECT_EQ(feed_all(p, req), req.size());
     ASSERT_EQ(p.state(), State::complete);
     EXPECT_TRUE(p.head().chunked);
@@ -124,17 +125,19 @@ INSTANTIATE_TEST_SUITE_P(
     Corpus, HttpParserRefuses,
     testing::Values(
         BadRequestCase{"garbage", "HELLO\r\n\r\n", 400},
-        BadRequestCase{"cl_and_te", "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        BadRequestCase{"cl_and_te",
+                       "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
         BadRequestCase{"two_cl", "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 400},
         BadRequestCase{"signed_cl", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
         BadRequestCase{"space_before_colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
         BadRequestCase{"bad_chunk", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
         BadRequestCase{"http2_preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400},
         BadRequestCase{"version_2", "GET / HTTP/2.0\r\n\r\n", 505},
-        BadRequestCase{"te_not_final_chunked",
-                       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400},
+        BadRequestCase{"te_not_final_chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+                       400},
         BadRequestCase{"te_unknown", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
-        BadRequestCase{"cl_overflow", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400},
+        BadRequestCase{"cl_overflow", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+                       400},
         BadRequestCase{"cl_not_numeric", "POST / HTTP/1.1\r\nContent-Length: 12a\r\n\r\n", 400},
         BadRequestCase{"chunk_overflow",
                        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 400},
@@ -146,7 +149,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequestCase{"version_1_2", "GET / HTTP/1.2\r\n\r\n", 505},
         BadRequestCase{"version_garbage", "GET / HTTP/x.y\r\n\r\n", 400},
         BadRequestCase{"tls_hello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"sv, 400}),
-    [](const testing::TestParamInfo<BadRequestCase>& param_info) { return std::string(param_info.param.name); });
+    [](const testing::TestParamInfo<BadRequestCase>& param_info) {
+        return std::string(param_info.param.name);
+    });
 
 TEST(HttpParserLimits, UriTooLongIs414) {
     HttpRequestParser p(RequestLimits{.max_uri = 100});
@@ -176,7 +181,8 @@ TEST(HttpParserLimits, ContentLengthOverLimitPostIs413FromTheHeadAlone) {
 
 TEST(HttpParserLimits, ChunkedBodyOverLimitPostIs413) {
     HttpRequestParser p(RequestLimits{.max_body = 10});
-    std::string req = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n";
+    std::string req =
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n";
     p.feed(req.data(), req.size());
     ASSERT_EQ(p.state(), State::error);
     EXPECT_EQ(p.error_status(), 413);

@@ -1,11 +1,11 @@
 // Loading the application: wsgi-file, module[:callable], and the one-line errors.
 
-#include "python_harness.h"
+#include "app_loader.h"
 
 #include <fstream>
 
-#include "app_loader.h"
 #include "interpreter.h"
+#include "python_harness.h"
 
 namespace appserver::python::testing {
 namespace {

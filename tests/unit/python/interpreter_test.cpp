@@ -1,12 +1,12 @@
 // The interpreter: description, sys.path, request threads, fork.
 
-#include "python_harness.h"
-
 #include <sys/wait.h>
 
 #include <atomic>
 #include <filesystem>
 #include <thread>
+
+#include "python_harness.h"
 
 namespace appserver::python::testing {
 namespace {

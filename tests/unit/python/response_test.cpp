@@ -1,9 +1,9 @@
 // Sending the application's result: shapes, length hints, file wrapper, errors, close().
 
-#include "python_harness.h"
-
 #include <filesystem>
 #include <fstream>
+
+#include "python_harness.h"
 
 namespace appserver::python::testing {
 namespace {

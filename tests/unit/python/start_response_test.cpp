@@ -64,7 +64,8 @@ TEST(PythonStartResponse, InvalidStatus) {
 
 TEST(PythonStartResponse, InterimStatusIsRefused) {
     // A 1xx sent as the final status would shift every later response on the connection by one.
-    for (const char* status : {"100%20Continue", "101%20Switching%20Protocols", "103%20Early%20Hints", "199%20X"}) {
+    for (const char* status :
+         {"100%20Continue", "101%20Switching%20Protocols", "103%20Early%20Hints", "199%20X"}) {
         LogCapture log;
         expect_500(request(std::string("/bad-status?") + status));
         EXPECT_NE(log.text().find("is not a final status"), std::string::npos) << status << log.text();
@@ -73,7 +74,8 @@ TEST(PythonStartResponse, InterimStatusIsRefused) {
 
 TEST(PythonStartResponse, ControlCharactersAreRefused) {
     // CR and LF split the response; the other controls are not field-value characters either.
-    const std::vector<std::string> controls = {"a\x01", "a\x0b", "a\x7f", "a\x1b", std::string("a\0", 2), "a\r", "a\n"};
+    const std::vector<std::string> controls = {"a\x01", "a\x0b", "a\x7f", "a\x1b", std::string("a\0", 2),
+                                               "a\r",   "a\n"};
     for (const std::string& bad : controls) {
         LogCapture log;
         expect_500(request("/header-from-query?" + bad));
