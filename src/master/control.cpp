@@ -24,6 +24,16 @@ namespace {
 // Long enough for the default worker-reload-mercy (60 s) plus a slow application import.
 constexpr auto kWaitLimit = std::chrono::seconds(120);
 
+// State T (stopped) or t (traced, stopped) in /proc/PID/stat.
+bool is_stopped(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(") ");
+    if (close == std::string::npos || close + 2 >= text.size()) return false;
+    char state = text[close + 2];
+    return state == 'T' || state == 't';
+}
+
 int refuse(const std::string& line) {
     std::fprintf(stderr, "appserver: %s\n", line.c_str());
     return 1;
@@ -43,6 +53,12 @@ pid_t target(const std::string& pidfile) {
     }
     if (!is_live_appserver(*pid)) {
         refuse("pid " + std::to_string(*pid) + " from " + pidfile + " is not an appserver");
+        return 0;
+    }
+    if (is_stopped(*pid)) {
+        // Its signals would wait until it is resumed: say so now rather than wait 120 s for nothing.
+        refuse("appserver (pid " + std::to_string(*pid) + ") is stopped (SIGSTOP or a debugger) and cannot act on "
+               "signals; resume it with: kill -CONT " + std::to_string(*pid));
         return 0;
     }
     return *pid;

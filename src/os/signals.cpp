@@ -173,7 +173,9 @@ std::string render_signals_markdown() {
         "graceful shutdown, where uWSGI (without `die-on-term`) would reload.\n\n"
         "`--stop` and `--reload` wait for the outcome: `--stop` until the master has exited, `--reload` "
         "until the master reports the reload done or refused (in `PIDFILE.reload`); each exits 1 with "
-        "one line when it fails.\n";
+        "one line when it fails. Against a stopped master (SIGSTOP, a debugger), which could not act on "
+        "the signal, `--stop`, `--reload` and `--reopen-logs` send nothing and exit 1 at once, naming the "
+        "`kill -CONT` that resumes it.\n";
     return out;
 }
 

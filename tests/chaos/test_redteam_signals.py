@@ -7,7 +7,10 @@ import socket
 import threading
 import time
 
-from harness import APPS, Server, children_of, free_port, holder_of, pid_alive, wait_until
+import pytest
+
+from harness import APPS, Server, children_of, free_port, holder_of, pid_alive, run_cli, wait_until
+from site_dir import get
 
 
 def start(tmp_path, app="redteam_app.py", *extra, processes=2, env=None):
@@ -186,3 +189,23 @@ def test_a_stopped_master_does_not_stop_the_site(tmp_path):
     assert served_while_stopped > 20
     assert load.failures == [], load.failures[:5]
     assert set(s.workers()) == workers and s.proc.poll() is None
+
+
+@pytest.mark.parametrize("verb", ["--stop", "--reload", "--reopen-logs"])
+def test_control_commands_against_a_stopped_master_answer_at_once(tmp_path, verb):
+    """A SIGSTOPped master cannot act on the signal: the command says so instead of waiting 120 s."""
+    pidfile = tmp_path / "pid.log"
+    s = start(tmp_path, "redteam_app.py", "--pidfile", str(pidfile), processes=1)
+    assert wait_until(pidfile.exists, timeout=5)
+    os.kill(s.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        result = run_cli([verb, str(pidfile)], timeout=30)
+        took = time.monotonic() - started
+    finally:
+        os.kill(s.pid, signal.SIGCONT)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "is stopped (SIGSTOP or a debugger)" in result.stderr and f"kill -CONT {s.pid}" in result.stderr
+    assert took < 10
+    assert s.proc.poll() is None  # nothing was sent: the resumed master goes on serving
+    assert get(s.port)[0] == 200
