@@ -22,6 +22,8 @@ namespace appserver {
 namespace {
 
 constexpr auto kImmediateStopGrace = std::chrono::seconds(3);
+// How long a reload's report waits for the old workers to stop accepting.
+constexpr auto kReloadSwitchLimit = std::chrono::seconds(5);
 
 // The last line the reload check wrote (for a Python traceback: the exception), at most 300 bytes.
 std::string read_check_report(int fd) {
@@ -109,6 +111,7 @@ void Arbiter::reap() {
             finish_reload_check(status);
             continue;
         }
+        std::erase(old_accepting_, pid);
         if (retiring_.remove(pid)) {
             spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
             continue;
@@ -160,6 +163,7 @@ void Arbiter::read_ready_reports() {
         for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); ++i) {
             pid_t message = messages[i];
             if (message < 0) {
+                std::erase(old_accepting_, -message);  // an old worker no longer takes connections
                 // Stopped accepting (recycling): its slot is refilled now, not when it exits.
                 if (!stopping_) retire(-message, "stopped accepting");
                 continue;
@@ -181,12 +185,25 @@ void Arbiter::read_ready_reports() {
     if (!old_workers_.empty())
         spdlog::info("retiring {} worker(s) of the previous generation", old_workers_.size());
     old_workers_.clear();
-    if (settings_.generation > 0)
-        write_reload_status(true, "generation " + std::to_string(settings_.generation));
+    if (settings_.generation > 0) {
+        // Reported done once no old worker takes connections (each says so on the ready pipe, or
+        // exits): `--reload` returning means new connections get the new code. One busy in a long
+        // request takes none meanwhile, so the wait is bounded.
+        reload_report_pending_ = true;
+        reload_report_due_ = Clock::now() + kReloadSwitchLimit;
+        report_reload_when_switched(false);
+    }
     if (reload_when_serving_) {
         reload_when_serving_ = false;
         request_reload("requested during start-up");
     }
+}
+
+void Arbiter::report_reload_when_switched(bool now) {
+    if (!reload_report_pending_) return;
+    if (!now && !old_accepting_.empty() && Clock::now() < reload_report_due_) return;
+    reload_report_pending_ = false;
+    write_reload_status(true, "generation " + std::to_string(settings_.generation));
 }
 
 void Arbiter::manage_workers() {
@@ -279,14 +296,15 @@ void Arbiter::finish_reload_check(int status) {
             false, reason.empty() ? "the new configuration or application does not load (see the server log)"
                                   : "the new configuration or application does not load: " + reason);
     } else {
+        report_reload_when_switched(true);  // the previous reload's answer goes out before this one
         std::vector<pid_t> workers = old_workers_;
-        for (pid_t pid : retiring_.pids()) workers.push_back(pid);
+        for (pid_t pid : retiring_.pids()) workers.push_back(-pid);  // no longer accepting
         for (const Slot& s : slots_)
             if (s.pid > 0) workers.push_back(s.pid);
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
                      master_pid_);
         std::string error;
-        reexec(listeners_, workers, settings_.generation + 1, error);  // returns only on failure
+        reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(), error);  // returns only on failure
         spdlog::error("reload failed: {}", error);
         write_reload_status(false, error);
     }
@@ -337,13 +355,15 @@ void Arbiter::handle(int signal) {
 
 int Arbiter::run(const std::function<void()>& on_serving) {
     master_pid_ = ::getpid();
-    int fds[2];
-    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
-        spdlog::critical("{}", log::syscall_error("pipe2", "", errno));
-        return 1;
+    if (!ready_read_ || !ready_write_) {
+        int fds[2];
+        if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+            spdlog::critical("{}", log::syscall_error("pipe2", "", errno));
+            return 1;
+        }
+        ready_read_.reset(fds[0]);
+        ready_write_.reset(fds[1]);
     }
-    ready_read_.reset(fds[0]);
-    ready_write_.reset(fds[1]);
     if (settings_.auto_procname) proctitle::set(settings_.procname_prefix + "appserver: master");
     if (runtime_)
         for (int i = 1; i <= settings_.processes; ++i) slots_.push_back(Slot{.id = i});
@@ -364,6 +384,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
         reap();
+        report_reload_when_switched(false);
         harakiri_backstop_.check(Clock::now());
         if (serving_ && !announced) {
             announced = true;

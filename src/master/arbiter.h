@@ -41,7 +41,16 @@ public:
     Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
             SignalQueue& signals);
     // Workers of the previous image (after a reload): retired once this image's workers serve.
-    void adopt_old_workers(const std::vector<pid_t>& pids) { old_workers_ = pids; }
+    // `accepting`: those that still take connections (the reload is reported done once they stop).
+    void adopt_old_workers(const std::vector<pid_t>& pids, const std::vector<pid_t>& accepting) {
+        old_workers_ = pids;
+        old_accepting_ = accepting;
+    }
+    // The ready pipe of the previous image, which its workers still write to (see Inheritance).
+    void adopt_ready_pipe(int read_end, int write_end) {
+        ready_read_.reset(read_end);
+        ready_write_.reset(write_end);
+    }
     // Records a reload that failed before this image could take over (old workers keep serving).
     void note_failed_reload(const std::string& reason);
     // Runs until stopped; `on_serving` runs once when every first worker is ready. Returns the
@@ -62,6 +71,7 @@ private:
     [[noreturn]] void run_worker_process(const Slot& slot);
     void reap();
     void read_ready_reports();
+    void report_reload_when_switched(bool now);
     void retire(pid_t pid, const char* why);
     void kill_overdue_retirees();
     void manage_workers();
@@ -80,6 +90,9 @@ private:
     SignalQueue& signals_;
     std::vector<Slot> slots_;
     std::vector<pid_t> old_workers_;  // of the previous image, serving until this one serves
+    std::vector<pid_t> old_accepting_;  // of those, the ones not yet known to have stopped accepting
+    bool reload_report_pending_ = false;  // generation > 0 serves; reported once old_accepting_ is empty
+    Clock::time_point reload_report_due_{};  // ... or at this time at the latest
     RetiringWorkers retiring_;        // stopped accepting; killed after the mercy
     UniqueFd ready_read_;
     UniqueFd ready_write_;

@@ -20,6 +20,7 @@ namespace {
 constexpr char kSocketsVar[] = "APPSERVER_INHERIT_SOCKETS";
 constexpr char kWorkersVar[] = "APPSERVER_INHERIT_WORKERS";
 constexpr char kGenerationVar[] = "APPSERVER_GENERATION";
+constexpr char kReadyVar[] = "APPSERVER_INHERIT_READY";
 // For the reload check: the sockets the running master holds, and where to write why it refuses.
 constexpr char kCheckHeldVar[] = "APPSERVER_CHECK_HELD_SOCKETS";
 constexpr char kCheckReportVar[] = "APPSERVER_CHECK_REPORT_FD";
@@ -82,8 +83,26 @@ std::optional<Inheritance> take_inheritance() {
         in.sockets.push_back(std::move(s));
     }
     if (const char* workers = std::getenv(kWorkersVar))
-        for (const auto& pid : split(workers, ',')) in.old_workers.push_back(std::atoi(pid.c_str()));
+        for (const auto& text : split(workers, ',')) {
+            pid_t pid = std::atoi(text.c_str());
+            if (pid < 0) {
+                in.old_workers.push_back(-pid);  // already retiring in the previous image
+            } else if (pid > 0) {
+                in.old_workers.push_back(pid);
+                in.accepting.push_back(pid);
+            }
+        }
     if (const char* gen = std::getenv(kGenerationVar)) in.generation = std::atoi(gen);
+    if (const char* ready = std::getenv(kReadyVar)) {
+        auto comma = std::string_view(ready).find(',');
+        if (comma != std::string_view::npos) {
+            in.ready_read = std::atoi(ready);
+            in.ready_write = std::atoi(ready + comma + 1);
+            ::fcntl(in.ready_read, F_SETFD, FD_CLOEXEC);
+            ::fcntl(in.ready_write, F_SETFD, FD_CLOEXEC);
+        }
+    }
+    ::unsetenv(kReadyVar);
     ::unsetenv(kSocketsVar);
     ::unsetenv(kWorkersVar);
     ::unsetenv(kGenerationVar);
@@ -119,7 +138,7 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
 }
 
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
-            std::string& error) {
+            int ready_read, int ready_write, std::string& error) {
     std::string socket_list;
     for (const auto& s : sockets) {
         int fd = s.fd.get();
@@ -135,6 +154,11 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
     env.push_back(std::string(kSocketsVar) + "=" + socket_list);
     env.push_back(std::string(kWorkersVar) + "=" + worker_list);
     env.push_back(std::string(kGenerationVar) + "=" + std::to_string(generation));
+    if (ready_read >= 0 && ready_write >= 0) {
+        ::fcntl(ready_read, F_SETFD, 0);
+        ::fcntl(ready_write, F_SETFD, 0);
+        env.push_back(std::string(kReadyVar) + "=" + std::to_string(ready_read) + "," + std::to_string(ready_write));
+    }
     std::vector<std::string> args = g_launch.argv;
     auto argv = c_strings(args);
     auto envp = c_strings(env);
@@ -149,6 +173,8 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
         restore_signal_mask(before);
     }
     for (const auto& s : sockets) ::fcntl(s.fd.get(), F_SETFD, FD_CLOEXEC);
+    if (ready_read >= 0) ::fcntl(ready_read, F_SETFD, FD_CLOEXEC);
+    if (ready_write >= 0) ::fcntl(ready_write, F_SETFD, FD_CLOEXEC);
     return false;
 }
 

@@ -34,7 +34,12 @@ struct InheritedSocket {
 struct Inheritance {
     std::vector<InheritedSocket> sockets;
     std::vector<pid_t> old_workers;
+    std::vector<pid_t> accepting;  // those of old_workers that still took connections at the exec
     int generation = 0;  // reload count
+    // The workers' ready pipe, kept across the exec: the old workers say on it when they stop
+    // accepting, so the new image reports a reload done only once they no longer take connections.
+    int ready_read = -1;
+    int ready_write = -1;
 };
 
 // Reads (and removes from the environment) what the previous image handed over; nullopt on a
@@ -58,7 +63,8 @@ bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog,
 void report_reload_check_failure(const std::string& line);
 
 // Replaces this process image with a fresh one; returns only on failure (`error` says why).
+// `workers`: every live worker; those already retiring (no longer accepting) as negative pids.
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
-            std::string& error);
+            int ready_read, int ready_write, std::string& error);
 
 }  // namespace appserver

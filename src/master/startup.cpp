@@ -289,7 +289,8 @@ int supervise_degraded(const Options& options, Inheritance& inherited, SignalQue
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = inherited.generation - 1;
     Arbiter arbiter(settings, sockets, nullptr, signals);
-    arbiter.adopt_old_workers(inherited.old_workers);
+    arbiter.adopt_old_workers(inherited.old_workers, inherited.accepting);
+    if (inherited.ready_read >= 0) arbiter.adopt_ready_pipe(inherited.ready_read, inherited.ready_write);
     arbiter.note_failed_reload(error);
     return arbiter.run([] {});
 }
@@ -364,7 +365,10 @@ int run_server(Options& options, AppRuntime& runtime) {
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
     Arbiter arbiter(settings, sockets, &runtime, *signals);
-    if (inherited) arbiter.adopt_old_workers(inherited->old_workers);
+    if (inherited) {
+        arbiter.adopt_old_workers(inherited->old_workers, inherited->accepting);
+        if (inherited->ready_read >= 0) arbiter.adopt_ready_pipe(inherited->ready_read, inherited->ready_write);
+    }
     bool served = false;
     int code = arbiter.run([&served] {
         served = true;

@@ -199,6 +199,8 @@ def test_control_commands_against_a_stopped_master_answer_at_once(tmp_path, verb
     assert wait_until(pidfile.exists, timeout=5)
     os.kill(s.pid, signal.SIGSTOP)
     try:
+        # SIGSTOP takes effect when the kernel next schedules the master: wait for state T.
+        assert wait_until(lambda: open(f"/proc/{s.pid}/stat").read().rsplit(") ", 1)[1][0] == "T", timeout=5)
         started = time.monotonic()
         result = run_cli([verb, str(pidfile)], timeout=30)
         took = time.monotonic() - started
