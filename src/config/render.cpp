@@ -153,8 +153,9 @@ with a warning, as uWSGI keeps it. Values of unsupported keys are not checked.
 
 ## Checks after merging
 
-For a run and for `--check-config`: at least one of `http`, `http-socket`, `socket`; exactly one of
-`wsgi-file` and `module`; `processes`, `threads` and `listen` at least 1; `buffer-size` from 1024 to
+For a run and for `--check-config`: at least one of `http`, `http-socket`, `socket`; at least one of
+`wsgi-file` and `module` (when both are set, `module` is loaded and `wsgi-file` ignored with a warning,
+as uWSGI does); `processes`, `threads` and `listen` at least 1; `buffer-size` from 1024 to
 1048576; every `env` entry is `NAME=VALUE`; `chmod-socket` is octal; `chdir` exists; `wsgi-file`
 exists (relative to `chdir` when set). Every error is one line naming the option, value, file or
 line at fault.
