@@ -179,6 +179,16 @@ const std::array kTable = {
     OptionSpec{"disable-write-exception", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "The write() callable raises OSError when the client went away, so the application stops "
         "producing a response nobody reads; this is not configurable. Iteration stops without an error."},
+    OptionSpec{"no-orphans", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Workers always die with the master: each gets SIGTERM when its parent exits (PR_SET_PDEATHSIG)."},
+    OptionSpec{"close-on-exec", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Client connections are always close-on-exec (accept4 with SOCK_CLOEXEC): a process the "
+        "application spawns does not inherit them."},
+    OptionSpec{"close-on-exec2", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Listening sockets are always close-on-exec in the workers: a process the application spawns "
+        "does not inherit them."},
+    OptionSpec{"tcp-nodelay", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "TCP_NODELAY is always set on TCP client connections."},
     OptionSpec{"log-master", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
 

@@ -175,6 +175,19 @@ TEST(UwsgiCatalogue, CommandLineTakesLongTailKeysWithOrWithoutValue) {
     EXPECT_EQ(keys, (std::vector<std::string>{"mule", "memory-report", "spooler", "cache2"}));
 }
 
+// uWSGI keys asking for what appserver always does are silent no-ops, not warnings.
+TEST(UwsgiCatalogue, KeysForWhatAppserverAlwaysDoesAreSilent) {
+    TempDir dir;
+    dir.write("uwsgi.ini",
+              "[uwsgi]\nhttp = :1\nmodule = m\nno-orphans = true\nclose-on-exec\nclose-on-exec2 = true\n"
+              "tcp-nodelay = 1\nlazy = true\nchmod = 660\n");
+    auto loaded = load({"--ini", "uwsgi.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_TRUE(loaded.options.warnings.empty()) << warning_lines(loaded.options)[0];
+    EXPECT_TRUE(loaded.options.lazy_apps);
+    EXPECT_EQ(loaded.options.chmod_socket, "660");
+}
+
 TEST(UwsgiCatalogue, HelpSummarisesTheLongTail) {
     const std::string help = render_help();
     EXPECT_NE(help.find("Every other uWSGI 2.0 key (" + std::to_string(uwsgi_catalogue().size()) + " more)"),
