@@ -111,7 +111,8 @@ bool parse_command_line(int argc, const char* const* argv, CommandLine& out, std
             out.ini.push_back(value);
             continue;
         }
-        const std::string key = shown.substr(shown.find_first_not_of('-'));
+        // Messages name the key: as typed for a long form, the long name for a one-letter form (`-Q`).
+        const std::string key = arg.starts_with("--") ? shown.substr(2) : std::string(spec->name);
         error = accept_option(*spec, key, value, Origin{}, state);
         if (!error.empty()) return false;
     }

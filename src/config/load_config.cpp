@@ -37,6 +37,23 @@ std::string apply_all(const std::vector<Setting>& settings, Options& out) {
     return "";
 }
 
+// uWSGI loads `module` before `wsgi-file`, whatever their order, and skips the other with "mountpoint
+// already configured. skip." (checked with uWSGI 2.0.21). The same here, with a warning naming the
+// wsgi-file line, so a config that works under uWSGI serves the same application here.
+void prefer_module(Options& options, const std::vector<Setting>& ini, const std::vector<Setting>& cli) {
+    if (options.wsgi_file.empty() || options.module.empty()) return;
+    Origin where{"", 0};
+    for (const auto* settings : {&ini, &cli}) {
+        for (const Setting& setting : *settings)
+            if (setting.spec->name == "wsgi-file") where = setting.origin;
+    }
+    options.warnings.push_back({origin_file(where), where.line,
+                                "both module (" + options.module + ") and wsgi-file (" + options.wsgi_file +
+                                    ") are set: loading the module and ignoring wsgi-file, as uWSGI does "
+                                    "(it logs \"mountpoint already configured. skip.\")"});
+    options.wsgi_file.clear();
+}
+
 ConfigResult load(int argc, const char* const* argv, Options& out) {
     Options options;
     if (Command early = early_command(argc, argv); early != Command::run) {
@@ -66,6 +83,7 @@ ConfigResult load(int argc, const char* const* argv, Options& out) {
     }
     options.warnings = cli.warnings;
     options.warnings.insert(options.warnings.end(), loader.warnings().begin(), loader.warnings().end());
+    prefer_module(options, loader.settings(), cli.settings);
 
     if (error = validate_options(options); !error.empty()) return {false, error};
     out = std::move(options);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "config/uwsgi_catalogue.h"
+
 namespace appserver::config {
 namespace {
 
@@ -26,7 +28,7 @@ const std::array kTable = {
         "unknown keys in ini files are errors instead of warnings"},
 
     // --- commands: command line only
-    OptionSpec{"help", "h", K::boolean, G::commands, S::implemented, {}, "",
+    OptionSpec{"help", "usage h", K::boolean, G::commands, S::implemented, {}, "",
         "print this help and exit", {}, {}, Command::help},
     OptionSpec{"version", "", K::boolean, G::commands, S::implemented, {}, "",
         "print the version and exit", {}, {}, Command::version},
@@ -41,7 +43,7 @@ const std::array kTable = {
         Command::reopen_logs},
 
     // --- sockets
-    OptionSpec{"http", "", K::list, G::sockets, S::implemented, &O::http, "ADDR",
+    OptionSpec{"http", "httprouter", K::list, G::sockets, S::implemented, &O::http, "ADDR",
         "serve HTTP/1.1 on ADDR (host:port, :port, [v6]:port); repeatable"},
     OptionSpec{"http-socket", "", K::list, G::sockets, S::implemented, &O::http_socket, "ADDR",
         "serve HTTP/1.1 on ADDR (uWSGI's name for a listener without its HTTP router); repeatable"},
@@ -51,7 +53,7 @@ const std::array kTable = {
         "response is plain HTTP. A path (anything with a `/`, or ending in `.sock`) is a unix socket."},
     OptionSpec{"listen", "l", K::integer, G::sockets, S::implemented, &O::listen, "N",
         "listen() backlog of every socket"},
-    OptionSpec{"chmod-socket", "", K::string, G::sockets, S::implemented, &O::chmod_socket, "MODE",
+    OptionSpec{"chmod-socket", "chmod C", K::string, G::sockets, S::implemented, &O::chmod_socket, "MODE",
         "octal mode of unix sockets (a bare `chmod-socket` means 666)", {}, {}, Command::run, "666"},
     OptionSpec{"chown-socket", "", K::string, G::sockets, S::implemented, &O::chown_socket, "USER[:GROUP]",
         "owner (and group) of unix sockets, set after bind while still root",
@@ -73,7 +75,7 @@ const std::array kTable = {
         "add DIR to sys.path; repeatable"},
     OptionSpec{"env", "", K::list, G::application, S::implemented, &O::env, "NAME=VALUE",
         "set an environment variable before the application loads; repeatable"},
-    OptionSpec{"lazy-apps", "", K::boolean, G::application, S::implemented, &O::lazy_apps, "",
+    OptionSpec{"lazy-apps", "lazy", K::boolean, G::application, S::implemented, &O::lazy_apps, "",
         "load the application in each worker instead of once in the master"},
 
     // --- processes
@@ -177,27 +179,38 @@ const std::array kTable = {
     OptionSpec{"disable-write-exception", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "The write() callable raises OSError when the client went away, so the application stops "
         "producing a response nobody reads; this is not configurable. Iteration stops without an error."},
+    OptionSpec{"no-orphans", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Workers always die with the master: each gets SIGTERM when its parent exits (PR_SET_PDEATHSIG)."},
+    OptionSpec{"close-on-exec", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Client connections are always close-on-exec (accept4 with SOCK_CLOEXEC): a process the "
+        "application spawns does not inherit them."},
+    OptionSpec{"close-on-exec2", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Listening sockets are always close-on-exec in the workers: a process the application spawns "
+        "does not inherit them."},
+    OptionSpec{"tcp-nodelay", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "TCP_NODELAY is always set on TCP client connections."},
     OptionSpec{"log-master", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
 
     // --- uWSGI keys appserver does not implement: warned about and ignored
     OptionSpec{"static-map", "", K::list, G::unsupported, S::unsupported, {}, "", "",
-        "Serve static files from the front proxy, or from the application (e.g. WhiteNoise)."},
-    OptionSpec{"stats", "", K::string, G::unsupported, S::unsupported, {}, "", "", "No stats server."},
-    OptionSpec{"stats-http", "", K::boolean, G::unsupported, S::unsupported, {}, "", "", "No stats server."},
+        "Planned (static files, issue 10); until then serve static files from the front proxy, or from the "
+        "application (e.g. WhiteNoise)."},
+    OptionSpec{"stats", "stats-server", K::string, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
+    OptionSpec{"stats-http", "", K::boolean, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
     OptionSpec{"cheaper", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
-        "The number of workers is fixed (`processes`)."},
+        "Planned (cheaper, issue 13); until then the number of workers is fixed (`processes`)."},
     OptionSpec{"logger", "", K::list, G::unsupported, S::unsupported, {}, "", "",
         "Use `logto`, or stderr and the process supervisor."},
-    OptionSpec{"log-date", "", K::string, G::unsupported, S::unsupported, {}, "", "",
+    OptionSpec{"log-date", "logdate", K::string, G::unsupported, S::unsupported, {}, "", "",
         "Log lines always carry a timestamp."},
     OptionSpec{"log-format", "logformat", K::string, G::unsupported, S::unsupported, {}, "", "",
         "The access log format is fixed."},
     OptionSpec{"manage-script-name", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "No mount points, so no SCRIPT_NAME rewriting."},
-    OptionSpec{"offload-threads", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
+    OptionSpec{"offload-threads", "offload-thread", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "Responses are written by the worker."},
-    OptionSpec{"socket-timeout", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
+    OptionSpec{"socket-timeout", "z", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "See `http-timeout`."},
     OptionSpec{"log-reopen", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "The log file is always reopened on reload (and on SIGUSR1 / --reopen-logs)."},
@@ -207,11 +220,11 @@ const std::array kTable = {
         "Every request is logged unless `disable-logging`."},
     OptionSpec{"log-maxsize", "", K::size, G::unsupported, S::unsupported, {}, "", "",
         "Rotate logs with logrotate."},
-    OptionSpec{"mount", "", K::list, G::unsupported, S::unsupported, {}, "", "", "One application per server."},
-    OptionSpec{"protocol", "", K::string, G::unsupported, S::unsupported, {}, "", "",
+    OptionSpec{"mount", "", K::list, G::unsupported, S::unsupported, {}, "", "", "Planned (mount, issue 13); until then one application per server (`wsgi-file` or `module`)."},
+    OptionSpec{"protocol", "socket-protocol", K::string, G::unsupported, S::unsupported, {}, "", "",
         "Use `http`/`http-socket` for HTTP and `socket` for the uwsgi protocol."},
     OptionSpec{"route", "", K::list, G::unsupported, S::unsupported, {}, "", "", "No internal routing."},
-    OptionSpec{"memory-report", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
+    OptionSpec{"memory-report", "m", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "No per-request memory report."},
 };
 // clang-format on
@@ -234,7 +247,30 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::span<const OptionSpec> option_table() { return kTable; }
+// kTable, then one unsupported row per uWSGI name in the catalogue that kTable does not have. Built
+// once; every lookup goes through it, so a uWSGI name is never "unknown".
+std::span<const OptionSpec> option_table() {
+    static const std::vector<OptionSpec> table = [] {
+        std::vector<OptionSpec> rows(kTable.begin(), kTable.end());
+        for (const CatalogueEntry& entry : uwsgi_catalogue()) {
+            // On the command line a long-tail key takes the next argument as its value unless that is
+            // an option (`--mule app.py`, `--thunder-lock --http :8000`); in an ini file a bare key is
+            // fine. Its value is never looked at.
+            rows.push_back(OptionSpec{.name = entry.name,
+                                      .aliases = entry.short_alias,
+                                      .kind = OptionKind::string,
+                                      .group = OptionGroup::uwsgi_other,
+                                      .status = OptionStatus::unsupported,
+                                      .field = {},
+                                      .metavar = "",
+                                      .help = "",
+                                      .note = entry.note,
+                                      .bare_value = "true"});
+        }
+        return rows;
+    }();
+    return table;
+}
 
 std::string normalize_key(std::string_view key) {
     std::string out(key);
@@ -258,7 +294,7 @@ std::vector<std::string_view> option_aliases(const OptionSpec& spec) {
 const OptionSpec* find_option(std::string_view key) {
     const std::string wanted = normalize_key(key);
     if (wanted.size() < 2) return nullptr;  // one-letter names are command-line short forms only
-    for (const OptionSpec& spec : kTable) {
+    for (const OptionSpec& spec : option_table()) {
         if (spec.name == wanted) return &spec;
         for (std::string_view alias : option_aliases(spec)) {
             if (alias.size() > 1 && alias == wanted) return &spec;
@@ -268,7 +304,7 @@ const OptionSpec* find_option(std::string_view key) {
 }
 
 const OptionSpec* find_short_option(char letter) {
-    for (const OptionSpec& spec : kTable) {
+    for (const OptionSpec& spec : option_table()) {
         for (std::string_view alias : option_aliases(spec)) {
             if (alias.size() == 1 && alias[0] == letter) return &spec;
         }
@@ -276,6 +312,9 @@ const OptionSpec* find_short_option(char letter) {
     return nullptr;
 }
 
+// Only kTable's names are proposed: a typo is worth correcting into a key that does something or that
+// a uWSGI config commonly has, not into one of uWSGI's hundreds of long-tail names (`foo` -> `for`).
+// A real uWSGI name is found by find_option and never gets here.
 std::string_view suggest_option(std::string_view key) {
     const std::string wanted = normalize_key(key);
     std::string_view best;
@@ -321,6 +360,7 @@ std::string_view group_title(OptionGroup group) {
         case OptionGroup::limits: return "Limits";
         case OptionGroup::no_op: return "Accepted uWSGI keys that change nothing (no-ops)";
         case OptionGroup::unsupported: return "Unsupported uWSGI keys (warned about and ignored)";
+        case OptionGroup::uwsgi_other: return "Every other uWSGI key (not supported: warned about and ignored)";
     }
     return "?";
 }

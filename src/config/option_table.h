@@ -27,7 +27,7 @@ enum class OptionKind {
 enum class OptionStatus {
     implemented,  // stored and acted on
     no_op,        // accepted silently: appserver already behaves this way
-    unsupported,  // accepted with a warning "KEY: not supported, ignored"
+    unsupported,  // a uWSGI key: accepted with one warning "KEY: uWSGI option not supported here ..."
 };
 
 // Where the option appears in --help and in docs/options.md.
@@ -40,7 +40,8 @@ enum class OptionGroup {
     lifecycle,
     limits,
     no_op,
-    unsupported
+    unsupported,
+    uwsgi_other,  // the long tail of uWSGI names (src/config/uwsgi_catalogue.cpp), all unsupported
 };
 
 // Where the parsed value goes. monostate: nowhere (no-ops, unsupported keys, commands).
@@ -67,7 +68,7 @@ struct OptionSpec {
     std::string_view bare_value = {};    // value of a bare non-boolean key (`chmod-socket` alone = 666)
 };
 
-// The whole table, in documentation order.
+// The whole table, in documentation order: option_table.cpp's rows, then the uWSGI catalogue's.
 std::span<const OptionSpec> option_table();
 
 // `wsgi_file` -> `wsgi-file`: dashes and underscores are the same in every key.

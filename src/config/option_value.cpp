@@ -3,6 +3,7 @@
 
 #include "config/option_value.h"
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 
@@ -67,12 +68,21 @@ void check_plugins(std::string_view value, const Origin& origin, std::vector<Con
 
 }  // namespace
 
+std::string unsupported_message(const OptionSpec& spec, std::string_view key) {
+    std::string message = std::string(key) + ": uWSGI option not supported here, ignored";
+    std::string_view note = spec.note;
+    while (note.ends_with('.')) note.remove_suffix(1);
+    if (note.empty()) return message;
+    std::string sentence(note);
+    sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+    return message + ". " + sentence;
+}
+
 std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value,
                           const Origin& origin, AcceptState& state) {
     if (spec.status == OptionStatus::unsupported) {
         if (state.unsupported_warned.insert(std::string(spec.name)).second)
-            state.warnings.push_back(
-                {origin_file(origin), origin.line, std::string(key) + ": not supported, ignored"});
+            state.warnings.push_back({origin_file(origin), origin.line, unsupported_message(spec, key)});
         return "";
     }
     if (std::holds_alternative<std::monostate>(spec.field)) {

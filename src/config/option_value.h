@@ -39,9 +39,13 @@ std::optional<bool> parse_bool(std::string_view text);
 // else a one-line error naming the option and the value, without the origin prefix.
 std::string apply_value(const OptionSpec& spec, std::string_view value, Options& out);
 
+// The one-line warning for an unsupported uWSGI key, as typed (`key`): "mule: uWSGI option not supported
+// here, ignored. NOTE", NOTE saying what to use instead or which issue plans it.
+std::string unsupported_message(const OptionSpec& spec, std::string_view key);
+
 // What every key goes through, from the command line or an ini file, once its value is known:
 // stored options become a Setting (checked when applied); no-ops are checked and dropped (plugins
-// other than python warn); unsupported keys warn "KEY: not supported, ignored" once per key.
+// other than python warn); unsupported keys warn unsupported_message() once per key.
 // Returns "" or a one-line error with the origin prefix.
 struct AcceptState {
     std::vector<Setting>& settings;

@@ -1,9 +1,11 @@
 // `--help` and docs/options.md, both written from the option table so they cannot drift from it.
 
+#include <cctype>
 #include <sstream>
 
 #include "appserver/config.h"
 #include "config/option_table.h"
+#include "config/uwsgi_catalogue.h"
 
 namespace appserver {
 namespace {
@@ -12,7 +14,8 @@ using namespace config;
 
 constexpr OptionGroup kGroups[] = {OptionGroup::commands,  OptionGroup::config,    OptionGroup::sockets,
                                    OptionGroup::application, OptionGroup::processes, OptionGroup::lifecycle,
-                                   OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported};
+                                   OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported,
+                                   OptionGroup::uwsgi_other};
 
 // "-p, --processes, --workers N"
 std::string help_synopsis(const OptionSpec& spec) {
@@ -144,16 +147,44 @@ with a warning, as uWSGI keeps it. Values of unsupported keys are not checked.
   and line; with `strict = true` (or `--strict`) it is an error. A key that some `%(name)` uses is
   a variable on purpose and is not warned about.
 - No-op keys are accepted silently; their values are still checked (a bad boolean is an error).
-- Unsupported keys are ignored with one warning per key: `KEY: not supported, ignored`.
+- Every name uWSGI 2.0 knows is recognised. Unsupported ones are ignored with one warning per key,
+  naming file and line: `KEY: uWSGI option not supported here, ignored. NOTE`; with `strict` too
+  (strict refuses only names uWSGI does not know either). "did you mean" is only offered for those.
 
 ## Checks after merging
 
-For a run and for `--check-config`: at least one of `http`, `http-socket`, `socket`; exactly one of
-`wsgi-file` and `module`; `processes`, `threads` and `listen` at least 1; `buffer-size` from 1024 to
+For a run and for `--check-config`: at least one of `http`, `http-socket`, `socket`; at least one of
+`wsgi-file` and `module` (when both are set, `module` is loaded and `wsgi-file` ignored with a warning,
+as uWSGI does); `processes`, `threads` and `listen` at least 1; `buffer-size` from 1024 to
 1048576; every `env` entry is `NAME=VALUE`; `chmod-socket` is octal; `chdir` exists; `wsgi-file`
 exists (relative to `chdir` when set). Every error is one line naming the option, value, file or
 line at fault.
 )";
+
+// The long tail, one paragraph per family: the note once, then its names (a table row per name would
+// repeat the note hundreds of times).
+std::string catalogue_markdown() {
+    std::ostringstream out;
+    out << "uWSGI 2.0 knows " << uwsgi_catalogue().size()
+        << " more option names (core, python3 and http plugins; tests/data/uwsgi-2.0-options.txt). "
+           "Each is accepted with one warning, `KEY: uWSGI option not supported here, ignored. NOTE`, "
+           "and never counts as an unknown key (also not with `strict`). A one-letter form is shown "
+           "where appserver has the letter free.\n";
+    for (std::string_view note : uwsgi_catalogue_notes()) {
+        std::string names;
+        for (const CatalogueEntry& entry : uwsgi_catalogue()) {
+            if (entry.note != note) continue;
+            if (!names.empty()) names += ", ";
+            names += "`" + std::string(entry.name) + "`";
+            if (!entry.short_alias.empty()) names += " (`-" + std::string(entry.short_alias) + "`)";
+        }
+        if (names.empty()) continue;
+        std::string head(note);
+        if (!head.empty()) head[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(head[0])));
+        out << "\n- **" << head << ".** " << names << "\n";
+    }
+    return out.str();
+}
 
 }  // namespace
 
@@ -170,7 +201,9 @@ std::string render_help() {
            "Booleans: --flag or --flag=false.\n";
     constexpr std::size_t kColumn = 40;
     for (OptionGroup group : kGroups) {
-        if (group == OptionGroup::no_op || group == OptionGroup::unsupported) continue;
+        if (group == OptionGroup::no_op || group == OptionGroup::unsupported ||
+            group == OptionGroup::uwsgi_other)
+            continue;
         out << "\n" << group_title(group) << ":\n";
         for (const OptionSpec& spec : option_table()) {
             if (spec.group != group) continue;
@@ -184,6 +217,8 @@ std::string render_help() {
     }
     out << "\n" << wrap("Accepted for uWSGI configs, no effect: " + names_in_group(OptionGroup::no_op) + ".");
     out << wrap("Not supported (warned about, ignored): " + names_in_group(OptionGroup::unsupported) + ".");
+    out << wrap("Every other uWSGI 2.0 key (" + std::to_string(uwsgi_catalogue().size()) +
+                " more) is recognised, warned about once and ignored.");
     out << "Details: docs/options.md\n";
     return out.str();
 }
@@ -200,6 +235,10 @@ std::string render_options_markdown() {
            "**unsupported** (ignored with a warning).\n";
     for (OptionGroup group : kGroups) {
         out << "\n## " << group_title(group) << "\n\n";
+        if (group == OptionGroup::uwsgi_other) {
+            out << catalogue_markdown();
+            continue;
+        }
         out << "| Option | Aliases | Type | Default | Status | Description |\n";
         out << "|---|---|---|---|---|---|\n";
         for (const OptionSpec& spec : option_table()) {

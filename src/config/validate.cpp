@@ -57,8 +57,6 @@ std::string check_application(const Options& o) {
     namespace fs = std::filesystem;
     if (o.http.empty() && o.http_socket.empty() && o.socket.empty())
         return "nothing to listen on: give --http, --http-socket or --socket";
-    if (!o.wsgi_file.empty() && !o.module.empty())
-        return "both wsgi-file (" + o.wsgi_file + ") and module (" + o.module + ") are set; give only one";
     if (o.wsgi_file.empty() && o.module.empty()) return "no application: give --wsgi-file or --module";
     std::error_code ec;
     if (!o.chdir.empty() && !fs::is_directory(o.chdir, ec)) return "chdir: directory not found: " + o.chdir;

@@ -1,5 +1,5 @@
 #pragma once
-// Checks on the merged Options that no single key can make: a listener and exactly one application
+// Checks on the merged Options that no single key can make: a listener and an application
 // for a run, ranges, env syntax, files that must exist.
 
 #include <string>

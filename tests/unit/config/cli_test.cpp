@@ -194,8 +194,11 @@ TEST(ConfigCli, UnsupportedOptionWarnsOnce) {
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     ASSERT_EQ(loaded.options.warnings.size(), 2u);
     EXPECT_EQ(loaded.options.warnings[0].file, "command line");
-    EXPECT_EQ(loaded.options.warnings[0].message, "static-map: not supported, ignored");
-    EXPECT_EQ(loaded.options.warnings[1].message, "stats: not supported, ignored");
+    EXPECT_EQ(loaded.options.warnings[0].message,
+              "static-map: uWSGI option not supported here, ignored. Planned (static files, issue 10); until "
+              "then serve static files from the front proxy, or from the application (e.g. WhiteNoise)");
+    EXPECT_EQ(loaded.options.warnings[1].message,
+              "stats: uWSGI option not supported here, ignored. Planned (stats server, issue 11)");
 }
 
 TEST(ConfigCli, NoOpsAreSilentButChecked) {

@@ -81,12 +81,30 @@ TEST(ConfigValidate, NeedsAListener) {
     EXPECT_TRUE(load({"--http-socket", ":1", "--module", "m"}).result.ok);
 }
 
-TEST(ConfigValidate, ExactlyOneApplication) {
-    TempDir dir;
-    dir.write("app.py", "");
+TEST(ConfigValidate, NeedsAnApplication) {
     EXPECT_EQ(load({"--http", ":1"}).result.error, "no application: give --wsgi-file or --module");
-    EXPECT_EQ(load({"--http", ":1", "--wsgi-file", "app.py", "--module", "m"}).result.error,
-              "both wsgi-file (app.py) and module (m) are set; give only one");
+}
+
+// uWSGI 2.0.21 loads `module` and skips `wsgi-file` ("mountpoint already configured. skip."), in
+// either order; so does appserver, with a warning instead of refusing to start.
+TEST(ConfigValidate, ModuleWinsOverWsgiFileWithAWarning) {
+    TempDir dir;
+    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nwsgi-file = missing.py\nmodule = m\n");
+    auto loaded = load({"--ini", "uwsgi.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;  // the skipped file need not even exist
+    EXPECT_EQ(loaded.options.module, "m");
+    EXPECT_EQ(loaded.options.wsgi_file, "");
+    EXPECT_EQ(testing::warning_lines(loaded.options),
+              std::vector<std::string>{"uwsgi.ini:3: both module (m) and wsgi-file (missing.py) are set: "
+                                       "loading the module and ignoring wsgi-file, as uWSGI does (it logs "
+                                       "\"mountpoint already configured. skip.\")"});
+
+    auto cli = load({"--http", ":1", "--module", "m", "--wsgi-file", "app.py"});
+    ASSERT_TRUE(cli.result.ok) << cli.result.error;
+    EXPECT_EQ(cli.options.module, "m");
+    EXPECT_EQ(cli.options.wsgi_file, "");
+    ASSERT_EQ(cli.options.warnings.size(), 1u);
+    EXPECT_EQ(cli.options.warnings[0].file, "command line");
 }
 
 TEST(ConfigValidate, WsgiFileMustExistRelativeToChdir) {

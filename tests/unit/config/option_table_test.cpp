@@ -174,8 +174,12 @@ TEST(OptionsDoc, MarkdownHasEveryOption) {
                                 "## Placeholders", "## Merging", "## ini files"}) {
         EXPECT_NE(md.find(heading), std::string::npos) << heading;
     }
-    for (const OptionSpec& spec : option_table())
-        EXPECT_NE(md.find("| `" + std::string(spec.name)), std::string::npos) << spec.name;
+    for (const OptionSpec& spec : option_table()) {
+        // The long tail is listed by family: "`name`" in a paragraph, not a table row.
+        const std::string wanted = spec.group == OptionGroup::uwsgi_other ? "`" + std::string(spec.name) + "`"
+                                                                          : "| `" + std::string(spec.name);
+        EXPECT_NE(md.find(wanted), std::string::npos) << spec.name;
+    }
 }
 
 // docs/options.md is generated; regenerate with UPDATE_DOCS=1 when the table changes.
