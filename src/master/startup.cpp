@@ -269,6 +269,7 @@ bool hand_over_files(const Options& o, const Identity& id, std::string& error) {
 
 void log_banner(const Options& options, const AppRuntime& runtime, const std::vector<ListenSocket>& sockets,
                 int generation, const FdLimitChange& fds) {
+    for (const auto& text : options.print) spdlog::info("{}", text);  // `print = TEXT` in ini files
     print_warnings(options);
     spdlog::info("appserver {} (master pid {}{})", APPSERVER_VERSION, ::getpid(),
                  generation > 0 ? ", generation " + std::to_string(generation) : std::string());
