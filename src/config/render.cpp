@@ -157,7 +157,8 @@ For a run and for `--check-config`: at least one of `http`, `http-socket`, `sock
 `wsgi-file` and `module`; `processes`, `threads` and `listen` at least 1; `buffer-size` from 1024 to
 1048576; every `env` entry is `NAME=VALUE`; `chmod-socket` is octal; `chdir` exists; `wsgi-file`
 exists (relative to `chdir` when set). Every error is one line naming the option, value, file or
-line at fault.
+line at fault. A start or `--check-config` that fails prints every warning gathered before the
+error (`appserver: warning: uwsgi.ini:3: unknown key "wsgi-file haha.py"` explains a missing app).
 )";
 
 }  // namespace

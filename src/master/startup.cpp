@@ -303,7 +303,14 @@ int run_server(Options& options, AppRuntime& runtime) {
     absolutize_paths(options);
     std::optional<SignalQueue> signals;
     const std::vector<ListenSocket>* bound = nullptr;  // what this start has bound so far
+    // Every failure below comes before the banner: show the configuration's warnings with it (an
+    // unknown key or a value read differently may be the cause).
+    auto refuse = [&](const std::string& line) {
+        print_warnings(options);
+        return fail(line);
+    };
     auto failed = [&](const std::string& line) {
+        print_warnings(options);
         if (inherited) {
             // The new image failed before it installed its signal queue (the configuration changed
             // between the reload check and the exec): the degraded master needs one all the same.
@@ -325,11 +332,11 @@ int run_server(Options& options, AppRuntime& runtime) {
     bound = &sockets;
 
     if (!inherited) {
-        if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return fail(error);
+        if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return refuse(error);
         if (!options.daemonize.empty()) {
-            if (!daemon::detach(options.daemonize, error)) return fail(error);
+            if (!daemon::detach(options.daemonize, error)) return refuse(error);
         } else if (!options.logto.empty() && !log::redirect_output(options.logto, error)) {
-            return fail(error);
+            return refuse(error);
         }
     } else if (!options.daemonize.empty() || !options.logto.empty()) {
         // Already detached; open the (possibly changed) log file of the new configuration.

@@ -93,3 +93,39 @@ def test_stray_endif_is_refused_with_file_and_line(tmp_path):
     r = run_cli(["--ini", str(ini)], cwd=tmp_path)
     assert r.returncode == 1, r
     assert f"{ini}:4: endif without an open block" in r.stderr, r.stderr
+
+
+def test_failed_start_shows_the_warnings_that_explain_it(tmp_path):
+    # `wsgi-file haha.py` without its '=' is an unknown key; the start then fails for want of an app.
+    # The warning naming that line must come with the error, for a run and for --check-config.
+    ini = write_ini(tmp_path, f"""\
+        [uwsgi]
+        http = 127.0.0.1:{free_port()}
+        wsgi-file haha.py
+        processes = 2 # two
+        """)
+    for extra in ([], ["--check-config"]):
+        r = run_cli(["--ini", str(ini), *extra], cwd=tmp_path)
+        assert r.returncode == 1, r
+        lines = r.stderr.splitlines()
+        assert "no application" in lines[-1], r.stderr
+        assert any(f"{ini}:3: unknown key \"wsgi-file haha.py\"" in l for l in lines), r.stderr
+        assert any(f"{ini}:4: processes: inline comment ignored" in l for l in lines), r.stderr
+
+
+def test_failed_app_import_shows_the_warnings_too(tmp_path):
+    (tmp_path / "broken.py").write_text("raise RuntimeError('boom at import')\n")
+    ini = write_ini(tmp_path, f"""\
+        [uwsgi]
+        http = 127.0.0.1:{free_port()}
+        wsgi-file = broken.py
+        chdir = {tmp_path}
+        harakiri-verbose = true
+        max-requests = 5 ; five
+        """)
+    for extra in ([], ["--check-config"]):
+        r = run_cli(["--ini", str(ini), *extra], cwd=tmp_path)
+        assert r.returncode == 1, r
+        out = r.stdout + r.stderr
+        assert "boom at import" in out, out
+        assert f"{ini}:6: max-requests: inline comment ignored" in out, out
