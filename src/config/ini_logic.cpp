@@ -78,7 +78,7 @@ constexpr std::array kOpeners = {
 
 constexpr std::array<std::string_view, 5> kClosers = {"endif", "end-if", "endfor", "end-for", "end"};
 
-// A for-times count beyond this is a typo, not a configuration.
+// A loop longer than this (for-times, a file's lines, nested loops) is a mistake, not a configuration.
 constexpr long kMaxTimes = 100000;
 
 const Opener* find_opener(std::string_view key) {
@@ -198,13 +198,14 @@ std::string loop_items(Loop loop, const std::string& arg, std::vector<std::strin
             return "";
         }
         case Loop::readline: {
+            // A regular file only: /dev/zero or a fifo would never end.
             std::ifstream in(arg);
-            if (!in) {
-                warnings.push_back("for-readline: cannot read " + arg + "; the block is skipped");
+            if (!in || !stat_is(arg, S_IFREG)) {
+                warnings.push_back("cannot read " + arg + " as a regular file; the block is skipped");
                 return "";
             }
             std::string line;
-            while (std::getline(in, line)) {
+            while (items.size() <= static_cast<std::size_t>(kMaxTimes) && std::getline(in, line)) {
                 while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
                 items.push_back(line);
             }
@@ -247,6 +248,9 @@ std::string IniBlocks::handle(const std::string& key, const std::string& raw_val
                 if (std::string error = loop_items(opener->loop, arg, items, warnings); !error.empty())
                     return error;
                 for (std::string& item : items) frame.active.push_back(Binding{std::move(item)});
+                // Nested loops multiply: a typo must not turn into billions of lines.
+                if (frame.active.size() > static_cast<std::size_t>(kMaxTimes))
+                    return key + " would repeat its lines more than " + std::to_string(kMaxTimes) + " times";
                 continue;
             }
             std::optional<std::string> underscore;

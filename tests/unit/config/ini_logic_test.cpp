@@ -161,6 +161,14 @@ TEST(IniLogic, ForGlobAndReadline) {
     auto loaded = load({"--ini", "u.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(loaded.options.print, (Strings{"glob conf/a.ini", "glob conf/b.ini", "line one", "line two"}));
+
+    // Not a regular file (it would never end): the block is skipped, with a warning.
+    dir.write("z.ini", ini("for-readline = /dev/zero\nprint = never\nendfor =\n"));
+    loaded = load({"--ini", "z.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_TRUE(loaded.options.print.empty());
+    EXPECT_TRUE(
+        has_warning(loaded.options, "z.ini:4: for-readline: cannot read /dev/zero as a regular file"));
 }
 
 TEST(IniLogic, BlocksNestAndInnerUnderscoreWins) {
@@ -234,6 +242,8 @@ TEST(IniLogic, UnterminatedAndStrayBlocksNameFileAndLine) {
         {"if-dir = /\nelse =\nelse =\nendif =\n",
          "u.ini:6: else without an open if-* block (this if already has an else)"},
         {"for-times = lots\nendfor =\n", "u.ini:4: for-times needs a count"},
+        {"for-times = 1000\nfor-times = 1000\nendfor =\nendfor =\n",
+         "u.ini:5: for-times would repeat its lines more than 100000 times"},
     };
     for (const BadBlock& c : cases) {
         TempDir dir;
