@@ -157,6 +157,7 @@ int check_config(Options& options, AppRuntime& runtime) {
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
+    for (const auto& text : options.print) std::printf("print: %s\n", text.c_str());
     for (const auto& s : sockets)
         std::printf("socket: %s %s\n", s.protocol == Protocol::http ? "http" : "uwsgi",
                     s.address.spec.c_str());

@@ -1,5 +1,6 @@
 """uWSGI config logic and lenient values in a real start: if-env / if-exists / if-not-exists / for /
 print, and inline comments after numbers and booleans."""
+import os
 import textwrap
 
 import requests
@@ -41,6 +42,14 @@ def test_for_if_and_print_shape_the_running_server(tmp_path):
         print = no CFGLOGIC_UNSET_VARIABLE
         endif =
         """)
+    env = dict(os.environ, CFGLOGIC_STAGE="staging")
+    env.pop("CFGLOGIC_UNSET_VARIABLE", None)
+    checked = run_cli(["--ini", str(ini), "--check-config"], cwd=tmp_path, env=env)
+    assert checked.returncode == 0, checked
+    assert "print: stage is staging" in checked.stdout and "never printed" not in checked.stdout
+    assert f"socket: http 127.0.0.1:{first}" in checked.stdout
+    assert f"socket: http 127.0.0.1:{second}" in checked.stdout
+    assert str(skipped) not in checked.stdout
     server = Server(["--ini", str(ini)], tmp_path, env={"CFGLOGIC_STAGE": "staging"}, port=first)
     try:
         server.start()
