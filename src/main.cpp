@@ -1,5 +1,6 @@
 // appserver: run | --stop | --reload | --reopen-logs | --check-config | --help | --version
 #include <cstdio>
+#include <string>
 
 #include "appserver/app_runtime.h"
 #include "appserver/config.h"
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
     appserver::Options options;
     appserver::ConfigResult loaded = appserver::load_config(argc, argv, options);
     if (!loaded.ok) {
+        for (const appserver::ConfigWarning& w : loaded.warnings)  // they may explain the error
+            std::fprintf(stderr, "appserver: warning: %s%s%s: %s\n", w.file.c_str(), w.line > 0 ? ":" : "",
+                         w.line > 0 ? std::to_string(w.line).c_str() : "", w.message.c_str());
         std::fprintf(stderr, "appserver: %s\n", loaded.error.c_str());
         return 1;
     }

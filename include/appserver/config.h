@@ -2,6 +2,7 @@
 // Loading the configuration: command line + ini files -> Options.
 
 #include <string>
+#include <vector>
 
 #include "appserver/options.h"
 
@@ -11,6 +12,9 @@ namespace appserver {
 struct ConfigResult {
     bool ok = true;
     std::string error;
+    // On failure: every warning gathered before it (a line without '=' read as an unknown key is
+    // often the cause), to be shown with the error. On success they are in Options::warnings.
+    std::vector<ConfigWarning> warnings;
 };
 
 // Parses argv (argv[0] is the program), reads every --ini file (and `ini =` keys inside them),

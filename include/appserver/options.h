@@ -76,6 +76,9 @@ struct Options {
     std::string gid;
     std::string umask;                   // octal; empty: inherited
 
+    // `print = TEXT` lines, logged at start.
+    std::vector<std::string> print;
+
     // Notes gathered while loading; printed once at start and by --check-config.
     std::vector<ConfigWarning> warnings;
 };

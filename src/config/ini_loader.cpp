@@ -101,11 +101,58 @@ bool IniLoader::load_file(const std::string& path, const std::string& section, c
     return true;
 }
 
+// Lines are read under the config-logic blocks open around them: skipped inside a false block,
+// repeated (with %(_) substituted) inside a for. Blocks end with their section.
 bool IniLoader::read_section(const IniDocument& doc, const std::string& section, std::string& error) {
+    IniBlocks blocks;
     for (const IniEntry& entry : doc.entries) {
-        if (entry.section == section && !handle_entry(doc, entry, error)) return false;
+        if (entry.section != section) continue;
+        const std::string name = normalize_key(entry.key);
+        if (is_logic_key(name)) {
+            if (!handle_logic(doc, entry, name, blocks, error)) return false;
+            continue;
+        }
+        const std::vector<Binding> bindings = blocks.active();
+        for (const Binding& binding : bindings) {
+            IniEntry line = entry;
+            if (!entry.bare) line.value = substitute_underscore(entry.value, binding);
+            if (!handle_entry(doc, line, error)) return false;
+        }
+    }
+    int line = 0;
+    if (std::string open = blocks.finish(line); !open.empty()) {
+        error = origin_prefix(Origin{doc.path, line}) + open;
+        return false;
     }
     return true;
+}
+
+bool IniLoader::handle_logic(const IniDocument& doc, const IniEntry& entry, const std::string& name,
+                             IniBlocks& blocks, std::string& error) {
+    const Origin origin{doc.path, entry.line};
+    LogicEnvironment env;
+    env.expand = [&](const std::string& raw, const Binding& binding) {
+        context_.file_path = doc.path;
+        Expansion expanded = expand_placeholders(substitute_underscore(raw, binding), context_);
+        for (const std::string& used : expanded.referenced) referenced_.insert(normalize_key(used));
+        for (std::string& message : expanded.warnings) warn(origin, std::move(message));
+        return std::move(expanded.value);
+    };
+    env.getenv = context_.getenv;
+    env.option = [this](const std::string& key) -> std::optional<std::string> {
+        referenced_.insert(normalize_key(key));  // a key if-opt tests is a variable on purpose
+        auto it = variables_.find(key);
+        if (it == variables_.end()) it = variables_.find(normalize_key(key));
+        if (it == variables_.end()) return std::nullopt;
+        return it->second;
+    };
+    env.hostname = context_.hostname;
+    std::vector<std::string> messages;
+    std::string problem = blocks.handle(name, entry.bare ? "" : entry.value, entry.line, env, messages);
+    for (std::string& message : messages) warn(origin, entry.key + ": " + message);
+    if (problem.empty()) return true;
+    error = origin_prefix(origin) + problem;
+    return false;
 }
 
 void IniLoader::warn(const Origin& origin, std::string message) {
@@ -140,8 +187,11 @@ bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std:
         }
         value = std::move(expanded.value);
     }
+    // Variables keep the text verbatim, as uWSGI's %(name) does; only the option's value is cleaned.
     variables_[entry.key] = value;
     variables_[name] = value;
+    if (spec && !entry.bare && spec->status != OptionStatus::unsupported)
+        check_inline_comment(*spec, entry.key, value, origin);
 
     if (name == "ini") return include(doc, value, origin, error);
     if (!spec) {
@@ -155,6 +205,33 @@ bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std:
     AcceptState state{settings_, warnings_, unsupported_warned_};
     error = accept_option(*spec, entry.key, value, origin, state);
     return error.empty();
+}
+
+// uWSGI has no inline comments, yet real files write `max-requests = 1000   # restart often`. For
+// numbers and booleans the comment is dropped (uWSGI's atoi reads the number anyway; for a boolean
+// uWSGI reads anything but false/off/no/0 as true, so `false # x` would be true there, which no one
+// means). For text, the comment stays in the value as in uWSGI: a path may contain " #". Either way,
+// one warning per line.
+void IniLoader::check_inline_comment(const OptionSpec& spec, const std::string& key, std::string& value,
+                                     const Origin& origin) {
+    const std::size_t start = inline_comment_start(value);
+    if (start == std::string::npos) return;
+    const bool first = comment_warned_.insert({origin.file, origin.line}).second;
+    std::string message;
+    if (spec.kind == OptionKind::string || spec.kind == OptionKind::list) {
+        message = key + ": \"" + value +
+                  "\" keeps the text after # or ; as part of the value, as uWSGI does (uWSGI has no "
+                  "inline comments; put the comment on a line of its own)";
+    } else {
+        std::string read = value.substr(0, start);
+        std::optional<bool> flag = parse_bool(read);
+        message = key + ": inline comment ignored, the value read is \"" + read +
+                  "\" (uWSGI has no inline comments; put the comment on a line of its own)";
+        if (spec.kind == OptionKind::boolean && flag && !*flag)
+            message += "; note that uWSGI reads \"" + value + "\" as true";
+        value = std::move(read);
+    }
+    if (first) warn(origin, std::move(message));
 }
 
 // `ini = other.ini`, `ini = other.ini:section`, `ini = :section`. A relative path is taken from the

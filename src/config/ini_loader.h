@@ -5,10 +5,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "appserver/options.h"
 #include "config/ini_file.h"
+#include "config/ini_logic.h"
 #include "config/option_value.h"
 #include "config/placeholders.h"
 
@@ -50,6 +52,10 @@ private:
                    std::string& error);
     bool read_section(const IniDocument& doc, const std::string& section, std::string& error);
     bool handle_entry(const IniDocument& doc, const IniEntry& entry, std::string& error);
+    bool handle_logic(const IniDocument& doc, const IniEntry& entry, const std::string& name,
+                      IniBlocks& blocks, std::string& error);
+    void check_inline_comment(const OptionSpec& spec, const std::string& key, std::string& value,
+                              const Origin& origin);
     bool include(const IniDocument& doc, const std::string& value, const Origin& origin, std::string& error);
     void warn(const Origin& origin, std::string message);
 
@@ -57,9 +63,10 @@ private:
     std::map<std::string, std::string> variables_;  // every key read so far, as written and normalized
     std::set<std::string> referenced_;              // normalized names used by %(...)
     std::vector<Unknown> unknown_;
-    std::set<std::string> unsupported_warned_;      // warn once per unsupported key
-    std::map<std::string, IniDocument> documents_;  // parsed files, by canonical path
-    std::vector<std::string> stack_;                // "path[section]" being read, for cycle errors
+    std::set<std::string> unsupported_warned_;              // warn once per unsupported key
+    std::set<std::pair<std::string, int>> comment_warned_;  // file:line with an inline comment
+    std::map<std::string, IniDocument> documents_;          // parsed files, by canonical path
+    std::vector<std::string> stack_;                        // "path[section]" being read, for cycle errors
     std::vector<Setting> settings_;
     std::vector<ConfigWarning> warnings_;
 };

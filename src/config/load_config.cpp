@@ -64,19 +64,31 @@ ConfigResult load(int argc, const char* const* argv, Options& out) {
 
     CommandLine cli;
     std::string error;
-    if (!parse_command_line(argc, argv, cli, error)) return {false, error};
+    if (!parse_command_line(argc, argv, cli, error)) return {false, error, {}};
     options.command = cli.command;
     options.control_pidfile = cli.control_pidfile;
     options.ini = cli.ini;
 
     IniLoader loader(default_placeholder_context());
+    bool finished = false;
+    // A failure carries the warnings gathered so far, unknown keys included: they often explain it.
+    auto fail = [&](std::string message) {
+        ConfigResult result{false, std::move(message), cli.warnings};
+        if (!finished) {
+            std::string ignored;
+            loader.finish(false, ignored);
+        }
+        result.warnings.insert(result.warnings.end(), loader.warnings().begin(), loader.warnings().end());
+        return result;
+    };
     for (const std::string& spec : cli.ini) {
-        if (!loader.load(spec, error)) return {false, error};
+        if (!loader.load(spec, error)) return fail(error);
     }
-    if (error = apply_all(loader.settings(), options); !error.empty()) return {false, error};
-    if (error = apply_all(cli.settings, options); !error.empty()) return {false, error};
+    if (error = apply_all(loader.settings(), options); !error.empty()) return fail(error);
+    if (error = apply_all(cli.settings, options); !error.empty()) return fail(error);
     // strict may come from either place, so unknown keys are judged after the merge.
-    if (!loader.finish(options.strict, error)) return {false, error};
+    finished = true;
+    if (!loader.finish(options.strict, error)) return fail(error);
 
     if (options.home.empty()) {
         if (const char* venv = std::getenv("VIRTUAL_ENV"); venv && *venv) options.home = venv;
@@ -85,7 +97,7 @@ ConfigResult load(int argc, const char* const* argv, Options& out) {
     options.warnings.insert(options.warnings.end(), loader.warnings().begin(), loader.warnings().end());
     prefer_module(options, loader.settings(), cli.settings);
 
-    if (error = validate_options(options); !error.empty()) return {false, error};
+    if (error = validate_options(options); !error.empty()) return {false, error, options.warnings};
     out = std::move(options);
     return {};
 }
@@ -97,9 +109,9 @@ ConfigResult load_config(int argc, const char* const* argv, Options& out) {
     try {
         return load(argc, argv, out);
     } catch (const std::exception& e) {
-        return {false, std::string("configuration: ") + e.what()};
+        return {false, std::string("configuration: ") + e.what(), {}};
     } catch (...) {
-        return {false, "configuration: unexpected error"};
+        return {false, "configuration: unexpected error", {}};
     }
 }
 

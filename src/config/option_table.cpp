@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include "config/ini_logic.h"
 #include "config/uwsgi_catalogue.h"
 
 namespace appserver::config {
@@ -226,6 +227,62 @@ const std::array kTable = {
     OptionSpec{"route", "", K::list, G::unsupported, S::unsupported, {}, "", "", "No internal routing."},
     OptionSpec{"memory-report", "m", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "No per-request memory report."},
+    // --- config logic (ini files only; read by ini_logic.cpp, never stored): kept together at the end
+    OptionSpec{"if-env", "ifenv", K::string, G::config, S::implemented, {}, "NAME[=VALUE]",
+        "(ini) the lines up to endif apply when NAME is set (to VALUE); %(_) is its value",
+        "Config logic, as in uWSGI: see docs/ini-files.md. Blocks nest; each is closed by `endif` "
+        "(`else` starts the other branch). Only in ini files."},
+    OptionSpec{"if-not-env", "", K::string, G::config, S::implemented, {}, "NAME[=VALUE]",
+        "(ini) the lines up to endif apply when NAME is unset (or not VALUE)"},
+    OptionSpec{"if-exists", "ifexists", K::string, G::config, S::implemented, {}, "PATH",
+        "(ini) the lines up to endif apply when PATH exists; %(_) is PATH"},
+    OptionSpec{"if-not-exists", "", K::string, G::config, S::implemented, {}, "PATH",
+        "(ini) the lines up to endif apply when PATH does not exist; %(_) is PATH"},
+    OptionSpec{"if-file", "", K::string, G::config, S::implemented, {}, "PATH",
+        "(ini) the lines up to endif apply when PATH is a regular file; %(_) is PATH"},
+    OptionSpec{"if-not-file", "", K::string, G::config, S::implemented, {}, "PATH",
+        "(ini) the lines up to endif apply when PATH is not a regular file; %(_) is PATH"},
+    OptionSpec{"if-dir", "ifdir if-directory", K::string, G::config, S::implemented, {}, "PATH",
+        "(ini) the lines up to endif apply when PATH is a directory; %(_) is PATH"},
+    OptionSpec{"if-not-dir", "", K::string, G::config, S::implemented, {}, "PATH",
+        "(ini) the lines up to endif apply when PATH is not a directory; %(_) is PATH"},
+    OptionSpec{"if-opt", "", K::string, G::config, S::implemented, {}, "KEY[=VALUE]",
+        "(ini) the lines up to endif apply when KEY was set earlier in the ini files (to VALUE); "
+        "%(_) is its value"},
+    OptionSpec{"if-not-opt", "", K::string, G::config, S::implemented, {}, "KEY[=VALUE]",
+        "(ini) the lines up to endif apply when KEY was not set earlier (or not to VALUE)"},
+    OptionSpec{"if-hostname", "", K::string, G::config, S::implemented, {}, "NAME",
+        "(ini) the lines up to endif apply when the host name is NAME"},
+    OptionSpec{"if-not-hostname", "", K::string, G::config, S::implemented, {}, "NAME",
+        "(ini) the lines up to endif apply when the host name is not NAME"},
+    OptionSpec{"if-hostname-match", "", K::string, G::config, S::implemented, {}, "REGEX",
+        "(ini) the lines up to endif apply when the host name matches REGEX"},
+    OptionSpec{"if-not-hostname-match", "", K::string, G::config, S::implemented, {}, "REGEX",
+        "(ini) the lines up to endif apply when the host name does not match REGEX"},
+    OptionSpec{"if-plugin", "ifplugin", K::string, G::config, S::implemented, {}, "NAME",
+        "(ini) the lines up to endif apply for python plugins (built in), not for others"},
+    OptionSpec{"if-not-plugin", "", K::string, G::config, S::implemented, {}, "NAME",
+        "(ini) the lines up to endif apply for plugins other than python"},
+    OptionSpec{"if-reload", "", K::string, G::config, S::implemented, {}, "",
+        "(ini) never true: a reload re-reads the configuration as a first start"},
+    OptionSpec{"if-not-reload", "", K::string, G::config, S::implemented, {}, "",
+        "(ini) always true: a reload re-reads the configuration as a first start"},
+    OptionSpec{"else", "", K::string, G::config, S::implemented, {}, "",
+        "(ini) the lines up to endif apply when the if-* before failed"},
+    OptionSpec{"endif", "end-if end", K::string, G::config, S::implemented, {}, "",
+        "(ini) ends an if-* block (`end` ends any block)"},
+    OptionSpec{"for", "", K::string, G::config, S::implemented, {}, "WORDS",
+        "(ini) the lines up to endfor are read once per space-separated word, with %(_) the word"},
+    OptionSpec{"for-times", "", K::string, G::config, S::implemented, {}, "N",
+        "(ini) the lines up to endfor are read for %(_) = 1 .. N"},
+    OptionSpec{"for-glob", "", K::string, G::config, S::implemented, {}, "PATTERN",
+        "(ini) the lines up to endfor are read once per path matching PATTERN"},
+    OptionSpec{"for-readline", "", K::string, G::config, S::implemented, {}, "FILE",
+        "(ini) the lines up to endfor are read once per line of FILE"},
+    OptionSpec{"endfor", "end-for", K::string, G::config, S::implemented, {}, "",
+        "(ini) ends a for block"},
+    OptionSpec{"print", "iprint", K::list, G::config, S::implemented, &O::print, "TEXT",
+        "log TEXT at start (after placeholder expansion); repeatable"},
 };
 // clang-format on
 
@@ -320,6 +377,9 @@ std::string_view suggest_option(std::string_view key) {
     std::string_view best;
     std::size_t best_distance = 3;  // more than two edits away is not a typo
     for (const OptionSpec& spec : kTable) {
+        // `for`, `else`, `end`...: short words that user variables (`foo`) are close to; a misspelt
+        // block key shows up anyway as an unclosed or stray block.
+        if (is_logic_key(spec.name)) continue;
         std::size_t d = edit_distance(wanted, spec.name);
         if (d < best_distance && d < spec.name.size() / 2 + 1) {
             best = spec.name;

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <limits>
 
+#include "config/ini_logic.h"
+
 namespace appserver::config {
 namespace {
 
@@ -80,6 +82,10 @@ std::string unsupported_message(const OptionSpec& spec, std::string_view key) {
 
 std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value,
                           const Origin& origin, AcceptState& state) {
+    // The ini loader handles config logic before it gets here: this is the command line.
+    if (is_logic_key(spec.name))
+        return origin_prefix(origin) + "option " + std::string(spec.name) +
+               ": config logic (if-*, else, endif, for, endfor) is read in ini files only";
     if (spec.status == OptionStatus::unsupported) {
         if (state.unsupported_warned.insert(std::string(spec.name)).second)
             state.warnings.push_back({origin_file(origin), origin.line, unsupported_message(spec, key)});
@@ -101,6 +107,16 @@ std::string origin_prefix(const Origin& origin) {
 }
 
 std::string origin_file(const Origin& origin) { return origin.file.empty() ? "command line" : origin.file; }
+
+std::size_t inline_comment_start(std::string_view value) {
+    for (std::size_t i = 1; i < value.size(); ++i) {
+        if ((value[i] == '#' || value[i] == ';') && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
+            std::size_t blank = value.find_last_not_of(" \t", i - 1);
+            return blank == std::string_view::npos ? 0 : blank + 1;
+        }
+    }
+    return std::string_view::npos;
+}
 
 std::optional<bool> parse_bool(std::string_view text) {
     static constexpr std::string_view kTrue[] = {"true", "True", "TRUE", "yes", "Yes",

@@ -35,6 +35,10 @@ struct Setting {
 // true/True/TRUE/yes/on/1 and false/.../0. nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view text);
 
+// Where an inline comment starts in an ini value: the first run of spaces or tabs followed by '#' or
+// ';' (its first blank). npos when there is none. `a#b` and `a;b` are not comments.
+std::size_t inline_comment_start(std::string_view value);
+
 // Checks `value` against the option's kind and stores it in `out` (lists append). Returns "" on success,
 // else a one-line error naming the option and the value, without the origin prefix.
 std::string apply_value(const OptionSpec& spec, std::string_view value, Options& out);

@@ -107,8 +107,13 @@ constexpr std::string_view kIniSyntax = R"(## Command line
 - `key = value` and `key=value`; spaces around keys and values are dropped; keys may be indented.
 - A key alone on its line is `true` for booleans (`master`); for `chmod-socket` it means 666; other
   options need a value.
-- Lines starting with `#` or `;` are comments, also before the first section. A `;` later in a line
-  is part of the value, as in uWSGI. A UTF-8 BOM is skipped. Lines may be any length.
+- Lines starting with `#` or `;` are comments, also before the first section. A UTF-8 BOM is
+  skipped. Lines may be any length.
+- uWSGI has no inline comments. After a number or a boolean, a blank followed by `#` or `;` starts
+  a comment that is dropped (`max-requests = 1000   # restart often` is 1000), with a warning; in a
+  text value it is kept, as uWSGI keeps it, also with a warning. See docs/ini-files.md.
+- Config logic (`if-env`, `if-exists`, `if-opt`, ... `endif`, `for` ... `endfor`) and `print`:
+  see docs/ini-files.md.
 - Booleans: `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0` (also capitalised or upper case).
 - Numbers are plain non-negative decimals; `buffer-size` and `limit-post` are bytes (no suffixes).
 - Keys outside every section, and sections not asked for, are ignored.
@@ -158,7 +163,8 @@ For a run and for `--check-config`: at least one of `http`, `http-socket`, `sock
 as uWSGI does); `processes`, `threads` and `listen` at least 1; `buffer-size` from 1024 to
 1048576; every `env` entry is `NAME=VALUE`; `chmod-socket` is octal; `chdir` exists; `wsgi-file`
 exists (relative to `chdir` when set). Every error is one line naming the option, value, file or
-line at fault.
+line at fault. A start or `--check-config` that fails prints every warning gathered before the
+error (`appserver: warning: uwsgi.ini:3: unknown key "wsgi-file haha.py"` explains a missing app).
 )";
 
 // The long tail, one paragraph per family: the note once, then its names (a table row per name would

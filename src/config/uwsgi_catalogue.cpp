@@ -35,8 +35,8 @@ constexpr std::string_view kLogging =
     "logging goes to stderr or `logto`/`daemonize` (reopened on SIGUSR1 / --reopen-logs); use logrotate "
     "and the process supervisor's journal";
 constexpr std::string_view kConfigLogic =
-    "uWSGI config logic or another config format: appserver reads ini files (`ini = other.ini`, `ini = "
-    ":section`, placeholders); see docs/options.md";
+    "uWSGI config logic or another config format not supported here: appserver reads ini files (`ini = "
+    "other.ini`, `ini = :section`, placeholders, the if-*/for blocks and print of docs/ini-files.md)";
 constexpr std::string_view kHooks =
     "no hooks or exec-at-phase: use systemd's ExecStartPre/ExecStopPost or the application's own start-up"
     " code";
@@ -207,11 +207,7 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"enable-metrics", "", kPython},
     {"enable-proxy-protocol", "", kSockets},
     {"end-blacklist", "", kConfigLogic},
-    {"end-for", "", kConfigLogic},
-    {"end-if", "", kConfigLogic},
     {"end-whitelist", "", kConfigLogic},
-    {"endfor", "", kConfigLogic},
-    {"endif", "", kConfigLogic},
     {"envdir", "", kHooks},
     {"error-page-403", "", kOther},
     {"error-page-404", "", kOther},
@@ -274,10 +270,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"flock-wait", "", kOther},
     {"flock-wait2", "", kOther},
     {"flock2", "", kOther},
-    {"for", "", kConfigLogic},
-    {"for-glob", "", kConfigLogic},
-    {"for-readline", "", kConfigLogic},
-    {"for-times", "", kConfigLogic},
     {"force-cwd", "", kHooks},
     {"force-gateway", "", kHooks},
     {"forkbomb-delay", "", kHooks},
@@ -367,29 +359,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"https-socket-modifier2", "", kSockets},
     {"https2", "", kSockets},
     {"idle", "", kProcesses},
-    {"if-dir", "", kConfigLogic},
-    {"if-directory", "", kConfigLogic},
-    {"if-env", "", kConfigLogic},
-    {"if-exists", "", kConfigLogic},
-    {"if-file", "", kConfigLogic},
-    {"if-hostname", "", kConfigLogic},
-    {"if-hostname-match", "", kConfigLogic},
-    {"if-not-dir", "", kConfigLogic},
-    {"if-not-env", "", kConfigLogic},
-    {"if-not-exists", "", kConfigLogic},
-    {"if-not-file", "", kConfigLogic},
-    {"if-not-hostname", "", kConfigLogic},
-    {"if-not-hostname-match", "", kConfigLogic},
-    {"if-not-opt", "", kConfigLogic},
-    {"if-not-plugin", "", kConfigLogic},
-    {"if-not-reload", "", kConfigLogic},
-    {"if-opt", "", kConfigLogic},
-    {"if-plugin", "", kConfigLogic},
-    {"if-reload", "", kConfigLogic},
-    {"ifdir", "", kConfigLogic},
-    {"ifenv", "", kConfigLogic},
-    {"ifexists", "", kConfigLogic},
-    {"ifplugin", "", kConfigLogic},
     {"ignore-script-name", "", kLogging},
     {"immediate-gid", "", kJail},
     {"immediate-uid", "", kJail},
@@ -402,7 +371,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"ini-paste-logged", "", kConfigLogic},
     {"inject-after", "", kHooks},
     {"inject-before", "", kHooks},
-    {"iprint", "", kConfigLogic},
     {"jailed", "", kJail},
     {"js", "j", kConfigLogic},
     {"json", "", kConfigLogic},
@@ -542,7 +510,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"plugins-list", "", kPlugins},
     {"post-buffering-bufsize", "", kRouting},
     {"post-pymodule-alias", "", kHooks},
-    {"print", "", kConfigLogic},
     {"print-sym", "", kPlugins},
     {"print-symbol", "", kPlugins},
     {"prio", "", kJail},

@@ -157,6 +157,7 @@ int check_config(Options& options, AppRuntime& runtime) {
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
+    for (const auto& text : options.print) std::printf("print: %s\n", text.c_str());
     for (const auto& s : sockets)
         std::printf("socket: %s %s\n", s.protocol == Protocol::http ? "http" : "uwsgi",
                     s.address.spec.c_str());
@@ -269,6 +270,7 @@ bool hand_over_files(const Options& o, const Identity& id, std::string& error) {
 
 void log_banner(const Options& options, const AppRuntime& runtime, const std::vector<ListenSocket>& sockets,
                 int generation, const FdLimitChange& fds) {
+    for (const auto& text : options.print) spdlog::info("{}", text);  // `print = TEXT` in ini files
     print_warnings(options);
     spdlog::info("appserver {} (master pid {}{})", APPSERVER_VERSION, ::getpid(),
                  generation > 0 ? ", generation " + std::to_string(generation) : std::string());
@@ -303,7 +305,14 @@ int run_server(Options& options, AppRuntime& runtime) {
     absolutize_paths(options);
     std::optional<SignalQueue> signals;
     const std::vector<ListenSocket>* bound = nullptr;  // what this start has bound so far
+    // Every failure below comes before the banner: show the configuration's warnings with it (an
+    // unknown key or a value read differently may be the cause).
+    auto refuse = [&](const std::string& line) {
+        print_warnings(options);
+        return fail(line);
+    };
     auto failed = [&](const std::string& line) {
+        print_warnings(options);
         if (inherited) {
             // The new image failed before it installed its signal queue (the configuration changed
             // between the reload check and the exec): the degraded master needs one all the same.
@@ -325,11 +334,11 @@ int run_server(Options& options, AppRuntime& runtime) {
     bound = &sockets;
 
     if (!inherited) {
-        if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return fail(error);
+        if (!options.pidfile.empty() && !check_pidfile_free(options.pidfile, error)) return refuse(error);
         if (!options.daemonize.empty()) {
-            if (!daemon::detach(options.daemonize, error)) return fail(error);
+            if (!daemon::detach(options.daemonize, error)) return refuse(error);
         } else if (!options.logto.empty() && !log::redirect_output(options.logto, error)) {
-            return fail(error);
+            return refuse(error);
         }
     } else if (!options.daemonize.empty() || !options.logto.empty()) {
         // Already detached; open the (possibly changed) log file of the new configuration.

@@ -50,7 +50,10 @@ TEST(IniSyntax, EverythingRealFilesContain) {
     EXPECT_TRUE(o.vacuum);
     EXPECT_EQ(o.harakiri, 60);
     EXPECT_EQ(o.ini, std::vector<std::string>{"uwsgi.ini"});
-    EXPECT_TRUE(o.warnings.empty()) << testing::warning_lines(o)[0];
+    // uWSGI keeps `; not a comment` in a text value; so do we, and say so once.
+    ASSERT_EQ(o.warnings.size(), 1U) << testing::warning_lines(o)[0];
+    EXPECT_TRUE(
+        has_warning(o, "uwsgi.ini:12: procname-prefix: \"web ; not a comment\" keeps the text after"));
 }
 
 TEST(IniSyntax, AllBooleanSpellings) {
@@ -352,6 +355,33 @@ TEST(IniUnknown, UnderscoresAndSingleLetters) {
     EXPECT_EQ(loaded.options.max_requests, 5);
     EXPECT_EQ(loaded.options.processes, 1);  // one-letter names are command-line short forms only
     EXPECT_TRUE(has_warning(loaded.options, "uwsgi.ini:5: unknown key \"p\""));
+}
+
+// A failed load keeps the warnings gathered before it: `wsgi-file haha.py` (no '=') is an unknown key,
+// and that warning is what explains "no application".
+TEST(IniFailure, WarningsGatheredSoFarComeWithTheError) {
+    TempDir dir;
+    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :8000\nwsgi-file haha.py\nmax-requests = 10 # x\n");
+    auto loaded = load({"--ini", "uwsgi.ini"});
+    ASSERT_FALSE(loaded.result.ok);
+    EXPECT_NE(loaded.result.error.find("no application"), std::string::npos) << loaded.result.error;
+    std::vector<std::string> lines;
+    for (const ConfigWarning& w : loaded.result.warnings)
+        lines.push_back(w.file + ":" + std::to_string(w.line) + ": " + w.message);
+    ASSERT_EQ(lines.size(), 2U);
+    EXPECT_EQ(lines[0],
+              "uwsgi.ini:4: max-requests: inline comment ignored, the value read is \"10\" (uWSGI has "
+              "no inline comments; put the comment on a line of its own)");
+    EXPECT_NE(lines[1].find("uwsgi.ini:3: unknown key \"wsgi-file haha.py\""), std::string::npos) << lines[1];
+
+    // A failure in the middle of reading: the unknown keys read before it are judged too.
+    dir.write("mid.ini", "[uwsgi]\nwsgi-file app.py\nprocesses = many\n");
+    loaded = load({"--ini", "mid.ini"});
+    ASSERT_FALSE(loaded.result.ok);
+    EXPECT_NE(loaded.result.error.find("mid.ini:3: option processes"), std::string::npos)
+        << loaded.result.error;
+    ASSERT_EQ(loaded.result.warnings.size(), 1U);
+    EXPECT_EQ(loaded.result.warnings[0].line, 2);
 }
 
 }  // namespace
