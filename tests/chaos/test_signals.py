@@ -8,17 +8,7 @@ import time
 
 
 from harness import pid_alive, wait_until
-from site_dir import site  # noqa: F401  (fixture)
-
-
-def get(port, path="/", timeout=10):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Connection": "close"})
-        resp = conn.getresponse()
-        return resp.status, resp.read().decode(errors="replace")
-    finally:
-        conn.close()
+from site_dir import get, site  # noqa: F401  (site: fixture)
 
 
 class Load:

@@ -12,24 +12,12 @@ from pathlib import Path
 import pytest
 
 from harness import APPS, free_port, wait_until
-from rawhttp import RawConnection
+from rawhttp import RawConnection, answered_in
 from uwsgi_client import packet
 from uwsgi_client import request as uwsgi_request
 
 APP = str(APPS / "slow_body.py")
 PROMPT = 2.5  # seconds: another client's answer while one trickles (the old block: the whole trickle)
-
-
-def answered_in(port, path="/other"):
-    """Seconds another client waits for its answer."""
-    started = time.monotonic()
-    conn = RawConnection(port, timeout=15)
-    try:
-        conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        assert conn.read_response().body == f"ok {path}".encode()
-    finally:
-        conn.close()
-    return time.monotonic() - started
 
 
 def read_answer(body):

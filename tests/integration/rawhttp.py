@@ -1,5 +1,19 @@
 """A tiny raw HTTP/1.1 client for what http.client hides: pipelining, framing, half-sent heads."""
 import socket
+import time
+
+
+def answered_in(port, path="/other", timeout=15):
+    """Seconds another client waits for GET `path` answered "ok PATH" (the chaos apps' bystander
+    route) while the worker holds some troublesome connection."""
+    started = time.monotonic()
+    conn = RawConnection(port, timeout=timeout)
+    try:
+        conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert conn.read_response().body == f"ok {path}".encode()
+    finally:
+        conn.close()
+    return time.monotonic() - started
 
 
 class RawResponse:
