@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 import uwsgi_client
-from harness import APPS, Server, children_of, free_port, pid_alive, run_cli, wait_until
+from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until
+from site_dir import TracksPids
 
 AS_ROOT = os.geteuid() == 0
 
@@ -139,7 +140,7 @@ def test_check_config_imports_the_app_as_uid_never_as_root(priv_dir):
     assert marker.read_text() == str(NOBODY[0])
 
 
-class Site:
+class Site(TracksPids):
     """A site in `priv_dir` configured by an ini file, run as root with uid/gid nobody/nogroup."""
 
     def __init__(self, root, daemonize):
@@ -165,17 +166,6 @@ class Site:
             self.server = Server(["--ini", str(self.root / "app.ini")], self.root, port=self.port).start()
         assert wait_until(lambda: self.pidfile.exists(), timeout=10)
         self.track()
-
-    def master(self):
-        return int(self.pidfile.read_text().split()[0])
-
-    def track(self):
-        try:
-            pid = self.master()
-        except (OSError, ValueError, IndexError):
-            return
-        self.seen.add(pid)
-        self.seen.update(children_of(pid))
 
     def text(self):
         if self.server:

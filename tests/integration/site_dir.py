@@ -31,7 +31,23 @@ def get(port, path="/", timeout=10):
         conn.close()
 
 
-class Site:
+class TracksPids:
+    """The master named by `self.pidfile` and every child it had, recorded in `self.seen` so that
+    teardown can kill each of them by pid."""
+
+    def master(self):
+        return int(self.pidfile.read_text().split()[0])
+
+    def track(self):
+        try:
+            pid = self.master()
+        except (OSError, ValueError, IndexError):
+            return
+        self.seen.add(pid)
+        self.seen.update(children_of(pid))
+
+
+class Site(TracksPids):
     def __init__(self, root: Path):
         self.root = root
         self.port = free_port()
@@ -91,17 +107,6 @@ class Site:
         return result
 
     # --- processes
-    def master(self):
-        return int(self.pidfile.read_text().split()[0])
-
-    def track(self):
-        try:
-            pid = self.master()
-        except (OSError, ValueError, IndexError):
-            return
-        self.seen.add(pid)
-        self.seen.update(children_of(pid))
-
     def workers(self):
         """The master's live children, the reload check process excluded."""
         pid = self.master()
