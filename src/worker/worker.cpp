@@ -193,7 +193,7 @@ void Worker::close_connection(Connection* conn) {
     unwatch(conn);
     // The FIN goes out now even when a child the application forked holds a copy of the socket
     // (close() alone would leave a Connection: close client waiting until that child exits).
-    ::shutdown(conn->fd.get(), SHUT_WR);
+    if (!conn->write_shut) ::shutdown(conn->fd.get(), SHUT_WR);  // a lingering close did it already
     connections_.erase(conn->fd.get());
 }
 
