@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "os/pidfile.h"
+#include "os/proc_stat.h"
 
 namespace appserver {
 namespace {
@@ -26,12 +27,8 @@ constexpr auto kWaitLimit = std::chrono::seconds(120);
 
 // State T (stopped) or t (traced, stopped) in /proc/PID/stat.
 bool is_stopped(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto close = text.rfind(") ");
-    if (close == std::string::npos || close + 2 >= text.size()) return false;
-    char state = text[close + 2];
-    return state == 'T' || state == 't';
+    std::optional<ProcStat> stat = read_proc_stat(pid);
+    return stat && (stat->state == 'T' || stat->state == 't');
 }
 
 int refuse(const std::string& line) {

@@ -5,8 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <string>
+
+#include "os/proc_stat.h"
 
 namespace appserver {
 namespace {
@@ -16,14 +17,8 @@ namespace {
 constexpr int kSpareWorkers = 64;
 
 bool live_child_of_ours(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return false;
-    auto close = line.rfind(')');
-    if (close == std::string::npos || close + 2 >= line.size()) return false;
-    char state = line[close + 2];
-    long ppid = std::strtol(line.c_str() + close + 3, nullptr, 10);
-    return state != 'Z' && state != 'X' && ppid == ::getpid();
+    std::optional<ProcStat> stat = read_proc_stat(pid);
+    return stat && stat->state != 'Z' && stat->state != 'X' && stat->ppid == ::getpid();
 }
 
 }  // namespace

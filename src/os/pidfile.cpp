@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "log/log.h"
+#include "os/proc_stat.h"
 #include "os/unique_fd.h"
 
 namespace appserver {
@@ -103,11 +104,8 @@ bool write_pidfile(const std::string& path, pid_t pid, std::string& error) {
 
 bool is_live_process(pid_t pid) {
     if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return false;
-    auto close = line.rfind(')');
-    return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+    std::optional<ProcStat> stat = read_proc_stat(pid);
+    return stat && stat->state != 'Z';
 }
 
 bool is_live_appserver(pid_t pid) {
