@@ -13,10 +13,22 @@ from harness import APPS, Server, children_of, free_port, holder_of, pid_alive, 
 from site_dir import get
 
 
+_started = []
+
+
+@pytest.fixture(autouse=True)
+def stop_every_server():
+    """Every server a test here started is stopped (and its processes killed by pid), also on failure."""
+    yield
+    while _started:
+        _started.pop().stop()
+
+
 def start(tmp_path, app="redteam_app.py", *extra, processes=2, env=None):
     port = free_port()
     s = Server(["--http", f"127.0.0.1:{port}", "--wsgi-file", str(APPS / app), "--processes", str(processes),
                 "--worker-reload-mercy", "10", *extra], tmp_path, port=port, env=env)
+    _started.append(s)
     s.start()
     s.wait_workers(processes)
     return s
@@ -196,18 +208,21 @@ def test_control_commands_against_a_stopped_master_answer_at_once(tmp_path, verb
     """A SIGSTOPped master cannot act on the signal: the command says so instead of waiting 120 s."""
     pidfile = tmp_path / "pid.log"
     s = start(tmp_path, "redteam_app.py", "--pidfile", str(pidfile), processes=1)
-    assert wait_until(pidfile.exists, timeout=5)
-    os.kill(s.pid, signal.SIGSTOP)
     try:
-        # SIGSTOP takes effect when the kernel next schedules the master: wait for state T.
-        assert wait_until(lambda: open(f"/proc/{s.pid}/stat").read().rsplit(") ", 1)[1][0] == "T", timeout=5)
-        started = time.monotonic()
-        result = run_cli([verb, str(pidfile)], timeout=30)
-        took = time.monotonic() - started
+        assert wait_until(pidfile.exists, timeout=5)
+        os.kill(s.pid, signal.SIGSTOP)
+        try:
+            # SIGSTOP takes effect when the kernel next schedules the master: wait for state T.
+            assert wait_until(lambda: open(f"/proc/{s.pid}/stat").read().rsplit(") ", 1)[1][0] == "T", timeout=5)
+            started = time.monotonic()
+            result = run_cli([verb, str(pidfile)], timeout=30)
+            took = time.monotonic() - started
+        finally:
+            os.kill(s.pid, signal.SIGCONT)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "is stopped (SIGSTOP or a debugger)" in result.stderr and f"kill -CONT {s.pid}" in result.stderr
+        assert took < 10
+        assert s.proc.poll() is None  # nothing was sent: the resumed master goes on serving
+        assert get(s.port)[0] == 200
     finally:
-        os.kill(s.pid, signal.SIGCONT)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "is stopped (SIGSTOP or a debugger)" in result.stderr and f"kill -CONT {s.pid}" in result.stderr
-    assert took < 10
-    assert s.proc.poll() is None  # nothing was sent: the resumed master goes on serving
-    assert get(s.port)[0] == 200
+        s.stop()
