@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import harness
 import uwsgi_client
 from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until
 from site_dir import TracksPids
@@ -36,13 +37,26 @@ needs_root = pytest.mark.skipif(not AS_ROOT or NOBODY is None,
                                 reason="needs root and the user nobody / group nogroup (switches to them)")
 
 
+def reachable_by_others(path):
+    """Every directory above `path` lets other users through, and `path` lets them run it."""
+    path = Path(path).resolve()
+    return all(p.stat().st_mode & stat.S_IXOTH for p in [path, *path.parents])
+
+
 @pytest.fixture
-def priv_dir():
+def priv_dir(monkeypatch):
     """A sticky, world-writable directory (like /tmp) that `nobody` can use, with the app in it."""
     d = Path(tempfile.mkdtemp(prefix="as-priv-", dir="/tmp"))
     d.chmod(0o1777)
     shutil.copy(APPS / "privs_app.py", d / "app.py")
     (d / "app.py").chmod(0o644)
+    # A master running as nobody re-executes its own binary on reload: a checkout in a private
+    # directory (mktemp -d is 0700) cannot be reached, so the binary is copied where nobody can.
+    if not reachable_by_others(harness.BINARY):
+        copy = d / "appserver"
+        shutil.copy(harness.BINARY, copy)
+        copy.chmod(0o755)
+        monkeypatch.setattr(harness, "BINARY", str(copy))
     yield d
     shutil.rmtree(d, ignore_errors=True)
 
