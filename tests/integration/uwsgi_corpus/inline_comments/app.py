@@ -1,0 +1,6 @@
+import os
+
+
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"inline {os.environ.get('TEAM')}".encode()]

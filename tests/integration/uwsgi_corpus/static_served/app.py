@@ -1,0 +1,3 @@
+def application(environ, start_response):
+    start_response("404 Not Found", [("Content-Type", "text/plain")])
+    return [b"the app does not serve static files"]
