@@ -13,6 +13,8 @@
 #include <fstream>
 #include <regex>
 
+#include "config/option_value.h"
+
 namespace appserver::config {
 namespace {
 
@@ -107,10 +109,6 @@ bool stat_is(const std::string& path, mode_t type) {
     return ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IFMT) == type;
 }
 
-bool is_python_plugin(const std::string& name) {
-    return name.starts_with("python") && name.find_first_not_of("0123456789", 6) == std::string::npos;
-}
-
 // Runs the test; true when the block's lines apply. `underscore` gets %(_) (nullopt: none, as in
 // uWSGI where %(_) then stays as written).
 bool run_test(Test test, const std::string& arg, const LogicEnvironment& env,
@@ -152,9 +150,9 @@ bool run_test(Test test, const std::string& arg, const LogicEnvironment& env,
             }
             return test == Test::hostname_match ? match : !match;
         }
-        // The Python plugin is built in; every other uWSGI plugin is absent.
-        case Test::plugin: return is_python_plugin(arg);
-        case Test::not_plugin: return !is_python_plugin(arg);
+        // The Python and http plugins are built in; every other uWSGI plugin is absent.
+        case Test::plugin: return is_builtin_plugin(arg);
+        case Test::not_plugin: return !is_builtin_plugin(arg);
         // A reload re-reads the configuration as a fresh start does.
         case Test::reload: return false;
         case Test::not_reload: return true;

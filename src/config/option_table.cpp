@@ -166,8 +166,9 @@ const std::array kTable = {
     OptionSpec{"die-on-term", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "SIGTERM always stops appserver; reload is SIGHUP (`--reload`)."},
     OptionSpec{"plugins", "plugin", K::list, G::no_op, S::no_op, {}, "NAMES", "accepted for uWSGI configs",
-        "Python is built in. `python`, `python3` and `python3N` are accepted silently; any other plugin "
-        "name is warned about and ignored."},
+        "Python and HTTP are built in. `python`, `python3`, `python3N` and `http` (Debian's uWSGI needs "
+        "`plugins = http,python3` for `http =`) are accepted silently; any other plugin name is warned "
+        "about and ignored."},
     OptionSpec{"need-app", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "appserver never serves without the application: the start fails (exit 1) when it cannot be loaded; "
         "under lazy-apps, workers that cannot load it are restarted with back-off."},
@@ -260,9 +261,9 @@ const std::array kTable = {
     OptionSpec{"if-not-hostname-match", "", K::string, G::config, S::implemented, {}, "REGEX",
         "(ini) the lines up to endif apply when the host name does not match REGEX"},
     OptionSpec{"if-plugin", "ifplugin", K::string, G::config, S::implemented, {}, "NAME",
-        "(ini) the lines up to endif apply for python plugins (built in), not for others"},
+        "(ini) the lines up to endif apply for the built-in plugins (python, http), not for others"},
     OptionSpec{"if-not-plugin", "", K::string, G::config, S::implemented, {}, "NAME",
-        "(ini) the lines up to endif apply for plugins other than python"},
+        "(ini) the lines up to endif apply for plugins other than python and http"},
     OptionSpec{"if-reload", "", K::string, G::config, S::implemented, {}, "",
         "(ini) never true: a reload re-reads the configuration as a first start"},
     OptionSpec{"if-not-reload", "", K::string, G::config, S::implemented, {}, "",

@@ -50,8 +50,8 @@ std::string check_kind(const OptionSpec& spec, std::string_view value) {
     return "";
 }
 
-// uWSGI configs name the Python plugin (`plugins = python3`); it is built in here. Anything else
-// (http, router_static, ...) is a feature appserver does not have.
+// uWSGI configs name the plugins they need (`plugins = http,python3`); those appserver has built in
+// are silent. Anything else (router_static, cheaper_busyness, ...) is a feature appserver does not have.
 void check_plugins(std::string_view value, const Origin& origin, std::vector<ConfigWarning>& warnings) {
     std::size_t start = 0;
     while (start <= value.size()) {
@@ -59,9 +59,7 @@ void check_plugins(std::string_view value, const Origin& origin, std::vector<Con
         if (end == std::string_view::npos) end = value.size();
         std::string_view name = value.substr(start, end - start);
         if (auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
-        bool python =
-            name.starts_with("python") && name.find_first_not_of("0123456789", 6) == std::string_view::npos;
-        if (!name.empty() && !python)
+        if (!name.empty() && !is_builtin_plugin(name))
             warnings.push_back({origin_file(origin), origin.line,
                                 "plugin " + std::string(name) + ": not supported, ignored"});
         start = end + 1;
@@ -69,6 +67,11 @@ void check_plugins(std::string_view value, const Origin& origin, std::vector<Con
 }
 
 }  // namespace
+
+bool is_builtin_plugin(std::string_view name) {
+    bool python = name.starts_with("python") && name.find_first_not_of("0123456789", 6) == std::string_view::npos;
+    return python || name == "http";
+}
 
 std::string unsupported_message(const OptionSpec& spec, std::string_view key) {
     std::string message = std::string(key) + ": uWSGI option not supported here, ignored";

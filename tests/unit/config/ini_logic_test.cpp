@@ -50,6 +50,20 @@ TEST(IniLogic, IfEnvUsesTheValueAndTheNameEqualsValueForm) {
               (Strings{"set to prod", "empty []", "is prod", "unset", "not dev but prod"}));
 }
 
+// Files written for Debian's uWSGI guard router settings with `if-plugin = http`; appserver has the
+// http plugin built in, as it has python.
+TEST(IniLogic, IfPluginIsTrueForTheBuiltInPythonAndHttp) {
+    TempDir dir;
+    dir.write("u.ini", ini("if-plugin = python3\nprint = python\nendif =\n"
+                           "if-plugin = http\nprint = http\nendif =\n"
+                           "if-plugin = router_static\nprint = never\nendif =\n"
+                           "if-not-plugin = http\nprint = never\nendif =\n"
+                           "if-not-plugin = cheaper_busyness\nprint = no busyness\nendif =\n"));
+    auto loaded = load({"--ini", "u.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_EQ(loaded.options.print, (Strings{"python", "http", "no busyness"}));
+}
+
 TEST(IniLogic, FileTestsGiveThePathAsUnderscore) {
     TempDir dir;
     dir.write("sub/f.txt", "x");

@@ -330,10 +330,11 @@ TEST(IniUnknown, NoOpsAreSilent) {
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_TRUE(loaded.options.warnings.empty()) << testing::warning_lines(loaded.options)[0];
 
-    dir.write("p.ini", "[uwsgi]\nhttp = :1\nmodule = m\nplugin = http\n");
+    dir.write("p.ini", "[uwsgi]\nhttp = :1\nmodule = m\nplugins = http,python3\nplugin = router_static\n");
     auto plugin = load({"--ini", "p.ini"});
     ASSERT_TRUE(plugin.result.ok) << plugin.result.error;
-    EXPECT_TRUE(has_warning(plugin.options, "p.ini:4: plugin http: not supported, ignored"));
+    EXPECT_TRUE(has_warning(plugin.options, "p.ini:5: plugin router_static: not supported, ignored"));
+    EXPECT_EQ(plugin.options.warnings.size(), 1u) << testing::warning_lines(plugin.options)[0];
 }
 
 TEST(IniUnknown, CommandsAreCommandLineOnly) {
