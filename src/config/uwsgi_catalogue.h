@@ -1,6 +1,7 @@
 #pragma once
-// The long tail of uWSGI's options: every name `uwsgi --plugin http,python3 --help` (uWSGI 2.0)
-// lists that appserver does not implement. Each is recognised as a real uWSGI key (so it is never
+// The long tail of uWSGI's options: every name uWSGI 2.0's pip build knows (the core and the plugins it
+// has built in: http, python, gevent, cheaper_busyness, the routers...; scripts/uwsgi_option_list.py)
+// that appserver does not implement. Each is recognised as a real uWSGI key (so it is never
 // an "unknown key" nor a "did you mean" target for one) and warned about once as unsupported, with
 // a note saying what to use instead. tests/data/uwsgi-2.0-options.txt is the list it is checked against.
 
