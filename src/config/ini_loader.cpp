@@ -45,6 +45,10 @@ bool IniLoader::load(const std::string& spec, std::string& error) {
         error = "--ini " + spec + ": a section alone (:name) is only valid inside an ini file";
         return false;
     }
+    if (context_.main_file_path.empty()) {  // the first ini file: uWSGI's upper-case letters
+        context_.main_file_path = where.path;
+        context_.main_section = where.section;
+    }
     return load_file(where.path, where.section, Origin{}, error);
 }
 
@@ -94,7 +98,10 @@ bool IniLoader::load_file(const std::string& path, const std::string& section, c
             return false;
         }
         stack_.push_back(frame);
+        const std::string includer_section = section_;
+        section_ = section;  // %x: only a section named explicitly, as uWSGI
         bool ok = read_section(doc, name, error);
+        section_ = includer_section;
         stack_.pop_back();
         if (!ok) return false;
     }
@@ -133,6 +140,7 @@ bool IniLoader::handle_logic(const IniDocument& doc, const IniEntry& entry, cons
     LogicEnvironment env;
     env.expand = [&](const std::string& raw, const Binding& binding) {
         context_.file_path = doc.path;
+        context_.section = section_;
         Expansion expanded = expand_placeholders(substitute_underscore(raw, binding), context_);
         for (const std::string& used : expanded.referenced) referenced_.insert(normalize_key(used));
         for (std::string& message : expanded.warnings) warn(origin, std::move(message));
@@ -178,6 +186,7 @@ bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std:
         }
     } else {
         context_.file_path = doc.path;
+        context_.section = section_;
         Expansion expanded = expand_placeholders(entry.value, context_);
         for (const std::string& used : expanded.referenced) referenced_.insert(normalize_key(used));
         // Keys we ignore anyway get no placeholder warnings (a log format's %(status) is not ours).

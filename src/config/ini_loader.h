@@ -60,6 +60,7 @@ private:
     void warn(const Origin& origin, std::string message);
 
     PlaceholderContext context_;
+    std::string section_;  // the section named explicitly for the file being read (%x)
     std::map<std::string, std::string> variables_;  // every key read so far, as written and normalized
     std::set<std::string> referenced_;              // normalized names used by %(...)
     std::vector<Unknown> unknown_;

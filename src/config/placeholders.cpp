@@ -4,11 +4,14 @@
 
 #include "config/placeholders.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 
 #include "config/option_table.h"
@@ -216,8 +219,91 @@ void resolve_reference(std::string_view raw, std::string_view inside, const Plac
     out.value += raw;
 }
 
-void expand_into(std::string_view text, const PlaceholderContext& context, Expansion& out) {
+// The path uWSGI's %d/%p describe (core/uwsgi.c, config_magic_table_fill): the real path of the file,
+// except that a file that is itself a symlink keeps the link's own path (Debian's
+// /etc/uwsgi/apps-enabled/site.ini -> ../apps-available/site.ini gives %d = .../apps-enabled/, as
+// uWSGI 2.0.21 prints it); a symlinked directory on the way is resolved.
+std::filesystem::path magic_path(const std::string& file) {
     namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path absolute = fs::absolute(file, ec);
+    if (fs::is_symlink(file, ec)) return absolute;
+    return fs::weakly_canonical(absolute, ec);
+}
+
+// The letters uWSGI derives from a config file (%d %p %s %n %e %c %x %0..%9); nullopt for others.
+std::optional<std::string> file_letter(char letter, const std::string& file, const std::string& section) {
+    const std::filesystem::path path = magic_path(file);
+    const std::string name = path.filename().string();
+    const std::size_t dot = name.rfind('.');
+    switch (letter) {
+        case 'p': return path.string();
+        case 'd': return path.parent_path().string() + "/";
+        case 's': return name;
+        case 'n': return dot == std::string::npos ? name : name.substr(0, dot);
+        case 'e': return dot == std::string::npos ? "" : name.substr(dot + 1);  // uWSGI: without the dot
+        case 'c': return path.parent_path().filename().string();
+        case 'x': return section;
+        default: break;
+    }
+    if (letter >= '0' && letter <= '9') {  // the directory's components: %0 is the first
+        int wanted = letter - '0';
+        for (const std::filesystem::path& part : path.parent_path().relative_path()) {
+            if (part.empty()) continue;
+            if (wanted-- == 0) return part.string();
+        }
+        return "";
+    }
+    return std::nullopt;
+}
+
+std::string user_name(uid_t uid) {
+    struct passwd* pw = ::getpwuid(uid);
+    return pw ? pw->pw_name : std::to_string(uid);
+}
+
+std::string group_name(gid_t gid) {
+    struct group* gr = ::getgrgid(gid);
+    return gr ? gr->gr_name : std::to_string(gid);
+}
+
+// What `%` + `letter` becomes, as in uWSGI's magic table; nullopt: keep it as written. The
+// upper-case file letters describe the first ini file read (uWSGI's "first round"), the lower-case
+// ones the file being read. Without a file (the command line) the file letters are kept.
+std::optional<std::string> magic_letter(char letter, const PlaceholderContext& context) {
+    switch (letter) {
+        case '%': return "%";
+        case 'k': return std::to_string(context.cpu_count);
+        case 'h': return context.hostname;
+        case 'v': {
+            std::error_code ec;
+            std::filesystem::path cwd = std::filesystem::current_path(ec);
+            return ec ? std::nullopt : std::optional<std::string>(cwd.string());
+        }
+        case 't': return std::to_string(std::time(nullptr));
+        case 'T': {
+            struct timespec now {};
+            ::clock_gettime(CLOCK_REALTIME, &now);
+            return std::to_string(static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000);
+        }
+        case 'u': return std::to_string(::getuid());
+        case 'U': return user_name(::getuid());
+        case 'g': return std::to_string(::getgid());
+        case 'G': return group_name(::getgid());
+        default: break;
+    }
+    if (std::string_view("DPSNECX").find(letter) != std::string_view::npos) {
+        const bool main = !context.main_file_path.empty();
+        const std::string& file = main ? context.main_file_path : context.file_path;
+        if (file.empty()) return std::nullopt;
+        const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(letter)));
+        return file_letter(lower, file, main ? context.main_section : context.section);
+    }
+    if (context.file_path.empty()) return std::nullopt;
+    return file_letter(letter, context.file_path, context.section);
+}
+
+void expand_into(std::string_view text, const PlaceholderContext& context, Expansion& out) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         const char next = i + 1 < text.size() ? text[i + 1] : '\0';
@@ -249,38 +335,9 @@ void expand_into(std::string_view text, const PlaceholderContext& context, Expan
             out.value += c;
             continue;
         }
-        const bool in_file = !context.file_path.empty();
-        // Absolute and with symlinks resolved, like uWSGI's realpath(): %d of a symlinked
-        // /etc/uwsgi/apps-enabled/x.ini is the directory the file really lives in.
-        auto file_path = [&] {
-            std::error_code ec;
-            return fs::weakly_canonical(fs::absolute(context.file_path, ec), ec);
-        };
-        switch (next) {
-            case '%': out.value += '%'; break;
-            case 'k': out.value += std::to_string(context.cpu_count); break;
-            case 'h': out.value += context.hostname; break;
-            case 'd':
-                if (in_file) out.value += file_path().parent_path().string() + "/";
-                break;
-            case 'p':
-                if (in_file) out.value += file_path().string();
-                break;
-            case 'n':
-                if (in_file) out.value += file_path().stem().string();
-                break;
-            case 's':
-                if (in_file) out.value += file_path().filename().string();
-                break;
-            case 'e':
-                if (in_file) out.value += file_path().extension().string();
-                break;
-            default:  // not a placeholder: keep both characters
-                out.value += c;
-                out.value += next;
-                break;
-        }
-        if (!in_file && std::string_view("dpnse").find(next) != std::string_view::npos) {
+        if (std::optional<std::string> magic = magic_letter(next, context)) {
+            out.value += *magic;
+        } else {  // not a placeholder here (or no file for a file letter): keep both characters
             out.value += c;
             out.value += next;
         }

@@ -128,14 +128,20 @@ A value is expanded when its line is read, in file order (includes are read in p
 | `%(name)` | the value of a key set earlier in the ini files (not the command line): an option or any user variable such as `base = /srv/app` |
 | `%(%k * 2)` | integer arithmetic: `+ - * /` and parentheses over numbers and variables; the inside is expanded first |
 | `%d` | the directory of the ini file, absolute, with a trailing `/` |
-| `%p` | the absolute path of the ini file |
-| `%n` / `%s` / `%e` | the ini file's name without extension / with it / its extension |
+| `%p` | the absolute path of the ini file (a file that is itself a symlink keeps the link's path, as in uWSGI) |
+| `%n` / `%s` / `%e` | the ini file's name without extension / with it / its extension (`ini`, without the dot) |
+| `%c` / `%0`..`%9` | the name of the ini file's directory / the components of its path (`%0` the first) |
+| `%x` | the section named with the file (`file.ini:name`, `ini = :name`), else empty |
+| `%D` `%P` `%N` `%S` `%E` `%C` `%X` | the same for the first ini file read (`--ini`), also inside included files |
 | `%k` | the number of CPUs |
-| `%h` | the host name |
+| `%h` / `%v` | the host name / the current directory |
+| `%t` / `%T` | the time, in seconds / microseconds since the epoch |
+| `%u` `%U` / `%g` `%G` | the user id and name / the group id and name |
 | `%%` | a literal `%` |
 
 A placeholder that cannot be resolved (an undefined `%(name)`, bad arithmetic) is kept as written,
-with a warning, as uWSGI keeps it. Values of unsupported keys are not checked.
+with a warning, as uWSGI keeps it. Other `%` letters (uWSGI's `%V`, `%j`, `%i`, `%o`, `%b`...) are
+kept as written, where uWSGI makes an unknown letter empty. Values of unsupported keys are not checked.
 
 ## Merging
 

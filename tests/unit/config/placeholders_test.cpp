@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include "config_test_util.h"
@@ -74,7 +75,44 @@ TEST(PlaceholderExpand, FileLetters) {
     EXPECT_EQ(expand_placeholders("%d", c).value, real_dir + "/");
     EXPECT_EQ(expand_placeholders("%p", c).value, real_dir + "/site.ini");
     EXPECT_EQ(expand_placeholders("/tmp/%n.pid", c).value, "/tmp/site.pid");
-    EXPECT_EQ(expand_placeholders("%s|%e", c).value, "site.ini|.ini");
+    // uWSGI 2.0.21 prints e=ini for %e (core/uwsgi.c: the text after the last dot).
+    EXPECT_EQ(expand_placeholders("%s|%e", c).value, "site.ini|ini");
+    EXPECT_EQ(expand_placeholders("%c", c).value, "conf");
+    const std::filesystem::path real(real_dir);
+    EXPECT_EQ(expand_placeholders("/%0", c).value, "/" + (*std::next(real.begin())).string());
+    EXPECT_EQ(expand_placeholders("[%x]", c).value, "[]");  // no section named
+    c.section = "prod";
+    EXPECT_EQ(expand_placeholders("[%x]", c).value, "[prod]");
+}
+
+// The letters uWSGI fills from the process: %v %t %T %u %U %g %G.
+TEST(PlaceholderExpand, ProcessLetters) {
+    Fixture f;
+    EXPECT_EQ(f.expand("%v"), std::filesystem::current_path().string());
+    EXPECT_EQ(f.expand("%u:%g"), std::to_string(getuid()) + ":" + std::to_string(getgid()));
+    EXPECT_FALSE(f.expand("%U").empty());
+    EXPECT_EQ(f.expand("%U").find('%'), std::string::npos);
+    const long long before = static_cast<long long>(time(nullptr));
+    const long long t = std::stoll(f.expand("%t"));
+    EXPECT_GE(t, before);
+    EXPECT_LE(t, before + 5);
+    EXPECT_GE(std::stoll(f.expand("%T")) / 1000000, before);
+    EXPECT_EQ(f.expand("%V %j %y"), "%V %j %y");  // not supported: kept as written
+}
+
+// Debian's layout: /etc/uwsgi/apps-enabled/site.ini is a symlink to ../apps-available/site.ini.
+// uWSGI 2.0.21 gives %d = .../apps-enabled/ (it realpath()s only files that are not links).
+TEST(PlaceholderExpand, ASymlinkedFileKeepsTheLinksDirectory) {
+    testing::TempDir dir;
+    dir.write("apps-available/site.ini", "");
+    std::filesystem::create_directories(std::filesystem::path(dir.path()) / "apps-enabled");
+    std::filesystem::create_symlink("../apps-available/site.ini", "apps-enabled/site.ini");
+    Fixture f;
+    PlaceholderContext c = f.context();
+    c.file_path = "apps-enabled/site.ini";
+    const std::string enabled = std::filesystem::absolute("apps-enabled").string();
+    EXPECT_EQ(expand_placeholders("%d", c).value, enabled + "/");
+    EXPECT_EQ(expand_placeholders("%p|%c|%n", c).value, enabled + "/site.ini|apps-enabled|site");
 }
 
 TEST(PlaceholderExpand, Arithmetic) {
@@ -123,6 +161,21 @@ TEST(PlaceholderIni, FileDirectoryNameAndPath) {
     EXPECT_EQ(loaded.options.chdir, real + "/");
     EXPECT_EQ(loaded.options.pidfile, "/tmp/uwsgi.pid");
     EXPECT_EQ(loaded.options.touch_reload, std::vector<std::string>{real + "/uwsgi.ini"});
+}
+
+// %x names the section asked for (file.ini:name, ini = :name); the upper-case letters describe the
+// first file, also inside an included one.
+TEST(PlaceholderIni, SectionAndFirstFileLetters) {
+    testing::TempDir dir;
+    dir.write("app/app.py", "application = None\n");
+    dir.write("common/base.ini", "[uwsgi]\nenv = INCLUDED=%n %N %X\n");
+    dir.write("app/site.ini",
+              "[prod]\nini = :paths\nini = ../common/base.ini\nhttp = :1\nwsgi-file = %dapp.py\n"
+              "procname-prefix = %n-%x-%e\n[paths]\nenv = SECTION=%x %c\n");
+    auto loaded = testing::load({"--ini", "app/site.ini:prod"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_EQ(loaded.options.env, (std::vector<std::string>{"SECTION=paths app", "INCLUDED=base site prod"}));
+    EXPECT_EQ(loaded.options.procname_prefix, "site-prod-ini");
 }
 
 TEST(PlaceholderIni, CpuArithmeticEnvironmentAndReferences) {

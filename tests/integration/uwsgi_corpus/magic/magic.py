@@ -8,6 +8,8 @@ def application(environ, start_response):
     checks = [
         "dir=" + str(e["INI_DIR"] == HERE + "/"),
         "name=" + e["INI_NAME"],
+        "ext=" + e["INI_EXT"],
+        "dirname=" + str(e["INI_DIRNAME"] == os.path.basename(HERE)),
         "path=" + str(e["INI_PATH"] == os.path.join(HERE, "uwsgi.ini")),
         "discount=" + e["DISCOUNT"],
         "greeting=" + e["GREETING"],
