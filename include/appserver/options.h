@@ -30,6 +30,8 @@ struct Options {
     std::vector<std::string> http;         // HTTP/1.1 listeners: host:port, :port, [v6]:port
     std::vector<std::string> http_socket;  // the same, uWSGI's other name
     std::vector<std::string> socket;       // uwsgi binary protocol listeners
+    std::string protocol;                  // what `socket` entries speak: "" / uwsgi, or http (moved to
+                                           // http_socket when the configuration is loaded)
     int listen = 1024;                     // backlog
     std::string chmod_socket;              // octal mode for unix sockets
     std::string chown_socket;              // user[:group] of unix sockets

@@ -54,6 +54,23 @@ void prefer_module(Options& options, const std::vector<Setting>& ini, const std:
     options.wsgi_file.clear();
 }
 
+// uWSGI's `protocol` (`socket-protocol`) sets what `socket` entries speak. `http` (or `http11`) makes
+// them HTTP listeners, the same as `http-socket`; uwsgi is the default. Others cannot be served here:
+// refused when there is a `socket` for them to apply to, since the front end could not talk to it.
+std::string apply_socket_protocol(Options& options) {
+    std::string& protocol = options.protocol;
+    if (protocol.empty() || protocol == "uwsgi") return "";
+    if (protocol == "http" || protocol == "http11") {
+        options.http_socket.insert(options.http_socket.end(), options.socket.begin(), options.socket.end());
+        options.socket.clear();
+        return "";
+    }
+    if (options.socket.empty()) return "";
+    return "option protocol: \"" + protocol +
+           "\" is not served here (socket entries speak uwsgi, or http with protocol = http); put TLS, "
+           "FastCGI or SCGI in the front proxy";
+}
+
 ConfigResult load(int argc, const char* const* argv, Options& out) {
     Options options;
     if (Command early = early_command(argc, argv); early != Command::run) {
@@ -96,6 +113,7 @@ ConfigResult load(int argc, const char* const* argv, Options& out) {
     options.warnings = cli.warnings;
     options.warnings.insert(options.warnings.end(), loader.warnings().begin(), loader.warnings().end());
     prefer_module(options, loader.settings(), cli.settings);
+    if (error = apply_socket_protocol(options); !error.empty()) return {false, error, options.warnings};
 
     if (error = validate_options(options); !error.empty()) return {false, error, options.warnings};
     out = std::move(options);

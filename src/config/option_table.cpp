@@ -52,6 +52,12 @@ const std::array kTable = {
         "serve the uwsgi binary protocol on ADDR (host:port or a unix socket path); repeatable",
         "What nginx's `uwsgi_pass` speaks (see docs/deployment.md): one request per connection, the "
         "response is plain HTTP. A path (anything with a `/`, or ending in `.sock`) is a unix socket."},
+    OptionSpec{"protocol", "socket-protocol", K::string, G::sockets, S::implemented, &O::protocol, "NAME",
+        "what `socket` entries speak: `uwsgi` (the default) or `http` (also `http11`)",
+        "As uWSGI's `protocol`: `socket = :8000` with `protocol = http` is an `http-socket`. uWSGI's other "
+        "protocols (fastcgi, scgi, https, raw, puwsgi...) are refused when there are `socket` entries for "
+        "them to apply to; TLS, FastCGI and SCGI belong to the front proxy. `uwsgi-socket` entries follow "
+        "`protocol` too (uWSGI keeps them uwsgi)."},
     OptionSpec{"listen", "l", K::integer, G::sockets, S::implemented, &O::listen, "N",
         "listen() backlog of every socket"},
     OptionSpec{"chmod-socket", "chmod C", K::string, G::sockets, S::implemented, &O::chmod_socket, "MODE",
@@ -223,8 +229,6 @@ const std::array kTable = {
     OptionSpec{"log-maxsize", "", K::size, G::unsupported, S::unsupported, {}, "", "",
         "Rotate logs with logrotate."},
     OptionSpec{"mount", "", K::list, G::unsupported, S::unsupported, {}, "", "", "Planned (mount, issue 13); until then one application per server (`wsgi-file` or `module`)."},
-    OptionSpec{"protocol", "socket-protocol", K::string, G::unsupported, S::unsupported, {}, "", "",
-        "Use `http`/`http-socket` for HTTP and `socket` for the uwsgi protocol."},
     OptionSpec{"route", "", K::list, G::unsupported, S::unsupported, {}, "", "", "No internal routing."},
     OptionSpec{"memory-report", "m", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "No per-request memory report."},

@@ -107,6 +107,36 @@ TEST(ConfigValidate, ModuleWinsOverWsgiFileWithAWarning) {
     EXPECT_EQ(cli.options.warnings[0].file, "command line");
 }
 
+// uWSGI's `protocol = http` makes `socket` entries HTTP listeners (uwsgi --socket :8000 --protocol
+// http); appserver used to ignore it with a warning and speak uwsgi there, so HTTP clients got nothing.
+TEST(ConfigValidate, ProtocolHttpMakesSocketsHttp) {
+    TempDir dir;
+    dir.write("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:8000\nprotocol = http\nhttp-socket = :9000\nmodule = m\n");
+    auto loaded = load({"--ini", "uwsgi.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_TRUE(loaded.options.warnings.empty()) << testing::warning_lines(loaded.options)[0];
+    EXPECT_TRUE(loaded.options.socket.empty());
+    EXPECT_EQ(loaded.options.http_socket, (std::vector<std::string>{":9000", "127.0.0.1:8000"}));
+
+    auto cli = load_valid({"--socket", ":1", "--socket-protocol=http11"});
+    ASSERT_TRUE(cli.result.ok) << cli.result.error;
+    EXPECT_EQ(cli.options.http_socket, std::vector<std::string>{":1"});
+
+    auto uwsgi = load_valid({"--socket", ":1", "--protocol", "uwsgi"});
+    ASSERT_TRUE(uwsgi.result.ok) << uwsgi.result.error;
+    EXPECT_EQ(uwsgi.options.socket, std::vector<std::string>{":1"});
+    EXPECT_TRUE(uwsgi.options.http_socket.empty());
+}
+
+// A protocol appserver cannot speak is refused when a socket would speak it; without one it is moot.
+TEST(ConfigValidate, OtherProtocolsAreRefusedForSockets) {
+    EXPECT_EQ(load_valid({"--socket", ":1", "--protocol", "fastcgi"}).result.error,
+              "option protocol: \"fastcgi\" is not served here (socket entries speak uwsgi, or http with "
+              "protocol = http); put TLS, FastCGI or SCGI in the front proxy");
+    auto moot = load_valid({"--http", ":1", "--protocol", "fastcgi"});
+    EXPECT_TRUE(moot.result.ok) << moot.result.error;
+}
+
 TEST(ConfigValidate, WsgiFileMustExistRelativeToChdir) {
     TempDir dir;
     EXPECT_EQ(load({"--http", ":1", "--wsgi-file", "missing.py"}).result.error,

@@ -125,7 +125,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
     for (const char* name :
          {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date", "manage-script-name",
           "offload-threads", "socket-timeout", "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize",
-          "mount", "protocol", "route", "memory-report"}) {
+          "mount", "route", "memory-report"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, OptionStatus::unsupported) << name;
