@@ -26,6 +26,8 @@ expect.json keys (all optional except body):
   protocol           "http" (default) or "uwsgi"; unix: the socket's path in the case (else TCP)
   port               which variable holds the port asked (default CORPUS_PORT)
   daemon             the case daemonizes and writes this pidfile (stopped with --stop / by its pid)
+  socket_mode        the unix socket's mode while serving (chmod-socket), e.g. "664"
+  vacuumed           files (sockets, pidfiles) that must be gone once the server has stopped (vacuum)
   path, method, data the request; status (200) and body the answer; uwsgi_body if uWSGI answers otherwise
   uwsgi_skip         why uWSGI cannot run this file
   uwsgi_plugins      plugins Debian's uWSGI must load besides http,python3 (pip's build has them built in)
@@ -38,6 +40,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -159,6 +162,15 @@ class Case:
         expected = self.expect.get(body_key, self.expect["body"])
         assert (status, body) == (self.expect.get("status", 200), expected), log()
 
+    def check_socket_mode(self):
+        if "socket_mode" in self.expect:
+            mode = stat.S_IMODE(os.stat(self.address).st_mode)
+            assert f"{mode:o}" == self.expect["socket_mode"], f"{self.address} has mode {mode:o}"
+
+    def check_vacuumed(self):
+        left = [name for name in self.expect.get("vacuumed", []) if os.path.lexists(self.site / name)]
+        assert not left, f"left behind after the stop: {left}"
+
     def kill_leftovers(self):
         for pid in self.pids:
             if pid_alive(pid):
@@ -221,12 +233,16 @@ def test_serves(case):
     try:
         log = server.log if server else (lambda: "")
         case.check_answer(log=log)
+        case.check_socket_mode()
         if server is None:
             master = case.master_from_pidfile()
             case.track(master)
             r = run_cli(["--stop", str(case.pidfile)], cwd=case.site, env=case.env)
             assert r.returncode == 0, r.stdout + r.stderr
             assert wait_until(lambda: not pid_alive(master), 15)
+        else:
+            server.stop()
+        case.check_vacuumed()
     finally:
         if server:
             server.stop()
@@ -263,7 +279,11 @@ def test_uwsgi_serves_the_same(case):
             assert wait_until(lambda: can_connect(case.address) or not pid_alive(master), 15), output()
         assert pid_alive(master), output()
         case.check_answer("uwsgi_body", log=output)
+        case.check_socket_mode()
         case.track(master)
+        os.kill(master, signal.SIGINT)  # uWSGI: SIGINT stops at once (SIGTERM would reload without die-on-term)
+        if wait_until(lambda: not pid_alive(master), 3):
+            case.check_vacuumed()
     finally:
         master = case.master_from_pidfile() if case.pidfile else proc.pid
         if master and pid_alive(master):
