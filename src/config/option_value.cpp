@@ -69,7 +69,8 @@ void check_plugins(std::string_view value, const Origin& origin, std::vector<Con
 }  // namespace
 
 bool is_builtin_plugin(std::string_view name) {
-    bool python = name.starts_with("python") && name.find_first_not_of("0123456789", 6) == std::string_view::npos;
+    bool python =
+        name.starts_with("python") && name.find_first_not_of("0123456789", 6) == std::string_view::npos;
     return python || name == "http";
 }
 

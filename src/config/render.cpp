@@ -178,7 +178,8 @@ error (`appserver: warning: uwsgi.ini:3: unknown key "wsgi-file haha.py"` explai
 std::string catalogue_markdown() {
     std::ostringstream out;
     out << "uWSGI 2.0 knows " << uwsgi_catalogue().size()
-        << " more option names (core and the plugins its pip build has built in; tests/data/uwsgi-2.0-options.txt). "
+        << " more option names (core and the plugins its pip build has built in; "
+           "tests/data/uwsgi-2.0-options.txt). "
            "Each is accepted with one warning, `KEY: uWSGI option not supported here, ignored. NOTE`, "
            "and never counts as an unknown key (also not with `strict`). A one-letter form is shown "
            "where appserver has the letter free.\n";

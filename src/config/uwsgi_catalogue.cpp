@@ -57,9 +57,9 @@ constexpr std::string_view kPython =
     "process, the app set by `wsgi-file`/`module`)";
 constexpr std::string_view kOther = "not implemented by appserver";
 
-constexpr std::array kNotes = {kUwsgiApi, kStatic, kStats,   kProcesses, kEmperor, kHttpRouter,
-                               kRouters,  kAsync,  kRouting, kSockets,   kLogging, kReload,
-                               kConfigLogic, kHooks, kPlugins, kJail,    kPython,  kOther};
+constexpr std::array kNotes = {kUwsgiApi,    kStatic, kStats,   kProcesses, kEmperor, kHttpRouter,
+                               kRouters,     kAsync,  kRouting, kSockets,   kLogging, kReload,
+                               kConfigLogic, kHooks,  kPlugins, kJail,      kPython,  kOther};
 
 // clang-format off
 constexpr CatalogueEntry kCatalogue[] = {

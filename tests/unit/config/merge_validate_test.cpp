@@ -111,7 +111,8 @@ TEST(ConfigValidate, ModuleWinsOverWsgiFileWithAWarning) {
 // http); appserver used to ignore it with a warning and speak uwsgi there, so HTTP clients got nothing.
 TEST(ConfigValidate, ProtocolHttpMakesSocketsHttp) {
     TempDir dir;
-    dir.write("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:8000\nprotocol = http\nhttp-socket = :9000\nmodule = m\n");
+    dir.write("uwsgi.ini",
+              "[uwsgi]\nsocket = 127.0.0.1:8000\nprotocol = http\nhttp-socket = :9000\nmodule = m\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_TRUE(loaded.options.warnings.empty()) << testing::warning_lines(loaded.options)[0];

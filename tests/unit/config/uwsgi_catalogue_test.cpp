@@ -133,9 +133,9 @@ TEST(UwsgiCatalogue, KeysOfThePipBuildsBuiltInPluginsAreKnown) {
         EXPECT_NE(line.find(": uWSGI option not supported here, ignored. "), std::string::npos) << line;
         keys.push_back(line.substr(line.find(": ") + 2, line.find(": uWSGI") - line.find(": ") - 2));
     }
-    EXPECT_EQ(keys, (std::vector<std::string>{"cheaper-algo", "cheaper-busyness-multiplier",
-                                              "cheaper-busyness-backlog-step", "gevent", "fastrouter",
-                                              "carbon"}));
+    EXPECT_EQ(keys,
+              (std::vector<std::string>{"cheaper-algo", "cheaper-busyness-multiplier",
+                                        "cheaper-busyness-backlog-step", "gevent", "fastrouter", "carbon"}));
     EXPECT_NE(warning_lines(loaded.options)[3].find("gevent: uWSGI option not supported here, ignored. No "
                                                     "coroutine loop engines"),
               std::string::npos);
