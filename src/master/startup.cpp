@@ -13,6 +13,7 @@
 
 #include "log/log.h"
 #include "master/arbiter.h"
+#include "master/preflight.h"
 #include "master/reexec.h"
 #include "os/daemon.h"
 #include "os/fd_limit.h"
@@ -122,7 +123,7 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.limits.max_head_size = o.buffer_size;
     w.limits.max_body = o.limit_post;
     w.head_timeout_s = o.http_timeout;
-    w.keepalive_timeout_s = o.http_keepalive;
+    w.keepalive_timeout_s = o.http_keepalive > 1 ? o.http_keepalive : o.http_keepalive_timeout;
     w.max_requests = o.max_requests;
     w.reload_on_rss_mb = o.reload_on_rss;
     w.harakiri_s = o.harakiri;
@@ -133,7 +134,7 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.session.access_log = !o.disable_logging;
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.post_buffering = o.post_buffering;
-    w.session.exchange.keepalive_enabled = o.http_keepalive > 0;
+    w.session.exchange.keepalive_enabled = o.http_keepalive > 0 && w.keepalive_timeout_s > 0;
     return a;
 }
 
@@ -150,6 +151,7 @@ int check_config(Options& options, AppRuntime& runtime) {
     std::optional<StartPlan> plan = plan_start(options, error);
     if (!plan || !apply_environment(options, error)) return refuse(error);
     std::vector<ListenSocket>& sockets = plan->sockets;
+    if (!check_file_destinations(options, sockets, error)) return refuse(error);
     // Addresses a reload would newly bind: find out now (before dropping root, as the start does).
     if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error))
         return refuse(error);
