@@ -37,6 +37,7 @@ struct Options {
     // The application.
     std::string wsgi_file;
     std::string module;                  // pkg.mod or pkg.mod:callable
+    std::vector<std::string> mount;      // MOUNTPOINT=APP; only / for now (config/app_source.cpp)
     std::string callable = "application";
     std::string chdir;
     std::string home;                    // home / venv / virtualenv; empty: $VIRTUAL_ENV if set
@@ -70,7 +71,8 @@ struct Options {
     std::uint64_t limit_post = 0;        // bytes, 0 = no limit
     std::uint64_t post_buffering = 65536;  // bytes of request body the event loop reads before the app
     int http_timeout = 60;               // seconds
-    int http_keepalive = 15;             // seconds, 0 disables keep-alive
+    int http_keepalive = 1;              // uWSGI's meaning: 0 off, 1 on, N > 1 on with N s idle timeout
+    int http_keepalive_timeout = 15;     // seconds an idle keep-alive connection is kept
     int max_fd = 0;                      // RLIMIT_NOFILE; 0: raise the soft limit to the hard limit
     std::string uid;
     std::string gid;

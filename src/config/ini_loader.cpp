@@ -22,6 +22,18 @@ std::string canonical_or_given(const std::string& path) {
     return ec ? path : canonical.string();
 }
 
+// `wsgi-file haha.py`: a known key, blanks, then a value, with the '=' forgotten. uWSGI ignores such
+// a line silently; here the warning shows the line as it was meant. "" when the key is not of that shape.
+std::string missing_equals_fix(std::string_view line) {
+    std::size_t blank = line.find_first_of(" \t");
+    if (blank == std::string_view::npos) return "";
+    std::size_t value = line.find_first_not_of(" \t", blank);
+    if (value == std::string_view::npos) return "";
+    std::string_view key = line.substr(0, blank);
+    if (find_option(key) == nullptr) return "";
+    return std::string(key) + " = " + std::string(line.substr(value));
+}
+
 }  // namespace
 
 IniSpec split_ini_spec(const std::string& spec) {
@@ -259,7 +271,9 @@ bool IniLoader::finish(bool strict, std::string& error) {
     for (const Unknown& unknown : unknown_) {
         if (referenced_.count(normalize_key(unknown.key))) continue;
         std::string message = "unknown key \"" + unknown.key + "\"";
-        if (std::string_view suggestion = suggest_option(unknown.key); !suggestion.empty())
+        if (std::string fix = missing_equals_fix(unknown.key); !fix.empty())
+            message += " (missing '='? did you mean \"" + fix + "\"?)";
+        else if (std::string_view suggestion = suggest_option(unknown.key); !suggestion.empty())
             message += " (did you mean \"" + std::string(suggestion) + "\"?)";
         if (strict) {
             error = origin_prefix(unknown.origin) + message;

@@ -66,6 +66,13 @@ const std::array kTable = {
         "load the WSGI application from this Python file (relative to chdir)"},
     OptionSpec{"module", "wsgi w", K::string, G::application, S::implemented, &O::module, "MODULE[:CALLABLE]",
         "import the WSGI application from this module"},
+    OptionSpec{"mount", "", K::list, G::application, S::implemented, &O::mount, "MOUNTPOINT=APP",
+        "load APP (a .py/.wsgi file or module:callable) at MOUNTPOINT; only / for now",
+        "As in uWSGI, `module` and `wsgi-file` come first and a mount that names a mountpoint already "
+        "taken is skipped with a warning. An ini whose application is `mount = /=app.py` (or "
+        "`=app.py`) serves it like `wsgi-file = app.py`. A mount under a URL prefix (`/app=app.py`, "
+        "several applications in one server) is not supported yet: such a config is refused, with "
+        "the line named, rather than served at the wrong URLs."},
     OptionSpec{"callable", "", K::string, G::application, S::implemented, &O::callable, "NAME",
         "name of the WSGI callable in the file or module"},
     OptionSpec{"chdir", "", K::string, G::application, S::implemented, &O::chdir, "DIR",
@@ -138,8 +145,18 @@ const std::array kTable = {
     OptionSpec{"http-timeout", "", K::integer, G::limits, S::implemented, &O::http_timeout, "SECONDS",
         "how long a client may take, in all, to send a request head or a body read ahead (post-buffering); "
         "per read or write for a streamed body and the response"},
-    OptionSpec{"http-keepalive", "", K::integer, G::limits, S::implemented, &O::http_keepalive, "SECONDS",
-        "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)"},
+    OptionSpec{"http-keepalive", "", K::toggle, G::limits, S::implemented, &O::http_keepalive, "on|off|SECONDS",
+        "HTTP/1.1 keep-alive: on, off (0), or on with an idle timeout of SECONDS (a number > 1)",
+        "uWSGI's meaning (its http router's `http-keepalive`): a bare key, `true` or `1` turn keep-alive "
+        "on, `0`/`false` turn it off, and a number above 1 is also the idle timeout in seconds. Where "
+        "uWSGI then waits `http-timeout` (60 s) for the next request, appserver waits "
+        "`http-keepalive-timeout`. Unlike uWSGI's router, keep-alive is on by default here, as in "
+        "nginx and Gunicorn.",
+        "`1` (on)", Command::run, "1"},
+    OptionSpec{"http-keepalive-timeout", "", K::integer, G::limits, S::implemented, &O::http_keepalive_timeout,
+        "SECONDS", "how long an idle keep-alive connection is kept open for its next request",
+        "`http-keepalive = N` with N > 1 sets it too (uWSGI's spelling). 0 turns keep-alive off, as "
+        "nginx's `keepalive_timeout 0` does."},
     OptionSpec{"max-fd", "", K::integer, G::limits, S::implemented, &O::max_fd, "N",
         "limit on open file descriptors (RLIMIT_NOFILE) per process; past the hard limit needs root",
         "As in uWSGI, sets RLIMIT_NOFILE at start, before binding. Unlike uWSGI, the hard limit is only ever "
@@ -221,7 +238,6 @@ const std::array kTable = {
         "Every request is logged unless `disable-logging`."},
     OptionSpec{"log-maxsize", "", K::size, G::unsupported, S::unsupported, {}, "", "",
         "Rotate logs with logrotate."},
-    OptionSpec{"mount", "", K::list, G::unsupported, S::unsupported, {}, "", "", "Planned (mount, issue 13); until then one application per server (`wsgi-file` or `module`)."},
     OptionSpec{"protocol", "socket-protocol", K::string, G::unsupported, S::unsupported, {}, "", "",
         "Use `http`/`http-socket` for HTTP and `socket` for the uwsgi protocol."},
     OptionSpec{"route", "", K::list, G::unsupported, S::unsupported, {}, "", "", "No internal routing."},
@@ -395,6 +411,7 @@ std::string_view kind_name(OptionKind kind) {
         case OptionKind::integer: return "int";
         case OptionKind::size: return "size";
         case OptionKind::boolean: return "bool";
+        case OptionKind::toggle: return "bool or int";
         case OptionKind::list: return "list";
     }
     return "?";

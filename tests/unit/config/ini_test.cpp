@@ -276,6 +276,22 @@ TEST(IniUnknown, WarningNamesFileAndLine) {
     EXPECT_EQ(loaded.options.processes, 1);
 }
 
+// uWSGI skips a line without '=' silently; here a known key followed by a value is shown as meant.
+TEST(IniUnknown, MissingEqualsIsShownAsMeant) {
+    TempDir dir;
+    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nmodule = m\nprocesses\t4\nfrob nicate\n");
+    auto loaded = load({"--ini", "uwsgi.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    EXPECT_TRUE(has_warning(loaded.options, "uwsgi.ini:4: unknown key \"processes\t4\" (missing '='? did you "
+                                            "mean \"processes = 4\"?); kept as a variable, ignored"))
+        << testing::warning_lines(loaded.options)[0];
+    // Not a known key before the blank: no such hint.
+    EXPECT_TRUE(has_warning(loaded.options, "uwsgi.ini:5: unknown key \"frob nicate\"; kept as a variable, ignored"));
+    dir.write("strict.ini", "[uwsgi]\nstrict = true\nhttp = :1\nmodule = m\nharakiri 30\n");
+    EXPECT_EQ(load({"--ini", "strict.ini"}).result.error,
+              "strict.ini:5: unknown key \"harakiri 30\" (missing '='? did you mean \"harakiri = 30\"?)");
+}
+
 TEST(IniUnknown, StrictMakesItAnError) {
     TempDir dir;
     dir.write("uwsgi.ini", "[uwsgi]\nstrict = true\nhttp = :1\nmodule = m\n\n\nprcesses = 4\n");
@@ -372,7 +388,9 @@ TEST(IniFailure, WarningsGatheredSoFarComeWithTheError) {
     EXPECT_EQ(lines[0],
               "uwsgi.ini:4: max-requests: inline comment ignored, the value read is \"10\" (uWSGI has "
               "no inline comments; put the comment on a line of its own)");
-    EXPECT_NE(lines[1].find("uwsgi.ini:3: unknown key \"wsgi-file haha.py\""), std::string::npos) << lines[1];
+    EXPECT_EQ(lines[1],
+              "uwsgi.ini:3: unknown key \"wsgi-file haha.py\" (missing '='? did you mean \"wsgi-file = "
+              "haha.py\"?); kept as a variable, ignored");
 
     // A failure in the middle of reading: the unknown keys read before it are judged too.
     dir.write("mid.ini", "[uwsgi]\nwsgi-file app.py\nprocesses = many\n");
