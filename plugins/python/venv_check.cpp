@@ -51,8 +51,9 @@ std::string check_venv_version(const std::string& home, int major, int minor) {
     if (!made_with || *made_with == std::pair{major, minor}) return "";
     std::string ours = std::to_string(major) + "." + std::to_string(minor);
     std::string theirs = std::to_string(made_with->first) + "." + std::to_string(made_with->second);
-    return "venv \"" + home + "\" was made with Python " + theirs + " (its pyvenv.cfg) but appserver runs Python " +
-           ours + ": its packages cannot be imported; recreate it with python" + ours + " -m venv " + home;
+    return "venv \"" + home + "\" was made with Python " + theirs +
+           " (its pyvenv.cfg) but appserver runs Python " + ours +
+           ": its packages cannot be imported; recreate it with python" + ours + " -m venv " + home;
 }
 
 }  // namespace appserver::python

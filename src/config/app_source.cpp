@@ -33,8 +33,9 @@ std::string apply_mount(Options& o, const Setting& setting) {
     std::string_view mountpoint = value.substr(0, eq);
     std::string_view app = value.substr(eq + 1);
     if (!mountpoint.empty() && mountpoint != "/")
-        return label + ": applications under a URL prefix are not supported yet (planned with several "
-                       "apps per server); mount it at / or use wsgi-file/module";
+        return label +
+               ": applications under a URL prefix are not supported yet (planned with several "
+               "apps per server); mount it at / or use wsgi-file/module";
     // uWSGI's python plugin: a .py/.wsgi file, else module:callable; anything else it does not load.
     bool file = app.ends_with(".py") || app.ends_with(".wsgi");
     if (!file && app.find(':') == std::string_view::npos)
@@ -42,7 +43,8 @@ std::string apply_mount(Options& o, const Setting& setting) {
     if (!o.module.empty() || !o.wsgi_file.empty()) {
         o.warnings.push_back({origin_file(setting.origin), setting.origin.line,
                               "mount " + setting.value + " ignored: the application is already given by " +
-                                  taken_by(o) + ", as uWSGI does (\"mountpoint already configured. skip.\")"});
+                                  taken_by(o) +
+                                  ", as uWSGI does (\"mountpoint already configured. skip.\")"});
         return "";
     }
     (file ? o.wsgi_file : o.module) = std::string(app);

@@ -57,7 +57,15 @@ bool IniLoader::load(const std::string& spec, std::string& error) {
         error = "--ini " + spec + ": a section alone (:name) is only valid inside an ini file";
         return false;
     }
-    return load_file(where.path, where.section, Origin{}, error);
+    if (!load_file(where.path, where.section, Origin{}, error)) return false;
+    // uWSGI applies `inherit` files after the rest of the configuration (checked with uWSGI 2.0.21:
+    // `inherit = base.ini` with `processes = 4` there beats `processes = 2` in the inheriting file).
+    while (!inherits_.empty()) {
+        Inherit next = std::move(inherits_.front());
+        inherits_.erase(inherits_.begin());
+        if (!include(next.includer, next.value, next.origin, error)) return false;
+    }
+    return true;
 }
 
 bool IniLoader::load_file(const std::string& path, const std::string& section, const Origin& from,
@@ -205,7 +213,14 @@ bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std:
     if (spec && !entry.bare && spec->status != OptionStatus::unsupported)
         check_inline_comment(*spec, entry.key, value, origin);
 
-    if (name == "ini") return include(doc, value, origin, error);
+    if (name == "ini") return include(doc.path, value, origin, error);
+    // uWSGI's include (read at once, like ini) and inherit (read last) take any config format; .ini
+    // files are read here, other formats fall through to the catalogue's "not supported" warning.
+    if (name == "include" && value.ends_with(".ini")) return include(doc.path, value, origin, error);
+    if (name == "inherit" && value.ends_with(".ini")) {
+        inherits_.push_back({doc.path, value, origin});
+        return true;
+    }
     if (!spec) {
         unknown_.push_back({origin, entry.key});
         return true;
@@ -248,18 +263,18 @@ void IniLoader::check_inline_comment(const OptionSpec& spec, const std::string& 
 
 // `ini = other.ini`, `ini = other.ini:section`, `ini = :section`. A relative path is taken from the
 // current directory, as uWSGI does; when nothing is there, from the including file's directory.
-bool IniLoader::include(const IniDocument& doc, const std::string& value, const Origin& origin,
+bool IniLoader::include(const std::string& includer, const std::string& value, const Origin& origin,
                         std::string& error) {
     if (value.empty()) {
         error = origin_prefix(origin) + "option ini needs a file name or :section";
         return false;
     }
     IniSpec where = split_ini_spec(value);
-    if (where.path.empty()) return load_file(doc.path, where.section, origin, error);
+    if (where.path.empty()) return load_file(includer, where.section, origin, error);
     std::error_code ec;
     fs::path path(where.path);
     if (path.is_relative() && !fs::exists(path, ec)) {
-        fs::path beside = fs::path(doc.path).parent_path() / path;
+        fs::path beside = fs::path(includer).parent_path() / path;
         if (fs::exists(beside, ec)) path = beside;
         // `ini = other.ini:section` where other.ini sits beside the includer: split_ini_spec could not
         // see the file from here, so it split correctly; nothing more to do.

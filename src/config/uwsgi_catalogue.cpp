@@ -37,6 +37,9 @@ constexpr std::string_view kLogging =
 constexpr std::string_view kConfigLogic =
     "uWSGI config logic or another config format not supported here: appserver reads ini files (`ini = "
     "other.ini`, `ini = :section`, placeholders, the if-*/for blocks and print of docs/ini-files.md)";
+constexpr std::string_view kIncludeOther =
+    "an .ini file is read (`include` at once, like `ini =`; `inherit` after the rest of the file, so its "
+    "values win, as in uWSGI); other config formats (json, yaml, xml) are not supported here";
 constexpr std::string_view kHooks =
     "no hooks or exec-at-phase: use systemd's ExecStartPre/ExecStopPost or the application's own start-up"
     " code";
@@ -52,7 +55,7 @@ constexpr std::string_view kPython =
 constexpr std::string_view kOther = "not implemented by appserver";
 
 constexpr std::array kNotes = {kUwsgiApi, kStatic,  kStats,   kProcesses, kEmperor,     kHttpRouter,
-                               kRouting,  kSockets, kLogging, kReload,    kConfigLogic, kHooks,
+                               kRouting,  kSockets, kLogging, kReload,    kConfigLogic, kIncludeOther, kHooks,
                                kPlugins,  kJail,    kPython,  kOther};
 
 // clang-format off
@@ -365,8 +368,8 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"imperial-monitor-list", "", kEmperor},
     {"imperial-monitors-list", "", kEmperor},
     {"import", "", kUwsgiApi},
-    {"include", "", kConfigLogic},
-    {"inherit", "", kConfigLogic},
+    {"include", "", kIncludeOther},
+    {"inherit", "", kIncludeOther},
     {"ini-paste", "", kConfigLogic},
     {"ini-paste-logged", "", kConfigLogic},
     {"inject-after", "", kHooks},

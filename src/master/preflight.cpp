@@ -32,8 +32,8 @@ bool check_directory_of(const char* option, const std::string& path, const std::
         return false;
     }
     if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-        error = where + " is not writable by uid " + std::to_string(::geteuid()) + " (" + std::strerror(errno) +
-                ")";
+        error = where + " is not writable by uid " + std::to_string(::geteuid()) + " (" +
+                std::strerror(errno) + ")";
         return false;
     }
     return true;
@@ -44,7 +44,8 @@ bool check_directory_of(const char* option, const std::string& path, const std::
 bool check_file_destinations(const Options& o, const std::vector<ListenSocket>& sockets, std::string& error) {
     const std::string& started_in = launch_context().cwd;
     if (!o.pidfile.empty() && !check_directory_of("pidfile", o.pidfile, started_in, error)) return false;
-    if (!o.daemonize.empty() && !check_directory_of("daemonize", o.daemonize, started_in, error)) return false;
+    if (!o.daemonize.empty() && !check_directory_of("daemonize", o.daemonize, started_in, error))
+        return false;
     if (o.daemonize.empty() && !o.logto.empty() && !check_directory_of("logto", o.logto, started_in, error))
         return false;
     for (const ListenSocket& s : sockets)

@@ -219,6 +219,33 @@ TEST(IniInclude, OtherFileRelativeToCwdOrToIncluder) {
     EXPECT_EQ(loaded.options.threads, 3);
 }
 
+// uWSGI's include reads a file at once (like ini =); inherit reads it after the rest, so the inherited
+// values win (uWSGI 2.0.21: inherit = base.ini with processes = 4 there beats processes = 2 here).
+TEST(IniInclude, IncludeAndInheritOfIniFiles) {
+    TempDir dir;
+    dir.write("base.ini", "[uwsgi]\nprocesses = 4\nharakiri = 11\n");
+    dir.write("inc.ini", "[uwsgi]\nhttp = :1\nmodule = m\ninclude = base.ini\nprocesses = 2\n");
+    auto included = load({"--ini", "inc.ini"});
+    ASSERT_TRUE(included.result.ok) << included.result.error;
+    EXPECT_EQ(included.options.processes, 2);
+    EXPECT_EQ(included.options.harakiri, 11);
+    dir.write("inh.ini", "[uwsgi]\nhttp = :1\nmodule = m\ninherit = base.ini\nprocesses = 2\n");
+    auto inherited = load({"--ini", "inh.ini"});
+    ASSERT_TRUE(inherited.result.ok) << inherited.result.error;
+    EXPECT_EQ(inherited.options.processes, 4);
+    EXPECT_EQ(inherited.options.harakiri, 11);
+    EXPECT_TRUE(inherited.options.warnings.empty()) << testing::warning_lines(inherited.options)[0];
+    // Another format: one "not supported" warning, nothing read.
+    dir.write("json.ini", "[uwsgi]\nhttp = :1\nmodule = m\ninclude = base.json\n");
+    auto json = load({"--ini", "json.ini"});
+    ASSERT_TRUE(json.result.ok) << json.result.error;
+    ASSERT_EQ(json.options.warnings.size(), 1u);
+    EXPECT_NE(json.options.warnings[0].message.find("include: uWSGI option not supported here"), std::string::npos);
+    dir.write("missing.ini", "[uwsgi]\nhttp = :1\nmodule = m\ninherit = nope.ini\n");
+    EXPECT_NE(load({"--ini", "missing.ini"}).result.error.find("missing.ini:4: ini file not found"), std::string::npos)
+        << load({"--ini", "missing.ini"}).result.error;
+}
+
 TEST(IniInclude, MissingIncludeNamesTheLine) {
     TempDir dir;
     dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nini = nope.ini\n");

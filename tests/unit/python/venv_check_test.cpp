@@ -3,7 +3,6 @@
 #include "venv_check.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -28,14 +27,17 @@ TEST(VenvCheck, ReadsTheVersionVenvVirtualenvAndUvWrite) {
 }
 
 TEST(VenvCheck, MismatchNamesBothVersionsAndTheFix) {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("venv_check_" + std::to_string(::getpid()));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("venv_check_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "pyvenv.cfg") << "home = /usr/bin\nversion = 3.12.1\n";
     EXPECT_EQ(check_venv_version(dir.string(), 3, 12), "");
-    EXPECT_EQ(check_venv_version(dir.string(), 3, 11),
-              "venv \"" + dir.string() +
-                  "\" was made with Python 3.12 (its pyvenv.cfg) but appserver runs Python 3.11: its packages "
-                  "cannot be imported; recreate it with python3.11 -m venv " + dir.string());
+    EXPECT_EQ(
+        check_venv_version(dir.string(), 3, 11),
+        "venv \"" + dir.string() +
+            "\" was made with Python 3.12 (its pyvenv.cfg) but appserver runs Python 3.11: its packages "
+            "cannot be imported; recreate it with python3.11 -m venv " +
+            dir.string());
     std::ofstream(dir / "pyvenv.cfg") << "home = /usr/bin\n";  // says nothing: nothing to judge
     EXPECT_EQ(check_venv_version(dir.string(), 3, 11), "");
     std::filesystem::remove_all(dir);
