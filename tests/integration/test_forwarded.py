@@ -201,7 +201,7 @@ http {{
         listen 127.0.0.1:{port};
         # docs/deployment.md's snippets; TLS is simulated (nginx listens in plain text here).
         location /proxy/ {{
-            proxy_pass http://127.0.0.1:{http_port};
+            proxy_pass http://{http_upstream};
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto https;
@@ -217,12 +217,19 @@ http {{
 
 
 @pytest.mark.skipif(not os.path.exists(NGINX), reason=f"{NGINX} is absent")
-def test_behind_a_real_nginx_a_spoofing_client_is_the_client(start, tmp_path):
+@pytest.mark.parametrize("transport", ["tcp", "unix"])
+def test_behind_a_real_nginx_a_spoofing_client_is_the_client(start, tmp_path, sock_dir, transport):
     http_port, uwsgi_port = free_port(), free_port()
-    start("--http", f"127.0.0.1:{http_port}", "--socket", f"127.0.0.1:{uwsgi_port}",
-          "--forwarded-allow-ips", "127.0.0.1", ready=[("127.0.0.1", http_port), ("127.0.0.1", uwsgi_port)])
+    if transport == "tcp":  # docs/deployment.md: an nginx on the same host, over TCP or a unix socket
+        http_listen = http_upstream = f"127.0.0.1:{http_port}"
+        ready, trust = ("127.0.0.1", http_port), "127.0.0.1 ::1"
+    else:
+        ready = http_listen = os.path.join(sock_dir, "http.sock")
+        http_upstream, trust = f"unix:{http_listen}", "unix"
+    start("--http", http_listen, "--socket", f"127.0.0.1:{uwsgi_port}", "--forwarded-allow-ips", trust,
+          ready=[ready, ("127.0.0.1", uwsgi_port)])
     front = Nginx(tmp_path, [])
-    front.conf.write_text(NGINX_CONFIG.format(dir=front.dir, port=front.port, http_port=http_port,
+    front.conf.write_text(NGINX_CONFIG.format(dir=front.dir, port=front.port, http_upstream=http_upstream,
                                               uwsgi_port=uwsgi_port, uwsgi_params=UWSGI_PARAMS))
     front.start()
     try:
