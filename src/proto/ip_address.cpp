@@ -28,6 +28,14 @@ bool is_ipv4_text(std::string_view text) {
     return !text.empty() && text.find_first_not_of("0123456789.") == std::string_view::npos;
 }
 
+// Byte `i` of the network mask of a `prefix`-bit block.
+std::uint8_t mask_byte(int prefix, std::size_t i) {
+    int from = static_cast<int>(i) * 8;
+    if (prefix >= from + 8) return 0xff;
+    if (prefix <= from) return 0;
+    return static_cast<std::uint8_t>(0xff << (8 - (prefix - from)));
+}
+
 }  // namespace
 
 std::optional<IpAddress> parse_ip(std::string_view text) {
@@ -69,13 +77,9 @@ std::string_view address_without_port(std::string_view element) {
 
 bool CidrBlock::contains(const IpAddress& address) const {
     if (address.v6 != base.v6) return false;
-    int whole = prefix / 8, bits = prefix % 8;
-    if (std::memcmp(address.bytes.data(), base.bytes.data(), static_cast<std::size_t>(whole)) != 0)
-        return false;
-    if (bits == 0) return true;
-    auto mask = static_cast<std::uint8_t>(0xff << (8 - bits));
-    return (address.bytes[static_cast<std::size_t>(whole)] & mask) ==
-           base.bytes[static_cast<std::size_t>(whole)];
+    for (std::size_t i = 0; i < base.bytes.size(); ++i)
+        if ((address.bytes[i] & mask_byte(prefix, i)) != base.bytes[i]) return false;
+    return true;
 }
 
 std::optional<CidrBlock> parse_cidr(std::string_view text) {
@@ -99,17 +103,8 @@ std::optional<CidrBlock> parse_cidr(std::string_view text) {
         if (block.prefix < 0) return std::nullopt;
     }
     // Host bits must be clear: 10.1.2.3/8 is more likely a typo than a wish for 10.0.0.0/8.
-    CidrBlock exact{block.base, block.prefix};
-    for (std::size_t i = 0; i < block.base.bytes.size(); ++i) {
-        int bit_start = static_cast<int>(i) * 8;
-        std::uint8_t keep = 0xff;
-        if (bit_start >= block.prefix)
-            keep = 0;
-        else if (bit_start + 8 > block.prefix)
-            keep = static_cast<std::uint8_t>(0xff << (8 - (block.prefix - bit_start)));
-        exact.base.bytes[i] = static_cast<std::uint8_t>(block.base.bytes[i] & keep);
-    }
-    if (exact.base.bytes != block.base.bytes) return std::nullopt;
+    for (std::size_t i = 0; i < block.base.bytes.size(); ++i)
+        if ((block.base.bytes[i] & ~mask_byte(block.prefix, i)) != 0) return std::nullopt;
     return block;
 }
 
