@@ -23,12 +23,14 @@ std::string peer_name(const Connection& conn) {
 
 // nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; a trusted proxy's
 // X-Forwarded-Proto (`forwarded`, from a TLS load balancer in front of nginx) overrides them, and
-// UWSGI_SCHEME, set by the operator in nginx, overrides everything.
+// UWSGI_SCHEME, set by the operator in nginx, overrides everything, `http` too, as in uWSGI (which
+// takes any value verbatim; only https and http are schemes the app is served over, others are ignored).
 std::string_view url_scheme(const Request& request, std::string_view forwarded) {
-    std::string_view scheme = request.var("UWSGI_SCHEME");
-    if (scheme.empty() && !forwarded.empty()) return forwarded;
-    if (scheme.empty()) scheme = request.var("REQUEST_SCHEME");
-    if (iequals(scheme, "https")) return "https";
+    std::string_view operator_scheme = request.var("UWSGI_SCHEME");
+    if (iequals(operator_scheme, "https")) return "https";
+    if (iequals(operator_scheme, "http")) return "http";
+    if (!forwarded.empty()) return forwarded;
+    if (iequals(request.var("REQUEST_SCHEME"), "https")) return "https";
     std::string_view https = request.var("HTTPS");
     if (iequals(https, "on") || https == "1") return "https";
     return "http";

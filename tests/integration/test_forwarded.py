@@ -73,6 +73,10 @@ def test_without_the_option_forwarded_headers_are_plain_variables(start):
     assert (env["wsgi.url_scheme"], env["REMOTE_ADDR"]) == ("http", "10.1.2.3")
     env = env_of(uwsgi_request(("127.0.0.1", uwsgi_port), extra={"HTTPS": "on"}))
     assert env["wsgi.url_scheme"] == "https"
+    # UWSGI_SCHEME, the operator's uwsgi_param, wins over HTTPS both ways, as in uWSGI 2.0.21.
+    for scheme, https in (("http", "on"), ("https", "off"), ("HTTPS", "")):
+        env = env_of(uwsgi_request(("127.0.0.1", uwsgi_port), extra={"UWSGI_SCHEME": scheme, "HTTPS": https}))
+        assert env["wsgi.url_scheme"] == scheme.lower(), (scheme, https)
 
 
 def test_a_trusted_proxy_sets_scheme_and_client_and_absolute_urls_say_https(start):
