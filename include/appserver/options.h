@@ -77,6 +77,9 @@ struct Options {
     std::string uid;
     std::string gid;
     std::string umask;                   // octal; empty: inherited
+    // Front proxies whose X-Forwarded-For/-Proto/-Ssl are believed (addresses, CIDR blocks, unix,
+    // *); empty: none, the headers reach the app as plain HTTP_X_FORWARDED_* variables.
+    std::vector<std::string> forwarded_allow_ips;
 
     // `print = TEXT` lines, logged at start.
     std::vector<std::string> print;

@@ -173,6 +173,21 @@ const std::array kTable = {
         "Applies to every file they create: unix sockets (unless `chmod-socket`), the pidfile, the log "
         "file, files the application writes."},
 
+    OptionSpec{"forwarded-allow-ips", "", K::list, G::sockets, S::implemented, &O::forwarded_allow_ips, "ADDRS",
+        "trust X-Forwarded-For/-Proto/-Ssl from these peers: addresses, CIDR blocks, unix, *; repeatable",
+        "Off by default: anyone can send these headers. From a trusted peer (the TCP peer on an HTTP "
+        "socket; on a uwsgi socket the REMOTE_ADDR the front-end sends) X-Forwarded-Proto `https`/`http` "
+        "(its first value; else X-Forwarded-Ssl `on`/`off`) sets `wsgi.url_scheme`, and X-Forwarded-For "
+        "sets `REMOTE_ADDR` to its rightmost address that is not itself trusted (nginx's "
+        "`real_ip_recursive`); the peer's address is then kept in `appserver.proxy_addr` and "
+        "`REMOTE_PORT` is dropped. Entries are separated by spaces or commas (`127.0.0.1 10.0.0.0/8 ::1`); "
+        "`unix` trusts peers on unix sockets (they have no address), `*` trusts every peer. Values that "
+        "are not https/http or not addresses change nothing. uWSGI has no such key: it believes "
+        "X-Forwarded-Proto (any value) and X-Forwarded-Ssl from every client and never changes "
+        "REMOTE_ADDR (`log-x-forwarded-for` only changes its log). Gunicorn's name. See "
+        "docs/deployment.md, \"Behind a TLS proxy\".",
+        "none (the headers are not believed)"},
+
     // --- uWSGI keys that ask for what appserver always does
     OptionSpec{"single-interpreter", "i", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "appserver runs one Python interpreter per process and never creates sub-interpreters."},

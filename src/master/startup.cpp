@@ -135,6 +135,8 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.post_buffering = o.post_buffering;
     w.session.exchange.keepalive_enabled = o.http_keepalive > 0 && w.keepalive_timeout_s > 0;
+    std::string ignored;  // config::validate_options (check_forwarded) refused a bad list already
+    for (const std::string& entry : o.forwarded_allow_ips) w.session.trusted_proxies.add(entry, ignored);
     return a;
 }
 

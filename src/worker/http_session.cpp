@@ -176,10 +176,15 @@ bool HttpSession::serve_one(Connection& conn, bool stopping) {
     request.vars = vars.vars();
     request.url_scheme = "http";
     request.body = &body;
+    // A trusted front proxy's X-Forwarded-* (forwarded-allow-ips); `forwarded` backs request.vars' views.
+    ForwardedFacts forwarded = resolve_forwarded(settings_.trusted_proxies, conn.peer.remote_addr,
+                                                 conn.listener->address.is_unix, request.vars);
+    apply_forwarded_client(forwarded, request.vars);
+    if (!forwarded.scheme.empty()) request.url_scheme = forwarded.scheme;
 
     run_application(runtime_, request, response, conn, settings_, head.method, head.url);
     if (settings_.access_log)
-        log_access(conn.peer.remote_addr, head.method, head.url,
+        log_access(request.var("REMOTE_ADDR"), head.method, head.url,
                    head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", response.status(),
                    response.body_bytes(), started);
     return response.finished() && response.keep_alive();

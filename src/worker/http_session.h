@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "appserver/app_runtime.h"
+#include "proto/forwarded.h"
 #include "worker/connection.h"
 #include "worker/exchange.h"
 #include "worker/harakiri.h"
@@ -21,6 +22,7 @@ struct SessionSettings {
     std::uint64_t post_buffering = 64 * 1024;
     Harakiri* harakiri = nullptr;         // watchdog over each request (null: harakiri off)
     std::atomic<long>* served = nullptr;  // the worker's request count (max-requests)
+    TrustedProxies trusted_proxies;       // forwarded-allow-ips (empty: X-Forwarded-* not believed)
 };
 
 // Runs the application for one request, whatever the protocol: under the harakiri watchdog,

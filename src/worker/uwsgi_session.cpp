@@ -21,11 +21,16 @@ std::string peer_name(const Connection& conn) {
     return conn.peer.remote_addr.empty() ? conn.listener->bound_name : conn.peer.remote_addr;
 }
 
-// nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; UWSGI_SCHEME overrides both.
-std::string_view url_scheme(const Request& request) {
-    std::string_view scheme = request.var("UWSGI_SCHEME");
-    if (scheme.empty()) scheme = request.var("REQUEST_SCHEME");
-    if (iequals(scheme, "https")) return "https";
+// nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; a trusted proxy's
+// X-Forwarded-Proto (`forwarded`, from a TLS load balancer in front of nginx) overrides them, and
+// UWSGI_SCHEME, set by the operator in nginx, overrides everything, `http` too, as in uWSGI (which
+// takes any value verbatim; only https and http are schemes the app is served over, others are ignored).
+std::string_view url_scheme(const Request& request, std::string_view forwarded) {
+    std::string_view operator_scheme = request.var("UWSGI_SCHEME");
+    if (iequals(operator_scheme, "https")) return "https";
+    if (iequals(operator_scheme, "http")) return "http";
+    if (!forwarded.empty()) return forwarded;
+    if (iequals(request.var("REQUEST_SCHEME"), "https")) return "https";
     std::string_view https = request.var("HTTPS");
     if (iequals(https, "on") || https == "1") return "https";
     return "http";
@@ -143,7 +148,15 @@ ConnState UwsgiSession::serve(Connection& conn, bool) {
     HttpResponseWriter response(conn, settings_.exchange, facts);
     Request request;
     request.vars = std::move(vars);
-    request.url_scheme = url_scheme(request);
+    // forwarded-allow-ips is checked against the client the front-end names (its REMOTE_ADDR): the
+    // front-end itself is trusted by the uwsgi protocol, which lets it set REMOTE_ADDR and HTTPS.
+    // `forwarded` backs request.vars' views.
+    std::string_view front_end_client = request.var("REMOTE_ADDR");
+    ForwardedFacts forwarded =
+        resolve_forwarded(settings_.trusted_proxies, front_end_client,
+                          front_end_client.empty() && conn.listener->address.is_unix, request.vars);
+    apply_forwarded_client(forwarded, request.vars);
+    request.url_scheme = url_scheme(request, forwarded.scheme);
     request.body = &body;
 
     std::string_view uri = request.var("REQUEST_URI");

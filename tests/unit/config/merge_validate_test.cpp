@@ -201,6 +201,20 @@ TEST(ConfigValidate, ChmodSocketIsOctal) {
     EXPECT_TRUE(load_valid({"--chmod-socket=0660"}).result.ok);
 }
 
+TEST(ConfigValidate, ForwardedAllowIpsAreAddressesBlocksUnixOrStar) {
+    auto ok = load_valid({"--forwarded-allow-ips", "127.0.0.1 10.0.0.0/8,::1", "--forwarded-allow-ips=unix"});
+    ASSERT_TRUE(ok.result.ok) << ok.result.error;
+    EXPECT_EQ(ok.options.forwarded_allow_ips, (std::vector<std::string>{"127.0.0.1 10.0.0.0/8,::1", "unix"}));
+    EXPECT_TRUE(load_valid({"--forwarded-allow-ips=*"}).result.ok);
+    EXPECT_EQ(
+        load_valid({"--forwarded-allow-ips", "127.0.0.1 localhost"}).result.error,
+        "option forwarded-allow-ips: \"localhost\" is not an IP address, a CIDR block (10.0.0.0/8, with "
+        "no host bits set), unix or *");
+    EXPECT_FALSE(load_valid({"--forwarded-allow-ips=10.1.2.3/8"}).result.ok);
+    EXPECT_FALSE(load_valid({"--forwarded-allow-ips=10.0.0.0/33"}).result.ok);
+    EXPECT_TRUE(load_valid({}).options.forwarded_allow_ips.empty());  // off by default
+}
+
 TEST(ConfigValidate, ControlCommandsSkipServerChecks) {
     auto stop = load({"--stop", "/run/a.pid", "--processes", "0"});
     ASSERT_TRUE(stop.result.ok) << stop.result.error;
