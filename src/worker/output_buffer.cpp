@@ -30,8 +30,9 @@ long send_now(int fd, iovec* iov, int count) {
     }
 }
 
-// sendfile(2) moves at most this much in one call (Linux), whatever the count asked.
-constexpr std::uint64_t kMaxSendfile = 0x7ffff000;
+// What one sendfile(2) call is asked for at most: a client that reads as fast as we send would
+// otherwise keep a single call going for the whole file (the socket never fills).
+constexpr std::uint64_t kMaxSendfile = OutputBuffer::kFlushBudget;
 constexpr long kFileEnded = -2;
 
 // One non-blocking sendfile from `offset`: bytes written (0 when the socket is full), -1 on error,
