@@ -17,6 +17,7 @@ import pytest
 
 from harness import wait_until
 from rawhttp import RawConnection
+import uwsgi_client
 
 APP = "offload_files.py"
 BIG = 100 << 20
@@ -255,10 +256,11 @@ def test_a_file_truncated_while_sent_ends_the_connection(serve, tmp_path):
     assert server.workers() == [worker], "the worker lives on"
 
 
-def test_keep_alive_file_responses_and_head(serve, tmp_path):
+@pytest.mark.parametrize("threads", ["1", "4"])
+def test_keep_alive_file_responses_and_head(serve, tmp_path, threads):
     first = patterned_file(tmp_path, "first.bin", 3 << 20)
     second = patterned_file(tmp_path, "second.bin", 100 * 1024 + 7)
-    server = serve(APP, "--processes", "1")
+    server = serve(APP, "--processes", "1", "--threads", threads)
     (worker,) = server.wait_workers(1)
     hello(server.port)
     conn = RawConnection(server.port)
@@ -302,3 +304,19 @@ def test_a_client_that_stops_reading_is_closed_after_http_timeout(serve, tmp_pat
     print(f"\nstalled downloader closed after {time.monotonic() - started:.1f} s (http-timeout 2)")
     s.close()
     hello(server.port)
+
+
+def test_a_file_over_a_uwsgi_socket(serve, tmp_path, sock_dir):
+    content = patterned_file(tmp_path, "content.bin", 5 << 20)
+    address = f"{sock_dir}/app.sock"
+    server = serve(None, args=["--socket", address, "--wsgi-file", str(Path(__file__).resolve().parents[1]
+                                                                         / "integration" / "apps" / APP),
+                               "--processes", "1"], wait=False)
+    assert wait_until(lambda: os.path.exists(address), timeout=15), server.log()
+    (worker,) = server.wait_workers(1)
+    baseline = settled_fds(worker)
+    response = uwsgi_client.request(address, uri=f"/file?path={content}")
+    assert response.status == 200
+    assert response.header("content-length") == str(5 << 20)
+    assert response.body == content.read_bytes(), "the whole file, then the connection closes"
+    assert wait_until(lambda: open_fds(worker) == baseline, timeout=5)
