@@ -320,3 +320,21 @@ def test_a_file_over_a_uwsgi_socket(serve, tmp_path, sock_dir):
     assert response.header("content-length") == str(5 << 20)
     assert response.body == content.read_bytes(), "the whole file, then the connection closes"
     assert wait_until(lambda: open_fds(worker) == baseline, timeout=5)
+
+
+def test_a_file_then_a_lingering_close(serve, tmp_path):
+    """Connection: close with a body the app never read: the loop flushes the file, then shuts its
+    side and discards the body; the client gets the whole file and a clean EOF, not a reset."""
+    content = patterned_file(tmp_path, "content.bin", 3 << 20)
+    server = serve(APP, "--processes", "1")
+    unread = b"x" * (200 * 1024)  # over post-buffering: streamed to the app, which ignores it
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(f"POST /file?path={content} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                  f"Content-Length: {len(unread)}\r\n\r\n".encode() + unread)
+        data = b""
+        while chunk := s.recv(1 << 20):
+            data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200") and b"Connection: close" in head
+    assert body == content.read_bytes()
+    hello(server.port)
