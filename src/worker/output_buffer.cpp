@@ -53,9 +53,10 @@ long sendfile_now(int fd, int file_fd, std::uint64_t offset, std::uint64_t lengt
 }
 
 void log_file_ended(std::uint64_t missing) {
-    spdlog::warn("a response file ended {} bytes short of the length promised (it shrank while being sent): "
-                 "connection closed",
-                 missing);
+    spdlog::warn(
+        "a response file ended {} bytes short of the length promised (it shrank while being sent): "
+        "connection closed",
+        missing);
 }
 
 // Drops `n` written bytes from the front of the iovecs.
@@ -244,7 +245,8 @@ bool OutputBuffer::wait_for_segment_room(int fd, int timeout_ms) {
     return true;
 }
 
-bool OutputBuffer::send_file(int fd, int file_fd, std::uint64_t offset, std::uint64_t length, int timeout_ms) {
+bool OutputBuffer::send_file(int fd, int file_fd, std::uint64_t offset, std::uint64_t length,
+                             int timeout_ms) {
     if (length == 0) return true;
     if (!empty() && flush_some(fd) == Flush::failed) return false;
     if (empty()) {

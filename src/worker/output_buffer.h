@@ -78,9 +78,9 @@ private:
     struct Chunk {
         std::unique_ptr<char[]> data;
         std::size_t capacity = 0;
-        std::size_t begin = 0;  // first byte not yet sent
-        std::size_t end = 0;    // one past the last byte kept
-        UniqueFd file;          // a segment: our duplicate of the application's descriptor
+        std::size_t begin = 0;     // first byte not yet sent
+        std::size_t end = 0;       // one past the last byte kept
+        UniqueFd file;             // a segment: our duplicate of the application's descriptor
         std::uint64_t offset = 0;  // a segment: the next byte of the file to send
         std::uint64_t length = 0;  // a segment: bytes left to send
         bool is_file() const { return static_cast<bool>(file); }

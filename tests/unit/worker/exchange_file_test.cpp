@@ -74,7 +74,8 @@ TEST_F(ExchangeFileTest, SendFileReturnsAtOnceAndTheLoopSendsTheFile) {
     RequestFacts facts;
     HttpResponseWriter response(*conn, settings, facts);
     auto started = steady_clock::now();
-    ASSERT_TRUE(response.start("200 OK", {{"Content-Type", "application/octet-stream"}}, content.size() - 100));
+    ASSERT_TRUE(
+        response.start("200 OK", {{"Content-Type", "application/octet-stream"}}, content.size() - 100));
     ASSERT_TRUE(response.send_file(file.get(), 100, std::nullopt)) << "nobody reads yet";
     ASSERT_TRUE(response.finish());
     EXPECT_LT(steady_clock::now() - started, std::chrono::seconds(1)) << "send_file waited for the client";
