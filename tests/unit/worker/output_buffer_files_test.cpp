@@ -2,6 +2,7 @@
 // from a descriptor of the buffer's own, with non-blocking sendfile; a file that shrinks fails the
 // flush; a connection keeps at most kMaxSegments.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -264,6 +265,49 @@ TEST(OutputBufferFiles, ThePeerGoneWithASegmentKeptFailsAndReleasesIt) {
     EXPECT_EQ(out.flush_some(sp.server.get()), OutputBuffer::Flush::failed);
     EXPECT_TRUE(out.empty());
     EXPECT_EQ(open_descriptors(), descriptors - 1) << "the segment's descriptor is closed (and the client's)";
+}
+
+// A client that reads as fast as the server sends, over TCP loopback: one flush (and the first
+// attempt in send_file) sends at most kFlushBudget, or one connection would hold the event loop
+// for the whole file (a single sendfile call once sent 100 MiB in 286 ms).
+TEST(OutputBufferFiles, OneFlushSendsAtMostTheBudgetToAFastClient) {
+    UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(listener.get(), 1), 0);
+    ASSERT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    UniqueFd server(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    ASSERT_TRUE(server);
+
+    constexpr std::uint64_t kSize = 256 << 20;
+    UniqueFd file(::memfd_create("offload-budget", MFD_CLOEXEC));
+    ASSERT_EQ(::ftruncate(file.get(), static_cast<off_t>(kSize)), 0);  // sparse: costs no memory
+    std::atomic<std::uint64_t> received{0};
+    std::thread reader([&] {
+        std::string buf(1 << 20, '\0');
+        while (received < kSize) {
+            ssize_t n = ::recv(client.get(), buf.data(), buf.size(), 0);
+            if (n <= 0) return;
+            received += static_cast<std::uint64_t>(n);
+        }
+    });
+    OutputBuffer out;
+    bool ok = out.send_file(server.get(), file.get(), 0, kSize, 5000);
+    EXPECT_TRUE(ok);
+    EXPECT_LE(kSize - out.pending_file_bytes(), OutputBuffer::kFlushBudget) << "the first attempt";
+    for (int i = 0; ok && i < 200 && !out.empty(); ++i) {
+        std::uint64_t before = out.pending_file_bytes();
+        ok = out.flush_some(server.get()) != OutputBuffer::Flush::failed;
+        EXPECT_LE(before - out.pending_file_bytes(), OutputBuffer::kFlushBudget) << "flush " << i;
+    }
+    EXPECT_TRUE(ok);
+    server.reset();  // the reader sees EOF
+    reader.join();
 }
 
 }  // namespace
