@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from harness import APPS, Server, can_connect, free_port, wait_until
-from nginx import NGINX, UWSGI_PARAMS, Nginx
+from harness import APPS, free_port
+from nginx import NGINX, Nginx
 from uwsgi_client import Response, exchange
 from uwsgi_client import request as uwsgi_request
 
@@ -17,22 +17,9 @@ PROXY, STRANGER = "127.0.0.1", "127.0.0.2"
 
 
 @pytest.fixture
-def start(tmp_path):
+def start(serve_ready):
     """start(*args, ready=[addresses]) -> a Server serving forwarded.py, once every address accepts."""
-    started = []
-
-    def run(*args, ready):
-        server = Server(["--wsgi-file", APP, *args], tmp_path)
-        started.append(server)
-        server.start(wait_port=False)
-        assert wait_until(lambda: server.proc.poll() is not None or all(can_connect(a) for a in ready), 15), \
-            server.log()
-        assert server.proc.poll() is None, server.log()
-        return server
-
-    yield run
-    for server in started:
-        server.stop()
+    return lambda *args, ready: serve_ready(["--wsgi-file", APP, *args], ready)
 
 
 def http_get(address, path="/", headers=(), source=PROXY):
@@ -187,20 +174,8 @@ def test_a_bad_list_entry_stops_the_start_naming_the_key(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-NGINX_CONFIG = """\
-daemon off;
-master_process off;
-worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    access_log {dir}/access.log;
-    client_body_temp_path {dir}/client_body_temp;
-    proxy_temp_path {dir}/proxy_temp;
-    fastcgi_temp_path {dir}/fastcgi_temp;
-    uwsgi_temp_path {dir}/uwsgi_temp;
-    scgi_temp_path {dir}/scgi_temp;
+# The http block after nginx.HEAD.
+NGINX_HTTP = """\
     server {{
         listen 127.0.0.1:{port};
         # docs/deployment.md's snippets; TLS is simulated (nginx listens in plain text here).
@@ -232,10 +207,7 @@ def test_behind_a_real_nginx_a_spoofing_client_is_the_client(start, tmp_path, so
         http_upstream, trust = f"unix:{http_listen}", "unix"
     start("--http", http_listen, "--socket", f"127.0.0.1:{uwsgi_port}", "--forwarded-allow-ips", trust,
           ready=[ready, ("127.0.0.1", uwsgi_port)])
-    front = Nginx(tmp_path, [])
-    front.conf.write_text(NGINX_CONFIG.format(dir=front.dir, port=front.port, http_upstream=http_upstream,
-                                              uwsgi_port=uwsgi_port, uwsgi_params=UWSGI_PARAMS))
-    front.start()
+    front = Nginx(tmp_path, http=NGINX_HTTP, http_upstream=http_upstream, uwsgi_port=uwsgi_port).start()
     try:
         lies = [("X-Forwarded-For", "203.0.113.66"), ("X-Forwarded-Proto", "http")]
         for prefix in ("/proxy/", "/uwsgi/"):
