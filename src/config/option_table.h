@@ -38,6 +38,7 @@ enum class OptionGroup {
     application,
     processes,
     lifecycle,
+    static_files,
     limits,
     no_op,
     unsupported,

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "static/static_map.h"
+
 namespace appserver::config {
 namespace {
 
@@ -68,6 +70,13 @@ std::string check_application(const Options& o) {
     return "";
 }
 
+// Mappings, directories, regexes, mime files: built here once to be checked (the workers build theirs).
+std::string check_static_files(const Options& o) {
+    std::string error;
+    if (!make_static_config(o, o.chdir, error)) return error;
+    return "";
+}
+
 }  // namespace
 
 std::string validate_options(const Options& options) {
@@ -80,7 +89,8 @@ std::string validate_options(const Options& options) {
         case Command::run:
         case Command::check_config: break;
     }
-    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_application}) {
+    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_application,
+                       check_static_files}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";
