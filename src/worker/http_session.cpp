@@ -208,7 +208,8 @@ std::optional<bool> HttpSession::serve_one_static(Connection& conn, bool stoppin
     facts.http11 = head.version_minor == 1;
     facts.keep_alive = head.keep_alive && settings_.exchange.keepalive_enabled && !stopping;
     HttpResponseWriter response(conn, settings_.exchange, facts);
-    if (!serve_static_file(*settings_.statics, request, response, conn.peer.remote_addr)) return std::nullopt;
+    int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
+    if (!serve_static_file(*settings_.statics, request, response, conn.peer.remote_addr, tcp)) return std::nullopt;
     if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
     if (settings_.access_log)
         log_access(conn.peer.remote_addr, head.method, head.url,
