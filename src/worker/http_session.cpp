@@ -218,9 +218,10 @@ std::optional<bool> HttpSession::serve_one_static(Connection& conn, bool stoppin
     return response.finished() && response.keep_alive();
 }
 
-bool HttpSession::serve_one(Connection& conn, bool stopping) {
+bool HttpSession::serve_one(Connection& conn, bool stopping, bool try_static) {
     // A pipelined request for a static file behind one for the application: still not the app's.
-    if (auto keep = serve_one_static(conn, stopping)) return *keep;
+    if (try_static)
+        if (auto keep = serve_one_static(conn, stopping)) return *keep;
     auto started = Clock::now();
     const HttpHead& head = conn.parser->head();
     RequestFacts facts;
@@ -270,8 +271,9 @@ std::optional<ConnState> HttpSession::serve_static(Connection& conn, bool stoppi
 }
 
 ConnState HttpSession::serve(Connection& conn, bool stopping) {
-    for (;;) {
-        if (!serve_one(conn, stopping)) return ConnState::closing;
+    // The first request was looked up already (Worker::dispatch asks serve_static first).
+    for (bool first = true;; first = false) {
+        if (!serve_one(conn, stopping, !first)) return ConnState::closing;
         ConnState next = after_response(conn);
         if (next != ConnState::reading_request) return next;
         switch (check_request(conn)) {

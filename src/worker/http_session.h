@@ -58,7 +58,7 @@ private:
     bool reads_body_ahead(HttpRequestParser& p) const;
     ConnState after_body(Connection& conn);
     ConnState after_response(Connection& conn);
-    bool serve_one(Connection& conn, bool stopping);
+    bool serve_one(Connection& conn, bool stopping, bool try_static);
     std::optional<bool> serve_one_static(Connection& conn, bool stopping);
 
     AppRuntime& runtime_;
