@@ -14,7 +14,8 @@ constexpr std::string_view kUwsgiApi =
     "the uwsgi Python module, spooler, mules, signals and cache: planned (uWSGI API, issue 12); until "
     "then use a task queue (Celery, RQ) and Redis/memcached";
 constexpr std::string_view kStatic =
-    "static files: not this variant (see docs/static.md for the keys appserver implements)";
+    "this static-file key is not implemented; docs/static.md lists the ones that are (static-map, "
+    "static-expires, static-gzip-ext...)";
 constexpr std::string_view kStats = "stats server and metrics: planned (stats, issue 11)";
 constexpr std::string_view kProcesses =
     "adaptive workers, attached daemons and mounts: planned (issue 13); until then `processes` is fixed "
