@@ -39,10 +39,12 @@ int open_beneath(int dirfd, const std::string& rel, int flags) {
     open_how how{};
     how.flags = static_cast<std::uint64_t>(flags);
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    for (;;) {
+    // EAGAIN: a rename raced a ".." in the lookup; a few tries, then give up (a rename storm
+    // must not hold the loop).
+    for (int tries = 0;; ++tries) {
         long fd = ::syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof how);
         if (fd >= 0) return static_cast<int>(fd);
-        if (errno == EINTR || errno == EAGAIN) continue;  // EAGAIN: a rename raced the lookup
+        if (errno == EINTR || (errno == EAGAIN && tries < 8)) continue;
         if (errno == ENOSYS) g_openat2.store(false, std::memory_order_relaxed);
         return -1;
     }
@@ -66,15 +68,11 @@ std::string type_name(mode_t mode) {
     return "not a regular file";
 }
 
-// What a failed lookup means for the client.
+// What a failed lookup means for the client: nothing there goes to the application (as in
+// uWSGI); anything else (EACCES, ELOOP...) is a file that may not be served.
 StaticOpen lookup_failed(const std::string& path, int err) {
-    switch (err) {
-        case ENOENT:
-        case ENOTDIR:
-        case ENAMETOOLONG: return missing();
-        case EACCES: return refused(log::syscall_error("open", path, err));
-        default: return refused(log::syscall_error("open", path, err));
-    }
+    if (err == ENOENT || err == ENOTDIR || err == ENAMETOOLONG) return missing();
+    return refused(log::syscall_error("open", path, err));
 }
 
 // Opens for reading what `where` (an O_PATH descriptor of a regular file) names, through `reopen`,
@@ -143,8 +141,11 @@ StaticOpen open_in(const StaticConfig& config, int rootfd, const std::string& ro
     } else {
         where.reset(open_beneath(rootfd, rel, O_PATH | O_CLOEXEC));
         if (!where) {
-            // EXDEV: a symlink (or, had it got through, a "..") leads out of the directory.
-            if (errno == EXDEV || errno == ENOSYS) return open_by_realpath(config, root, rel, try_index);
+            // EXDEV: a symlink (or, had it got through, a "..") leads out of the directory. ENOSYS:
+            // no openat2. EPERM: what a container's seccomp filter answers for a syscall it does not
+            // know (Docker before 20.10); the realpath check is as safe, for this lookup.
+            if (errno == EXDEV || errno == ENOSYS || errno == EPERM)
+                return open_by_realpath(config, root, rel, try_index);
             return lookup_failed(path, errno);
         }
     }
@@ -205,8 +206,6 @@ StaticOpen open_static(const StaticConfig& config, const StaticCandidate& candid
     if (rootfd < 0) return lookup_failed(mount.target, errno);
     return open_in(config, rootfd, mount.target, rel, relative_suffix.empty());
 }
-
-bool static_openat2_available() { return g_openat2.load(std::memory_order_relaxed); }
 
 void static_force_realpath_for_tests(bool on) { g_openat2.store(!on, std::memory_order_relaxed); }
 

@@ -37,9 +37,8 @@ struct StaticOpen {
 StaticOpen open_static(const StaticConfig& config, const StaticCandidate& candidate,
                        std::string_view relative_suffix = {});
 
-// False after openat2(2) failed with ENOSYS once (kernels before 5.6, some seccomp filters): the
-// realpath check is used instead. For tests.
-bool static_openat2_available();
+// After openat2(2) failed with ENOSYS once (kernels before 5.6) the realpath check is used
+// instead; tests force it to run both ways.
 void static_force_realpath_for_tests(bool on);
 
 }  // namespace appserver
