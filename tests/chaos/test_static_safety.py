@@ -227,3 +227,22 @@ def test_a_file_that_grows_while_it_is_sent_keeps_its_content_length(serve, site
     s.close()
     rest = bytes(data[head_end + size:])
     assert rest.startswith(b"HTTP/1.1 200 OK\r\n") and rest.endswith(b"\r\n\r\nbody{}\n"), rest[:200]
+
+
+def test_aborted_downloads_leak_no_descriptor(serve, site):
+    big = site / "static" / "big.bin"
+    with open(big, "wb") as f:
+        f.truncate(16 * 1024 * 1024)
+    server = start(serve, site)
+    [worker] = server.wait_workers(1)
+    assert raw_get(server.port, b"/static/ok.css").status == 200  # the mapped directory is open now
+    before = len(os.listdir(f"/proc/{worker}/fd"))
+    for _ in range(200):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        s.sendall(b"GET /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.recv(1000)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # reset
+        s.close()
+    assert raw_get(server.port, b"/static/ok.css").status == 200
+    assert wait_until(lambda: len(os.listdir(f"/proc/{worker}/fd")) <= before, 10), os.listdir(f"/proc/{worker}/fd")
+    assert "shrank" not in server.log()  # a client that leaves is not the file's fault
