@@ -67,6 +67,23 @@ struct Options {
     int harakiri = 0;                    // seconds
     int worker_reload_mercy = 60;        // seconds
 
+    // Static files (src/static, docs/static.md).
+    std::vector<std::string> static_map;   // /mountpoint=DIR-or-FILE
+    std::vector<std::string> static_map2;  // /mountpoint=DIR, the whole path appended
+    std::vector<std::string> check_static;  // DIR, tried for every request
+    std::vector<std::string> static_index;
+    std::vector<std::string> static_skip_ext;
+    std::vector<std::string> static_safe;
+    std::vector<std::string> mimefile;
+    std::vector<std::string> static_expires_type;  // TYPE=SECONDS
+    std::vector<std::string> static_expires;       // REGEX SECONDS (the file's path)
+    std::vector<std::string> static_expires_uri;   // REGEX SECONDS (REQUEST_URI)
+    bool static_gzip_all = false;
+    std::vector<std::string> static_gzip_dir;
+    std::vector<std::string> static_gzip_ext;
+    int offload_threads = 0;             // accepted: the event loop sends static files
+    bool honour_range = true;
+
     // Limits.
     std::uint64_t limit_post = 0;        // bytes, 0 = no limit
     std::uint64_t post_buffering = 65536;  // bytes of request body the event loop reads before the app

@@ -128,6 +128,54 @@ const std::array kTable = {
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
         "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
 
+    // --- static files (src/static, docs/static.md)
+    OptionSpec{"static-map", "", K::list, G::static_files, S::implemented, &O::static_map, "/MOUNT=PATH",
+        "serve GET/HEAD under /MOUNT from the directory (or the one file) PATH; repeatable, tried in order",
+        "As uWSGI's: `/static/css/a.css` with `static-map = /static=/srv/static` is /srv/static/css/a.css, "
+        "answered by the worker's event loop without calling the application. A path that matches no file "
+        "(or a directory without a `static-index`) goes to the application. Unlike uWSGI, a mountpoint "
+        "matches whole segments (`/static` does not match `/staticx`). See docs/static.md."},
+    OptionSpec{"static-map2", "", K::list, G::static_files, S::implemented, &O::static_map2, "/MOUNT=DIR",
+        "like static-map, but the whole request path is appended to DIR; repeatable"},
+    OptionSpec{"check-static", "static-check", K::list, G::static_files, S::implemented, &O::check_static, "DIR",
+        "look for every request's path under DIR (a document root) before the application; repeatable",
+        "Tried before the static-map mappings, as in uWSGI."},
+    OptionSpec{"static-index", "", K::list, G::static_files, S::implemented, &O::static_index, "NAME",
+        "file served for a directory request (e.g. index.html); repeatable, tried in order"},
+    OptionSpec{"static-skip-ext", "", K::list, G::static_files, S::implemented, &O::static_skip_ext, "SUFFIX",
+        "never serve files whose path ends with SUFFIX (e.g. .py); repeatable"},
+    OptionSpec{"static-safe", "", K::list, G::static_files, S::implemented, &O::static_safe, "DIR",
+        "a symlink out of a mapped directory may point under DIR; repeatable",
+        "Without it, a file whose real path leaves the mapped directory is refused (403)."},
+    OptionSpec{"mimefile", "mime-file", K::list, G::static_files, S::implemented, &O::mimefile, "FILE",
+        "read media types from this mime.types file; repeatable",
+        "Entries add to and override a built-in table of the common web types (html, css, js, json, svg, "
+        "images, fonts, wasm...). Without `mimefile`, /etc/mime.types is read when it exists. An "
+        "unknown extension is sent as application/octet-stream.",
+        "/etc/mime.types when present, over a built-in table"},
+    OptionSpec{"static-expires-type", "", K::list, G::static_files, S::implemented, &O::static_expires_type,
+        "TYPE=SECONDS", "Expires and Cache-Control: max-age for static files of this media type; repeatable"},
+    OptionSpec{"static-expires", "", K::list, G::static_files, S::implemented, &O::static_expires, "REGEX SECONDS",
+        "Expires and Cache-Control: max-age for static files whose path matches REGEX; repeatable",
+        "The regex (ECMAScript, as close to uWSGI's PCRE as the C++ library goes) is searched in the "
+        "file's path as mapped (directory + request path). The first matching rule of static-expires, "
+        "static-expires-uri, static-expires-type (in that order) applies."},
+    OptionSpec{"static-expires-uri", "", K::list, G::static_files, S::implemented, &O::static_expires_uri,
+        "REGEX SECONDS", "Expires and Cache-Control: max-age for static files whose request URI matches REGEX; repeatable"},
+    OptionSpec{"static-gzip-all", "", K::boolean, G::static_files, S::implemented, &O::static_gzip_all, "",
+        "serve FILE.gz (Content-Encoding: gzip) for every static FILE when it exists and the client accepts gzip"},
+    OptionSpec{"static-gzip-dir", "static-gzip-prefix", K::list, G::static_files, S::implemented, &O::static_gzip_dir,
+        "PREFIX", "the same for files whose path starts with PREFIX; repeatable"},
+    OptionSpec{"static-gzip-ext", "static-gzip-suffix", K::list, G::static_files, S::implemented, &O::static_gzip_ext,
+        "SUFFIX", "the same for files whose path ends with SUFFIX (e.g. .css); repeatable"},
+    OptionSpec{"honour-range", "", K::boolean, G::static_files, S::implemented, &O::honour_range, "",
+        "answer a static file's single Range: bytes= request with 206 (false: always the whole file)",
+        "Off by default in uWSGI; on here, as in nginx. A multi-range request gets the whole file (200)."},
+    OptionSpec{"offload-threads", "offload-thread", K::integer, G::static_files, S::no_op, &O::offload_threads, "N",
+        "accepted for uWSGI configs: static files are sent by each worker's event loop",
+        "uWSGI hands static files to N offload threads so that its workers are free; appserver's worker "
+        "answers them from its event loop with sendfile(2), so there is nothing to configure."},
+
     // --- limits
     OptionSpec{"limit-post", "", K::size, G::limits, S::implemented, &O::limit_post, "BYTES",
         "largest request body accepted (0: no limit); larger gets 413"},
@@ -226,9 +274,6 @@ const std::array kTable = {
         "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
 
     // --- uWSGI keys appserver does not implement: warned about and ignored
-    OptionSpec{"static-map", "", K::list, G::unsupported, S::unsupported, {}, "", "",
-        "Planned (static files, issue 10); until then serve static files from the front proxy, or from the "
-        "application (e.g. WhiteNoise)."},
     OptionSpec{"stats", "stats-server", K::string, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
     OptionSpec{"stats-http", "", K::boolean, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
     OptionSpec{"cheaper", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
@@ -241,8 +286,6 @@ const std::array kTable = {
         "The access log format is fixed."},
     OptionSpec{"manage-script-name", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "No mount points, so no SCRIPT_NAME rewriting."},
-    OptionSpec{"offload-threads", "offload-thread", K::integer, G::unsupported, S::unsupported, {}, "", "",
-        "Responses are written by the worker."},
     OptionSpec{"socket-timeout", "z", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "See `http-timeout`."},
     OptionSpec{"log-reopen", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
@@ -449,6 +492,7 @@ std::string_view group_title(OptionGroup group) {
         case OptionGroup::application: return "Application";
         case OptionGroup::processes: return "Processes";
         case OptionGroup::lifecycle: return "Lifecycle";
+        case OptionGroup::static_files: return "Static files";
         case OptionGroup::limits: return "Limits";
         case OptionGroup::no_op: return "Accepted uWSGI keys that change nothing (no-ops)";
         case OptionGroup::unsupported: return "Unsupported uWSGI keys (warned about and ignored)";

@@ -39,6 +39,7 @@ enum class OptionGroup {
     application,
     processes,
     lifecycle,
+    static_files,
     limits,
     no_op,
     unsupported,

@@ -14,7 +14,7 @@ using namespace config;
 
 constexpr OptionGroup kGroups[] = {OptionGroup::commands,  OptionGroup::config,    OptionGroup::sockets,
                                    OptionGroup::application, OptionGroup::processes, OptionGroup::lifecycle,
-                                   OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported,
+                                   OptionGroup::static_files, OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported,
                                    OptionGroup::uwsgi_other};
 
 // "-p, --processes, --workers N"

@@ -14,8 +14,8 @@ constexpr std::string_view kUwsgiApi =
     "the uwsgi Python module, spooler, mules, signals and cache: planned (uWSGI API, issue 12); until "
     "then use a task queue (Celery, RQ) and Redis/memcached";
 constexpr std::string_view kStatic =
-    "static files: planned (static-map, issue 10); until then serve them from the front proxy or the "
-    "application (e.g. WhiteNoise)";
+    "this static-file key is not implemented; docs/static.md lists the ones that are (static-map, "
+    "static-expires, static-gzip-ext...)";
 constexpr std::string_view kStats = "stats server and metrics: planned (stats, issue 11)";
 constexpr std::string_view kProcesses =
     "adaptive workers, attached daemons and mounts: planned (issue 13); until then `processes` is fixed "
@@ -145,7 +145,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"check-interval", "", kOther},
     {"check-mount", "", kJail},
     {"check-mountpoint", "", kJail},
-    {"check-static", "", kStatic},
     {"check-static-docroot", "", kStatic},
     {"chroot", "", kJail},
     {"chunked-input-limit", "", kOther},
@@ -284,7 +283,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"get", "", kConfigLogic},
     {"harakiri-no-arh", "", kReload},
     {"heartbeat", "", kEmperor},
-    {"honour-range", "", kStatic},
     {"honour-stdin", "", kHooks},
     {"hook-accepting", "", kHooks},
     {"hook-accepting-once", "", kHooks},
@@ -457,8 +455,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"metrics-dir", "", kStats},
     {"metrics-dir-restore", "", kStats},
     {"metrics-no-cores", "", kStats},
-    {"mime-file", "", kStatic},
-    {"mimefile", "", kStatic},
     {"min-worker-lifetime", "", kReload},
     {"mode", "", kHooks},
     {"mount-as-emperor", "", kJail},
@@ -681,25 +677,12 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"start-unsubscribed", "", kUwsgiApi},
     {"static-cache-paths", "", kStatic},
     {"static-cache-paths-name", "", kStatic},
-    {"static-check", "", kStatic},
-    {"static-expires", "", kStatic},
     {"static-expires-mtime", "", kStatic},
     {"static-expires-path-info", "", kStatic},
     {"static-expires-path-info-mtime", "", kStatic},
-    {"static-expires-type", "", kStatic},
     {"static-expires-type-mtime", "", kStatic},
-    {"static-expires-uri", "", kStatic},
     {"static-expires-uri-mtime", "", kStatic},
     {"static-gzip", "", kStatic},
-    {"static-gzip-all", "", kStatic},
-    {"static-gzip-dir", "", kStatic},
-    {"static-gzip-ext", "", kStatic},
-    {"static-gzip-prefix", "", kStatic},
-    {"static-gzip-suffix", "", kStatic},
-    {"static-index", "", kStatic},
-    {"static-map2", "", kStatic},
-    {"static-safe", "", kStatic},
-    {"static-skip-ext", "", kStatic},
     {"stats-min", "", kStats},
     {"stats-minified", "", kStats},
     {"stats-no-cores", "", kStats},

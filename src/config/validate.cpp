@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "proto/forwarded.h"
+#include "static/static_map.h"
 
 namespace appserver::config {
 namespace {
@@ -79,6 +80,13 @@ std::string check_application(const Options& o) {
     return "";
 }
 
+// Mappings, directories, regexes, mime files: built here once to be checked (the workers build theirs).
+std::string check_static_files(const Options& o) {
+    std::string error;
+    if (!make_static_config(o, o.chdir, error)) return error;
+    return "";
+}
+
 }  // namespace
 
 std::string validate_options(const Options& options) {
@@ -91,8 +99,8 @@ std::string validate_options(const Options& options) {
         case Command::run:
         case Command::check_config: break;
     }
-    for (auto check :
-         {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_application}) {
+    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_application,
+                       check_static_files}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

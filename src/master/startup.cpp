@@ -22,6 +22,7 @@
 #include "os/privileges.h"
 #include "os/signals.h"
 #include "os/unique_fd.h"
+#include "static/static_map.h"
 
 namespace appserver {
 namespace {
@@ -377,6 +378,12 @@ int run_server(Options& options, AppRuntime& runtime) {
     log_banner(options, runtime, sockets, generation, fds);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
+    // After chdir: relative static directories are the workers' (checked already by the validation).
+    if (auto statics = make_static_config(options, "", error); !statics) {
+        return failed(error);
+    } else if (statics->enabled()) {
+        settings.worker.session.statics = std::move(statics);
+    }
     Arbiter arbiter(settings, sockets, &runtime, *signals);
     if (inherited) {
         arbiter.adopt_old_workers(inherited->old_workers, inherited->accepting);

@@ -10,6 +10,7 @@
 #include "proto/uwsgi_packet.h"
 #include "worker/exchange.h"
 #include "worker/socket_io.h"
+#include "worker/static_serve.h"
 
 namespace appserver {
 namespace {
@@ -116,6 +117,43 @@ void UwsgiSession::on_peer_closed(const Connection& conn) {
     spdlog::warn(
         "{} on uwsgi socket {}: connection closed in the middle of a uwsgi packet ({} bytes received)",
         peer_name(conn), conn.listener->bound_name, conn.input.size());
+}
+
+std::optional<ConnState> UwsgiSession::serve_static(Connection& conn, bool) {
+    if (!settings_.statics) return std::nullopt;
+    auto started = Clock::now();
+    thread_local UwsgiPacket packet;
+    std::string error;
+    if (parse_uwsgi_packet(conn.input, limits_.max_head_size, packet, error) != UwsgiParseStatus::complete)
+        return std::nullopt;  // serve() says what is wrong
+    auto var = [&](std::string_view name) { return find_var(packet.vars, name).value_or(std::string_view()); };
+    StaticRequest request;
+    request.method = find_var(packet.vars, "REQUEST_METHOD").value_or("GET");
+    request.path = var("PATH_INFO");
+    request.uri = var("REQUEST_URI");
+    request.if_modified_since = var("HTTP_IF_MODIFIED_SINCE");
+    request.if_none_match = var("HTTP_IF_NONE_MATCH");
+    request.range = var("HTTP_RANGE");
+    request.if_range = var("HTTP_IF_RANGE");
+    request.accept_encoding = var("HTTP_ACCEPT_ENCODING");
+    if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
+
+    RequestFacts facts;
+    facts.head_method = request.method == "HEAD";
+    facts.http11 = false;
+    facts.keep_alive = false;
+    HttpResponseWriter response(conn, settings_.exchange, facts);
+    std::string client = var("REMOTE_ADDR").empty() ? peer_name(conn) : std::string(var("REMOTE_ADDR"));
+    int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
+    if (!serve_static_file(*settings_.statics, request, response, client, tcp)) return std::nullopt;
+    ++conn.requests_served;
+    if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
+    if (settings_.access_log) {
+        std::string_view protocol = var("SERVER_PROTOCOL");
+        log_access(client, request.method, request.uri, protocol.empty() ? "HTTP/1.0" : protocol,
+                   response.status(), response.body_bytes(), started, "static");
+    }
+    return ConnState::closing;
 }
 
 ConnState UwsgiSession::serve(Connection& conn, bool) {

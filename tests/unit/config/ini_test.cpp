@@ -347,15 +347,13 @@ TEST(IniUnknown, UnsupportedKeysWarnOncePerKey) {
     TempDir dir;
     dir.write(
         "uwsgi.ini",
-        "[uwsgi]\nhttp = :1\nmodule = m\nstatic-map = /static=/srv/static\nstatic-map = /media=/srv/media\n"
+        "[uwsgi]\nhttp = :1\nmodule = m\nroute = ^/a log:a\nroute = ^/b log:b\n"
         "memory-report = true\nlog-format = %(addr) %(status)\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(testing::warning_lines(loaded.options),
               (std::vector<std::string>{
-                  "uwsgi.ini:4: static-map: uWSGI option not supported here, ignored. Planned (static files, "
-                  "issue 10); until then serve static files from the front proxy, or from the application "
-                  "(e.g. WhiteNoise)",
+                  "uwsgi.ini:4: route: uWSGI option not supported here, ignored. No internal routing",
                   "uwsgi.ini:6: memory-report: uWSGI option not supported here, ignored. No per-request "
                   "memory report",
                   "uwsgi.ini:7: log-format: uWSGI option not supported here, ignored. The access log format "
