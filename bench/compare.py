@@ -8,6 +8,10 @@ and the server).
 
     sudo apt-get install wrk uwsgi-core uwsgi-plugin-python3 gunicorn nginx-light
     python3 bench/compare.py [--duration 10] [--connections 64]
+    python3 bench/compare.py --static      # static files: 10 KB and 1 MiB over keep-alive
+
+The static scenario serves one directory three ways, 2 processes each: appserver and uWSGI with the
+same `static-map`, and nginx (`sendfile on`) as the reference.
 """
 import argparse
 import os
@@ -65,6 +69,42 @@ http {{
     return conf
 
 
+def nginx_static_conf(tmp, port, static_dir):
+    conf = Path(tmp) / "nginx-static.conf"
+    conf.write_text(f"""
+worker_processes 2;
+pid {tmp}/nginx-static.pid;
+error_log {tmp}/nginx-static-error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    default_type application/octet-stream;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location /static/ {{ alias {static_dir}/; }}
+    }}
+}}
+""")
+    return conf
+
+
+def static_servers(tmp, static_dir):
+    mapping = f"/static={static_dir}"
+    return {
+        "appserver": lambda p: [BINARY, "--http", f"127.0.0.1:{p}", "--wsgi-file", str(APP_DIR / "hello.py"),
+                                "--processes", "2", "--disable-logging", "--static-map", mapping],
+        "uWSGI": lambda p: ["uwsgi", "--plugin", "python3", "--http-socket", f"127.0.0.1:{p}", "--wsgi-file",
+                            str(APP_DIR / "hello.py"), "--master", "--processes", "2", "--disable-logging",
+                            "--listen", "1024", "--static-map", mapping],
+        "nginx (sendfile on)": lambda p: ["nginx", "-c", str(nginx_static_conf(tmp, p, static_dir)), "-g", "daemon off;"],
+    }
+
+
 def servers(tmp):
     return {
         "appserver": lambda p: [BINARY, "--http", f"127.0.0.1:{p}", "--wsgi-file", str(APP_DIR / "hello.py"),
@@ -78,8 +118,8 @@ def servers(tmp):
     }
 
 
-def run_wrk(port, duration, connections, close):
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", f"http://127.0.0.1:{port}/"]
+def run_wrk(port, duration, connections, close, path="/"):
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", f"http://127.0.0.1:{port}{path}"]
     if close:
         cmd[1:1] = ["-H", "Connection: close"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
@@ -94,14 +134,84 @@ def run_wrk(port, duration, connections, close):
             "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
+class Running:
+    """One server started in its own session, stopped (the whole group) at the end of the block."""
+
+    def __init__(self, name, argv_for, tmp):
+        self.name, self.argv_for, self.tmp = name, argv_for, tmp
+        self.port = free_port()
+
+    def __enter__(self):
+        log = open(Path(self.tmp) / f"{self.name.split()[0]}.log", "w")
+        self.proc = subprocess.Popen(self.argv_for(self.port), stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp,
+                                     start_new_session=True)
+        self.ok = wait_port(self.port, self.proc)
+        if not self.ok:
+            print(f"skipping {self.name}: did not start", file=sys.stderr)
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc):
+        os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def installed(argv_for):
+    exe = argv_for(0)[0]
+    return shutil.which(exe) or os.path.exists(exe)
+
+
+def main_static(args):
+    sizes = {"10 KB": 10 * 1024, "1 MiB": 1024 * 1024}
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)  # nginx's workers run as nobody when started as root
+        static_dir = Path(tmp) / "static"
+        static_dir.mkdir(mode=0o755)
+        for label, size in sizes.items():
+            (static_dir / f"f{size}.bin").write_bytes(os.urandom(size))
+        for name, argv_for in static_servers(tmp, static_dir).items():
+            if not installed(argv_for):
+                print(f"skipping {name}: not installed", file=sys.stderr)
+                continue
+            with Running(name, argv_for, tmp) as server:
+                if not server.ok:
+                    continue
+                results[name] = {}
+                for label, size in sizes.items():
+                    path = f"/static/f{size}.bin"
+                    run_wrk(server.port, 2, args.connections, False, path)  # warm-up
+                    results[name][label] = run_wrk(server.port, args.duration, args.connections, False, path)
+    base = results.get("appserver")
+    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s keep-alive, 2 processes each, static files\n")
+    print("| server | " + " | ".join(f"{label} req/s | appserver vs it | p99 ms" for label in sizes) + " | errors |")
+    print("|---|" + "---|---|---|" * len(sizes) + "---|")
+    for name, r in results.items():
+        cells, errors = [], []
+        for label in sizes:
+            x = r[label]
+            ratio = base[label]["rps"] / x["rps"] if base and x["rps"] else 0
+            cells.append(f"{x['rps']:.0f} | {ratio:.2f}x | {x['p99_ms'] or 0:.2f}")
+            errors.append(f"{x['errors']} {x['socket_errors']}".strip())
+        print(f"| {name} | " + " | ".join(cells) + f" | {'; '.join(errors)} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--static", action="store_true", help="the static-file scenario (10 KB and 1 MiB files)")
     args = ap.parse_args()
     for tool in ("wrk",):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: apt-get install wrk")
+    if args.static:
+        main_static(args)
+        return
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, argv_for in servers(tmp).items():

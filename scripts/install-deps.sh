@@ -10,7 +10,7 @@ packages=(
   libspdlog-dev          # logging
   libgtest-dev           # unit tests
   node-llhttp            # llhttp's C sources, built as a static library
-  python3-pytest python3-requests python3-flask   # integration tests
+  python3-pytest python3-requests python3-flask python3-django   # integration tests
   python3-venv           # integration tests of home/venv
   nginx-light            # integration tests behind a real nginx (uwsgi_pass); run by the tests, not as a service
 )

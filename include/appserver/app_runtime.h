@@ -64,6 +64,8 @@ public:
     // Sends body bytes (start() must have been called). False: the client is gone.
     virtual bool write(std::string_view data) = 0;
     // Sends `count` bytes of a regular file from `offset` with sendfile(2); nullopt: to its end.
+    // Returns at once: the core keeps a duplicate of `fd` and its event loop sends the file, so
+    // the caller may close `fd` as soon as this returns. False: the client is gone.
     virtual bool send_file(int fd, std::uint64_t offset, std::optional<std::uint64_t> count) = 0;
     // Ends the body (the last chunk of a chunked body). False: the client is gone.
     virtual bool finish() = 0;

@@ -39,6 +39,7 @@ struct Options {
     // The application.
     std::string wsgi_file;
     std::string module;                  // pkg.mod or pkg.mod:callable
+    std::vector<std::string> mount;      // MOUNTPOINT=APP; only / for now (config/app_source.cpp)
     std::string callable = "application";
     std::string chdir;
     std::string home;                    // home / venv / virtualenv; empty: $VIRTUAL_ENV if set
@@ -68,15 +69,36 @@ struct Options {
     int harakiri = 0;                    // seconds
     int worker_reload_mercy = 60;        // seconds
 
+    // Static files (src/static, docs/static.md).
+    std::vector<std::string> static_map;   // /mountpoint=DIR-or-FILE
+    std::vector<std::string> static_map2;  // /mountpoint=DIR, the whole path appended
+    std::vector<std::string> check_static;  // DIR, tried for every request
+    std::vector<std::string> static_index;
+    std::vector<std::string> static_skip_ext;
+    std::vector<std::string> static_safe;
+    std::vector<std::string> mimefile;
+    std::vector<std::string> static_expires_type;  // TYPE=SECONDS
+    std::vector<std::string> static_expires;       // REGEX SECONDS (the file's path)
+    std::vector<std::string> static_expires_uri;   // REGEX SECONDS (REQUEST_URI)
+    bool static_gzip_all = false;
+    std::vector<std::string> static_gzip_dir;
+    std::vector<std::string> static_gzip_ext;
+    int offload_threads = 0;             // accepted: the event loop sends static files
+    bool honour_range = true;
+
     // Limits.
     std::uint64_t limit_post = 0;        // bytes, 0 = no limit
     std::uint64_t post_buffering = 65536;  // bytes of request body the event loop reads before the app
     int http_timeout = 60;               // seconds
-    int http_keepalive = 15;             // seconds, 0 disables keep-alive
+    int http_keepalive = 1;              // uWSGI's meaning: 0 off, 1 on, N > 1 on with N s idle timeout
+    int http_keepalive_timeout = 15;     // seconds an idle keep-alive connection is kept
     int max_fd = 0;                      // RLIMIT_NOFILE; 0: raise the soft limit to the hard limit
     std::string uid;
     std::string gid;
     std::string umask;                   // octal; empty: inherited
+    // Front proxies whose X-Forwarded-For/-Proto/-Ssl are believed (addresses, CIDR blocks, unix,
+    // *); empty: none, the headers reach the app as plain HTTP_X_FORWARDED_* variables.
+    std::vector<std::string> forwarded_allow_ips;
 
     // `print = TEXT` lines, logged at start.
     std::vector<std::string> print;

@@ -1,7 +1,9 @@
 #pragma once
 // wsgi.file_wrapper(filelike, blksize=8192): the application returns it to have a file sent.
-// response.cpp recognises it: a regular file with fileno() goes out with sendfile(2); anything
-// else is iterated here, read(blksize) at a time. close() closes the file-like object.
+// response.cpp recognises it: a regular file with fileno() is handed to the core's send_file (the
+// worker's event loop sends it with sendfile(2), from a descriptor of its own, after the app has
+// returned); anything else is iterated here, read(blksize) at a time. close() closes the
+// file-like object.
 
 #include <Python.h>
 

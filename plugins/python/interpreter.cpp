@@ -9,6 +9,7 @@
 
 #include "py_error.h"
 #include "py_ref.h"
+#include "venv_check.h"
 
 namespace appserver::python {
 namespace {
@@ -53,6 +54,8 @@ bool apply_home(PyConfig& config, const std::string& home_option, std::string& e
         return false;
     }
     if (is_file(home + "/pyvenv.cfg")) {
+        error = check_venv_version(home, PY_MAJOR_VERSION, PY_MINOR_VERSION);
+        if (!error.empty()) return false;
         std::string python = home + "/bin/python3";
         if (::access(python.c_str(), X_OK) != 0) {
             error = "venv \"" + home + "\" has no bin/python3 (" + std::strerror(errno) + ")";

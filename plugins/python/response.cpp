@@ -77,8 +77,9 @@ std::optional<std::uint64_t> parse_length(std::string_view text) {
 }
 
 // A file wrapper over a regular file with a descriptor: sendfile from the file's current position
-// to its end (or as far as the application's Content-Length says). Nullopt: not such a file, so
-// the caller iterates the wrapper instead.
+// to its end (or as far as the application's Content-Length says), queued for the worker's event
+// loop, which keeps its own descriptor: the wrapper's close() may close the file at once. Nullopt:
+// not such a file, so the caller iterates the wrapper instead.
 std::optional<Sent> send_file(PyObject* filelike, ResponseState& state) {
     PyRef fileno = PyRef::steal(PyObject_CallMethod(filelike, "fileno", nullptr));
     if (!fileno) {

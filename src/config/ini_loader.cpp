@@ -22,6 +22,18 @@ std::string canonical_or_given(const std::string& path) {
     return ec ? path : canonical.string();
 }
 
+// `wsgi-file haha.py`: a known key, blanks, then a value, with the '=' forgotten. uWSGI ignores such
+// a line silently; here the warning shows the line as it was meant. "" when the key is not of that shape.
+std::string missing_equals_fix(std::string_view line) {
+    std::size_t blank = line.find_first_of(" \t");
+    if (blank == std::string_view::npos) return "";
+    std::size_t value = line.find_first_not_of(" \t", blank);
+    if (value == std::string_view::npos) return "";
+    std::string_view key = line.substr(0, blank);
+    if (find_option(key) == nullptr) return "";
+    return std::string(key) + " = " + std::string(line.substr(value));
+}
+
 }  // namespace
 
 IniSpec split_ini_spec(const std::string& spec) {
@@ -49,7 +61,15 @@ bool IniLoader::load(const std::string& spec, std::string& error) {
         context_.main_file_path = where.path;
         context_.main_section = where.section;
     }
-    return load_file(where.path, where.section, Origin{}, error);
+    if (!load_file(where.path, where.section, Origin{}, error)) return false;
+    // uWSGI applies `inherit` files after the rest of the configuration (checked with uWSGI 2.0.21:
+    // `inherit = base.ini` with `processes = 4` there beats `processes = 2` in the inheriting file).
+    while (!inherits_.empty()) {
+        Inherit next = std::move(inherits_.front());
+        inherits_.erase(inherits_.begin());
+        if (!include(next.includer, next.value, next.origin, error)) return false;
+    }
+    return true;
 }
 
 bool IniLoader::load_file(const std::string& path, const std::string& section, const Origin& from,
@@ -202,7 +222,14 @@ bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std:
     if (spec && !entry.bare && spec->status != OptionStatus::unsupported)
         check_inline_comment(*spec, entry.key, value, origin);
 
-    if (name == "ini") return include(doc, value, origin, error);
+    if (name == "ini") return include(doc.path, value, origin, error);
+    // uWSGI's include (read at once, like ini) and inherit (read last) take any config format; .ini
+    // files are read here, other formats fall through to the catalogue's "not supported" warning.
+    if (name == "include" && value.ends_with(".ini")) return include(doc.path, value, origin, error);
+    if (name == "inherit" && value.ends_with(".ini")) {
+        inherits_.push_back({doc.path, value, origin});
+        return true;
+    }
     if (!spec) {
         unknown_.push_back({origin, entry.key});
         return true;
@@ -245,18 +272,18 @@ void IniLoader::check_inline_comment(const OptionSpec& spec, const std::string& 
 
 // `ini = other.ini`, `ini = other.ini:section`, `ini = :section`. A relative path is taken from the
 // current directory, as uWSGI does; when nothing is there, from the including file's directory.
-bool IniLoader::include(const IniDocument& doc, const std::string& value, const Origin& origin,
+bool IniLoader::include(const std::string& includer, const std::string& value, const Origin& origin,
                         std::string& error) {
     if (value.empty()) {
         error = origin_prefix(origin) + "option ini needs a file name or :section";
         return false;
     }
     IniSpec where = split_ini_spec(value);
-    if (where.path.empty()) return load_file(doc.path, where.section, origin, error);
+    if (where.path.empty()) return load_file(includer, where.section, origin, error);
     std::error_code ec;
     fs::path path(where.path);
     if (path.is_relative() && !fs::exists(path, ec)) {
-        fs::path beside = fs::path(doc.path).parent_path() / path;
+        fs::path beside = fs::path(includer).parent_path() / path;
         if (fs::exists(beside, ec)) path = beside;
         // `ini = other.ini:section` where other.ini sits beside the includer: split_ini_spec could not
         // see the file from here, so it split correctly; nothing more to do.
@@ -268,7 +295,9 @@ bool IniLoader::finish(bool strict, std::string& error) {
     for (const Unknown& unknown : unknown_) {
         if (referenced_.count(normalize_key(unknown.key))) continue;
         std::string message = "unknown key \"" + unknown.key + "\"";
-        if (std::string_view suggestion = suggest_option(unknown.key); !suggestion.empty())
+        if (std::string fix = missing_equals_fix(unknown.key); !fix.empty())
+            message += " (missing '='? did you mean \"" + fix + "\"?)";
+        else if (std::string_view suggestion = suggest_option(unknown.key); !suggestion.empty())
             message += " (did you mean \"" + std::string(suggestion) + "\"?)";
         if (strict) {
             error = origin_prefix(unknown.origin) + message;

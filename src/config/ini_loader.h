@@ -56,7 +56,8 @@ private:
                       IniBlocks& blocks, std::string& error);
     void check_inline_comment(const OptionSpec& spec, const std::string& key, std::string& value,
                               const Origin& origin);
-    bool include(const IniDocument& doc, const std::string& value, const Origin& origin, std::string& error);
+    bool include(const std::string& includer, const std::string& value, const Origin& origin,
+                 std::string& error);
     void warn(const Origin& origin, std::string message);
 
     PlaceholderContext context_;
@@ -68,6 +69,12 @@ private:
     std::set<std::pair<std::string, int>> comment_warned_;  // file:line with an inline comment
     std::map<std::string, IniDocument> documents_;          // parsed files, by canonical path
     std::vector<std::string> stack_;                        // "path[section]" being read, for cycle errors
+    struct Inherit {
+        std::string includer;  // the file that names it, for relative paths and `:section`
+        std::string value;
+        Origin origin;
+    };
+    std::vector<Inherit> inherits_;  // `inherit = base.ini`, read after everything else
     std::vector<Setting> settings_;
     std::vector<ConfigWarning> warnings_;
 };

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "appserver/config.h"
+#include "config/app_source.h"
 #include "config/cli.h"
 #include "config/ini_loader.h"
 #include "config/option_value.h"
@@ -35,23 +36,6 @@ std::string apply_all(const std::vector<Setting>& settings, Options& out) {
             return origin_prefix(setting.origin) + error;
     }
     return "";
-}
-
-// uWSGI loads `module` before `wsgi-file`, whatever their order, and skips the other with "mountpoint
-// already configured. skip." (checked with uWSGI 2.0.21). The same here, with a warning naming the
-// wsgi-file line, so a config that works under uWSGI serves the same application here.
-void prefer_module(Options& options, const std::vector<Setting>& ini, const std::vector<Setting>& cli) {
-    if (options.wsgi_file.empty() || options.module.empty()) return;
-    Origin where{"", 0};
-    for (const auto* settings : {&ini, &cli}) {
-        for (const Setting& setting : *settings)
-            if (setting.spec->name == "wsgi-file") where = setting.origin;
-    }
-    options.warnings.push_back({origin_file(where), where.line,
-                                "both module (" + options.module + ") and wsgi-file (" + options.wsgi_file +
-                                    ") are set: loading the module and ignoring wsgi-file, as uWSGI does "
-                                    "(it logs \"mountpoint already configured. skip.\")"});
-    options.wsgi_file.clear();
 }
 
 // uWSGI's `protocol` (`socket-protocol`) sets what `socket` entries speak. `http` (or `http11`) makes
@@ -112,9 +96,9 @@ ConfigResult load(int argc, const char* const* argv, Options& out) {
     }
     options.warnings = cli.warnings;
     options.warnings.insert(options.warnings.end(), loader.warnings().begin(), loader.warnings().end());
-    prefer_module(options, loader.settings(), cli.settings);
+    if (error = resolve_app_source(options, loader.settings(), cli.settings); !error.empty())
+        return {false, error, options.warnings};
     if (error = apply_socket_protocol(options); !error.empty()) return {false, error, options.warnings};
-
     if (error = validate_options(options); !error.empty()) return {false, error, options.warnings};
     out = std::move(options);
     return {};

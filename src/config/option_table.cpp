@@ -72,6 +72,13 @@ const std::array kTable = {
         "load the WSGI application from this Python file (relative to chdir)"},
     OptionSpec{"module", "wsgi w", K::string, G::application, S::implemented, &O::module, "MODULE[:CALLABLE]",
         "import the WSGI application from this module"},
+    OptionSpec{"mount", "", K::list, G::application, S::implemented, &O::mount, "MOUNTPOINT=APP",
+        "load APP (a .py/.wsgi file or module:callable) at MOUNTPOINT; only / for now",
+        "As in uWSGI, `module` and `wsgi-file` come first and a mount that names a mountpoint already "
+        "taken is skipped with a warning. An ini whose application is `mount = /=app.py` (or "
+        "`=app.py`) serves it like `wsgi-file = app.py`. A mount under a URL prefix (`/app=app.py`, "
+        "several applications in one server) is not supported yet: such a config is refused, with "
+        "the line named, rather than served at the wrong URLs."},
     OptionSpec{"callable", "", K::string, G::application, S::implemented, &O::callable, "NAME",
         "name of the WSGI callable in the file or module"},
     OptionSpec{"chdir", "", K::string, G::application, S::implemented, &O::chdir, "DIR",
@@ -127,6 +134,54 @@ const std::array kTable = {
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
         "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
 
+    // --- static files (src/static, docs/static.md)
+    OptionSpec{"static-map", "", K::list, G::static_files, S::implemented, &O::static_map, "/MOUNT=PATH",
+        "serve GET/HEAD under /MOUNT from the directory (or the one file) PATH; repeatable, tried in order",
+        "As uWSGI's: `/static/css/a.css` with `static-map = /static=/srv/static` is /srv/static/css/a.css, "
+        "answered by the worker's event loop without calling the application. A path that matches no file "
+        "(or a directory without a `static-index`) goes to the application. Unlike uWSGI, a mountpoint "
+        "matches whole segments (`/static` does not match `/staticx`). See docs/static.md."},
+    OptionSpec{"static-map2", "", K::list, G::static_files, S::implemented, &O::static_map2, "/MOUNT=DIR",
+        "like static-map, but the whole request path is appended to DIR; repeatable"},
+    OptionSpec{"check-static", "static-check", K::list, G::static_files, S::implemented, &O::check_static, "DIR",
+        "look for every request's path under DIR (a document root) before the application; repeatable",
+        "Tried before the static-map mappings, as in uWSGI."},
+    OptionSpec{"static-index", "", K::list, G::static_files, S::implemented, &O::static_index, "NAME",
+        "file served for a directory request (e.g. index.html); repeatable, tried in order"},
+    OptionSpec{"static-skip-ext", "", K::list, G::static_files, S::implemented, &O::static_skip_ext, "SUFFIX",
+        "never serve files whose path ends with SUFFIX (e.g. .py); repeatable"},
+    OptionSpec{"static-safe", "", K::list, G::static_files, S::implemented, &O::static_safe, "DIR",
+        "a symlink out of a mapped directory may point under DIR; repeatable",
+        "Without it, a file whose real path leaves the mapped directory is refused (403)."},
+    OptionSpec{"mimefile", "mime-file", K::list, G::static_files, S::implemented, &O::mimefile, "FILE",
+        "read media types from this mime.types file; repeatable",
+        "Entries add to and override a built-in table of the common web types (html, css, js, json, svg, "
+        "images, fonts, wasm...). Without `mimefile`, /etc/mime.types is read when it exists. An "
+        "unknown extension is sent as application/octet-stream.",
+        "/etc/mime.types when present, over a built-in table"},
+    OptionSpec{"static-expires-type", "", K::list, G::static_files, S::implemented, &O::static_expires_type,
+        "TYPE=SECONDS", "Expires and Cache-Control: max-age for static files of this media type; repeatable"},
+    OptionSpec{"static-expires", "", K::list, G::static_files, S::implemented, &O::static_expires, "REGEX SECONDS",
+        "Expires and Cache-Control: max-age for static files whose path matches REGEX; repeatable",
+        "The regex (ECMAScript, as close to uWSGI's PCRE as the C++ library goes) is searched in the "
+        "file's path as mapped (directory + request path). The first matching rule of static-expires, "
+        "static-expires-uri, static-expires-type (in that order) applies."},
+    OptionSpec{"static-expires-uri", "", K::list, G::static_files, S::implemented, &O::static_expires_uri,
+        "REGEX SECONDS", "Expires and Cache-Control: max-age for static files whose request URI matches REGEX; repeatable"},
+    OptionSpec{"static-gzip-all", "", K::boolean, G::static_files, S::implemented, &O::static_gzip_all, "",
+        "serve FILE.gz (Content-Encoding: gzip) for every static FILE when it exists and the client accepts gzip"},
+    OptionSpec{"static-gzip-dir", "static-gzip-prefix", K::list, G::static_files, S::implemented, &O::static_gzip_dir,
+        "PREFIX", "the same for files whose path starts with PREFIX; repeatable"},
+    OptionSpec{"static-gzip-ext", "static-gzip-suffix", K::list, G::static_files, S::implemented, &O::static_gzip_ext,
+        "SUFFIX", "the same for files whose path ends with SUFFIX (e.g. .css); repeatable"},
+    OptionSpec{"honour-range", "", K::boolean, G::static_files, S::implemented, &O::honour_range, "",
+        "answer a static file's single Range: bytes= request with 206 (false: always the whole file)",
+        "Off by default in uWSGI; on here, as in nginx. A multi-range request gets the whole file (200)."},
+    OptionSpec{"offload-threads", "offload-thread", K::integer, G::static_files, S::no_op, &O::offload_threads, "N",
+        "accepted for uWSGI configs: static files are sent by each worker's event loop",
+        "uWSGI hands static files to N offload threads so that its workers are free; appserver's worker "
+        "answers them from its event loop with sendfile(2), so there is nothing to configure."},
+
     // --- limits
     OptionSpec{"limit-post", "", K::size, G::limits, S::implemented, &O::limit_post, "BYTES",
         "largest request body accepted (0: no limit); larger gets 413"},
@@ -144,8 +199,18 @@ const std::array kTable = {
     OptionSpec{"http-timeout", "", K::integer, G::limits, S::implemented, &O::http_timeout, "SECONDS",
         "how long a client may take, in all, to send a request head or a body read ahead (post-buffering); "
         "per read or write for a streamed body and the response"},
-    OptionSpec{"http-keepalive", "", K::integer, G::limits, S::implemented, &O::http_keepalive, "SECONDS",
-        "keep an idle HTTP/1.1 connection open for SECONDS (0: no keep-alive)"},
+    OptionSpec{"http-keepalive", "", K::toggle, G::limits, S::implemented, &O::http_keepalive, "on|off|SECONDS",
+        "HTTP/1.1 keep-alive: on, off (0), or on with an idle timeout of SECONDS (a number > 1)",
+        "uWSGI's meaning (its http router's `http-keepalive`): a bare key, `true` or `1` turn keep-alive "
+        "on, `0`/`false` turn it off, and a number above 1 is also the idle timeout in seconds. Where "
+        "uWSGI then waits `http-timeout` (60 s) for the next request, appserver waits "
+        "`http-keepalive-timeout`. Unlike uWSGI's router, keep-alive is on by default here, as in "
+        "nginx and Gunicorn.",
+        "`1` (on)", Command::run, "1"},
+    OptionSpec{"http-keepalive-timeout", "", K::integer, G::limits, S::implemented, &O::http_keepalive_timeout,
+        "SECONDS", "how long an idle keep-alive connection is kept open for its next request",
+        "`http-keepalive = N` with N > 1 sets it too (uWSGI's spelling). 0 turns keep-alive off, as "
+        "nginx's `keepalive_timeout 0` does."},
     OptionSpec{"max-fd", "", K::integer, G::limits, S::implemented, &O::max_fd, "N",
         "limit on open file descriptors (RLIMIT_NOFILE) per process; past the hard limit needs root",
         "As in uWSGI, sets RLIMIT_NOFILE at start, before binding. Unlike uWSGI, the hard limit is only ever "
@@ -161,6 +226,21 @@ const std::array kTable = {
         "octal umask of the master and workers, set first thing (e.g. 027)",
         "Applies to every file they create: unix sockets (unless `chmod-socket`), the pidfile, the log "
         "file, files the application writes."},
+
+    OptionSpec{"forwarded-allow-ips", "", K::list, G::sockets, S::implemented, &O::forwarded_allow_ips, "ADDRS",
+        "trust X-Forwarded-For/-Proto/-Ssl from these peers: addresses, CIDR blocks, unix, *; repeatable",
+        "Off by default: anyone can send these headers. From a trusted peer (the TCP peer on an HTTP "
+        "socket; on a uwsgi socket the REMOTE_ADDR the front-end sends) X-Forwarded-Proto `https`/`http` "
+        "(its first value; else X-Forwarded-Ssl `on`/`off`) sets `wsgi.url_scheme`, and X-Forwarded-For "
+        "sets `REMOTE_ADDR` to its rightmost address that is not itself trusted (nginx's "
+        "`real_ip_recursive`); the peer's address is then kept in `appserver.proxy_addr` and "
+        "`REMOTE_PORT` is dropped. Entries are separated by spaces or commas (`127.0.0.1 10.0.0.0/8 ::1`); "
+        "`unix` trusts peers on unix sockets (they have no address), `*` trusts every peer. Values that "
+        "are not https/http or not addresses change nothing. uWSGI has no such key: it believes "
+        "X-Forwarded-Proto (any value) and X-Forwarded-Ssl from every client and never changes "
+        "REMOTE_ADDR (`log-x-forwarded-for` only changes its log). Gunicorn's name. See "
+        "docs/deployment.md, \"Behind a TLS proxy\".",
+        "none (the headers are not believed)"},
 
     // --- uWSGI keys that ask for what appserver always does
     OptionSpec{"single-interpreter", "i", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
@@ -201,9 +281,6 @@ const std::array kTable = {
         "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
 
     // --- uWSGI keys appserver does not implement: warned about and ignored
-    OptionSpec{"static-map", "", K::list, G::unsupported, S::unsupported, {}, "", "",
-        "Planned (static files, issue 10); until then serve static files from the front proxy, or from the "
-        "application (e.g. WhiteNoise)."},
     OptionSpec{"stats", "stats-server", K::string, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
     OptionSpec{"stats-http", "", K::boolean, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
     OptionSpec{"cheaper", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
@@ -216,8 +293,6 @@ const std::array kTable = {
         "The access log format is fixed."},
     OptionSpec{"manage-script-name", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "No mount points, so no SCRIPT_NAME rewriting."},
-    OptionSpec{"offload-threads", "offload-thread", K::integer, G::unsupported, S::unsupported, {}, "", "",
-        "Responses are written by the worker."},
     OptionSpec{"socket-timeout", "z", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "See `http-timeout`."},
     OptionSpec{"log-reopen", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
@@ -228,7 +303,6 @@ const std::array kTable = {
         "Every request is logged unless `disable-logging`."},
     OptionSpec{"log-maxsize", "", K::size, G::unsupported, S::unsupported, {}, "", "",
         "Rotate logs with logrotate."},
-    OptionSpec{"mount", "", K::list, G::unsupported, S::unsupported, {}, "", "", "Planned (mount, issue 13); until then one application per server (`wsgi-file` or `module`)."},
     OptionSpec{"route", "", K::list, G::unsupported, S::unsupported, {}, "", "", "No internal routing."},
     OptionSpec{"memory-report", "m", K::boolean, G::unsupported, S::unsupported, {}, "", "",
         "No per-request memory report."},
@@ -400,6 +474,7 @@ std::string_view kind_name(OptionKind kind) {
         case OptionKind::integer: return "int";
         case OptionKind::size: return "size";
         case OptionKind::boolean: return "bool";
+        case OptionKind::toggle: return "bool or int";
         case OptionKind::list: return "list";
     }
     return "?";
@@ -422,6 +497,7 @@ std::string_view group_title(OptionGroup group) {
         case OptionGroup::application: return "Application";
         case OptionGroup::processes: return "Processes";
         case OptionGroup::lifecycle: return "Lifecycle";
+        case OptionGroup::static_files: return "Static files";
         case OptionGroup::limits: return "Limits";
         case OptionGroup::no_op: return "Accepted uWSGI keys that change nothing (no-ops)";
         case OptionGroup::unsupported: return "Unsupported uWSGI keys (warned about and ignored)";

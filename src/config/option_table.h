@@ -20,6 +20,7 @@ enum class OptionKind {
     integer,  // a non-negative decimal number that fits in an int
     size,     // a non-negative number of bytes
     boolean,  // true/false, yes/no, on/off, 1/0; a bare key or `--flag` means true
+    toggle,   // a boolean or a number, stored as an int (false: 0, true: 1), as uWSGI's optional ints
     list,     // repeatable; each occurrence adds one entry
 };
 
@@ -38,6 +39,7 @@ enum class OptionGroup {
     application,
     processes,
     lifecycle,
+    static_files,
     limits,
     no_op,
     unsupported,

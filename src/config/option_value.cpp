@@ -42,6 +42,9 @@ std::string check_kind(const OptionSpec& spec, std::string_view value) {
                        " is not a boolean (use true/false, yes/no, on/off or 1/0)";
             return "";
         case OptionKind::integer: return parse_unsigned(spec, value, std::numeric_limits<int>::max(), number);
+        case OptionKind::toggle:
+            if (parse_bool(value)) return "";
+            return parse_unsigned(spec, value, std::numeric_limits<int>::max(), number);
         case OptionKind::size:
             return parse_unsigned(spec, value, std::numeric_limits<std::uint64_t>::max(), number);
         case OptionKind::string:
@@ -144,6 +147,10 @@ std::string apply_value(const OptionSpec& spec, std::string_view value, Options&
         void operator()(bool Options::*m) const { out.*m = *parse_bool(value); }
         void operator()(std::vector<std::string> Options::*m) const { (out.*m).emplace_back(value); }
         void operator()(int Options::*m) const {
+            if (std::optional<bool> flag = parse_bool(value)) {  // a toggle: on is 1, off is 0
+                out.*m = *flag ? 1 : 0;
+                return;
+            }
             std::from_chars(value.data(), value.data() + value.size(), out.*m);
         }
         void operator()(std::uint64_t Options::*m) const {

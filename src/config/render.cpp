@@ -14,7 +14,7 @@ using namespace config;
 
 constexpr OptionGroup kGroups[] = {OptionGroup::commands,  OptionGroup::config,    OptionGroup::sockets,
                                    OptionGroup::application, OptionGroup::processes, OptionGroup::lifecycle,
-                                   OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported,
+                                   OptionGroup::static_files, OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported,
                                    OptionGroup::uwsgi_other};
 
 // "-p, --processes, --workers N"
@@ -165,12 +165,16 @@ kept as written, where uWSGI makes an unknown letter empty. Values of unsupporte
 ## Checks after merging
 
 For a run and for `--check-config`: at least one of `http`, `http-socket`, `socket`; at least one of
-`wsgi-file` and `module` (when both are set, `module` is loaded and `wsgi-file` ignored with a warning,
-as uWSGI does); `processes`, `threads` and `listen` at least 1; `buffer-size` from 1024 to
-1048576; every `env` entry is `NAME=VALUE`; `chmod-socket` is octal; `chdir` exists; `wsgi-file`
-exists (relative to `chdir` when set). Every error is one line naming the option, value, file or
-line at fault. A start or `--check-config` that fails prints every warning gathered before the
-error (`appserver: warning: uwsgi.ini:3: unknown key "wsgi-file haha.py"` explains a missing app).
+`wsgi-file`, `module` and a root `mount = /=APP` (uWSGI's order: `module`, then `wsgi-file`, then
+mounts; a later one is ignored with a warning); `processes`, `threads` and `listen` at least 1;
+`buffer-size` from 1024 to 1048576; every `env` entry is `NAME=VALUE`; `chmod-socket` is octal;
+`chdir` exists; `wsgi-file` exists (relative to `chdir` when set); `uid`/`gid` name existing users
+and groups; a venv (`home`) was made with the Python appserver runs (its `pyvenv.cfg`).
+`--check-config` also imports the application as the user it will run as, and checks that the
+directories of `pidfile`, `daemonize`/`logto` and unix sockets exist and are writable. Every error
+is one line naming the option, value, file or line at fault. A start or `--check-config` that fails
+prints every warning gathered before the error (`appserver: warning: uwsgi.ini:3: unknown key
+"wsgi-file haha.py" (missing '='? did you mean "wsgi-file = haha.py"?)` explains a missing app).
 )";
 
 // The long tail, one paragraph per family: the note once, then its names (a table row per name would

@@ -14,8 +14,8 @@ constexpr std::string_view kUwsgiApi =
     "the uwsgi Python module, spooler, mules, signals and cache: planned (uWSGI API, issue 12); until "
     "then use a task queue (Celery, RQ) and Redis/memcached";
 constexpr std::string_view kStatic =
-    "static files: planned (static-map, issue 10); until then serve them from the front proxy or the "
-    "application (e.g. WhiteNoise)";
+    "this static-file key is not implemented; docs/static.md lists the ones that are (static-map, "
+    "static-expires, static-gzip-ext...)";
 constexpr std::string_view kStats = "stats server and metrics: planned (stats, issue 11)";
 constexpr std::string_view kProcesses =
     "adaptive workers, attached daemons and mounts: planned (issue 13); until then `processes` is fixed "
@@ -43,6 +43,9 @@ constexpr std::string_view kLogging =
 constexpr std::string_view kConfigLogic =
     "uWSGI config logic or another config format not supported here: appserver reads ini files (`ini = "
     "other.ini`, `ini = :section`, placeholders, the if-*/for blocks and print of docs/ini-files.md)";
+constexpr std::string_view kIncludeOther =
+    "an .ini file is read (`include` at once, like `ini =`; `inherit` after the rest of the file, so its "
+    "values win, as in uWSGI); other config formats (json, yaml, xml) are not supported here";
 constexpr std::string_view kHooks =
     "no hooks or exec-at-phase: use systemd's ExecStartPre/ExecStopPost or the application's own start-up"
     " code";
@@ -57,9 +60,10 @@ constexpr std::string_view kPython =
     "process, the app set by `wsgi-file`/`module`)";
 constexpr std::string_view kOther = "not implemented by appserver";
 
-constexpr std::array kNotes = {kUwsgiApi,    kStatic, kStats,   kProcesses, kEmperor, kHttpRouter,
-                               kRouters,     kAsync,  kRouting, kSockets,   kLogging, kReload,
-                               kConfigLogic, kHooks,  kPlugins, kJail,      kPython,  kOther};
+constexpr std::array kNotes = {kUwsgiApi,   kStatic,  kStats,       kProcesses,    kEmperor,
+                               kHttpRouter, kRouters, kAsync,       kRouting,      kSockets,
+                               kLogging,    kReload,  kConfigLogic, kIncludeOther, kHooks,
+                               kPlugins,    kJail,    kPython,      kOther};
 
 // clang-format off
 constexpr CatalogueEntry kCatalogue[] = {
@@ -170,7 +174,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"check-interval", "", kOther},
     {"check-mount", "", kJail},
     {"check-mountpoint", "", kJail},
-    {"check-static", "", kStatic},
     {"check-static-docroot", "", kStatic},
     {"chroot", "", kJail},
     {"chunked-input-limit", "", kOther},
@@ -344,7 +347,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"gevent-wait-for-hub", "", kAsync},
     {"harakiri-no-arh", "", kReload},
     {"heartbeat", "", kEmperor},
-    {"honour-range", "", kStatic},
     {"honour-stdin", "", kHooks},
     {"hook-accepting", "", kHooks},
     {"hook-accepting-once", "", kHooks},
@@ -428,8 +430,8 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"imperial-monitor-list", "", kEmperor},
     {"imperial-monitors-list", "", kEmperor},
     {"import", "", kUwsgiApi},
-    {"include", "", kConfigLogic},
-    {"inherit", "", kConfigLogic},
+    {"include", "", kIncludeOther},
+    {"inherit", "", kIncludeOther},
     {"ini-paste", "", kConfigLogic},
     {"ini-paste-logged", "", kConfigLogic},
     {"inject-after", "", kHooks},
@@ -517,8 +519,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"metrics-dir", "", kStats},
     {"metrics-dir-restore", "", kStats},
     {"metrics-no-cores", "", kStats},
-    {"mime-file", "", kStatic},
-    {"mimefile", "", kStatic},
     {"min-worker-lifetime", "", kReload},
     {"mode", "", kHooks},
     {"mount-as-emperor", "", kJail},
@@ -800,25 +800,12 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"start-unsubscribed", "", kUwsgiApi},
     {"static-cache-paths", "", kStatic},
     {"static-cache-paths-name", "", kStatic},
-    {"static-check", "", kStatic},
-    {"static-expires", "", kStatic},
     {"static-expires-mtime", "", kStatic},
     {"static-expires-path-info", "", kStatic},
     {"static-expires-path-info-mtime", "", kStatic},
-    {"static-expires-type", "", kStatic},
     {"static-expires-type-mtime", "", kStatic},
-    {"static-expires-uri", "", kStatic},
     {"static-expires-uri-mtime", "", kStatic},
     {"static-gzip", "", kStatic},
-    {"static-gzip-all", "", kStatic},
-    {"static-gzip-dir", "", kStatic},
-    {"static-gzip-ext", "", kStatic},
-    {"static-gzip-prefix", "", kStatic},
-    {"static-gzip-suffix", "", kStatic},
-    {"static-index", "", kStatic},
-    {"static-map2", "", kStatic},
-    {"static-safe", "", kStatic},
-    {"static-skip-ext", "", kStatic},
     {"stats-min", "", kStats},
     {"stats-minified", "", kStats},
     {"stats-no-cores", "", kStats},

@@ -5,6 +5,9 @@
 
 #include <filesystem>
 
+#include "proto/forwarded.h"
+#include "static/static_map.h"
+
 namespace appserver::config {
 namespace {
 
@@ -53,6 +56,15 @@ std::string check_umask(const Options& o) {
     return "";
 }
 
+// The same parse the workers use (startup.cpp), so a list that passes here cannot fail there.
+std::string check_forwarded(const Options& o) {
+    TrustedProxies trusted;
+    std::string error;
+    for (const std::string& entry : o.forwarded_allow_ips)
+        if (!trusted.add(entry, error)) return "option forwarded-allow-ips: " + error;
+    return "";
+}
+
 std::string check_application(const Options& o) {
     namespace fs = std::filesystem;
     if (o.http.empty() && o.http_socket.empty() && o.socket.empty())
@@ -68,6 +80,13 @@ std::string check_application(const Options& o) {
     return "";
 }
 
+// Mappings, directories, regexes, mime files: built here once to be checked (the workers build theirs).
+std::string check_static_files(const Options& o) {
+    std::string error;
+    if (!make_static_config(o, o.chdir, error)) return error;
+    return "";
+}
+
 }  // namespace
 
 std::string validate_options(const Options& options) {
@@ -80,7 +99,8 @@ std::string validate_options(const Options& options) {
         case Command::run:
         case Command::check_config: break;
     }
-    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_application}) {
+    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_application,
+                       check_static_files}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -13,6 +13,7 @@
 
 #include "log/log.h"
 #include "master/arbiter.h"
+#include "master/preflight.h"
 #include "master/reexec.h"
 #include "os/daemon.h"
 #include "os/fd_limit.h"
@@ -21,6 +22,7 @@
 #include "os/privileges.h"
 #include "os/signals.h"
 #include "os/unique_fd.h"
+#include "static/static_map.h"
 
 namespace appserver {
 namespace {
@@ -122,7 +124,7 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.limits.max_head_size = o.buffer_size;
     w.limits.max_body = o.limit_post;
     w.head_timeout_s = o.http_timeout;
-    w.keepalive_timeout_s = o.http_keepalive;
+    w.keepalive_timeout_s = o.http_keepalive > 1 ? o.http_keepalive : o.http_keepalive_timeout;
     w.max_requests = o.max_requests;
     w.reload_on_rss_mb = o.reload_on_rss;
     w.harakiri_s = o.harakiri;
@@ -133,7 +135,9 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.session.access_log = !o.disable_logging;
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.post_buffering = o.post_buffering;
-    w.session.exchange.keepalive_enabled = o.http_keepalive > 0;
+    w.session.exchange.keepalive_enabled = o.http_keepalive > 0 && w.keepalive_timeout_s > 0;
+    std::string ignored;  // config::validate_options (check_forwarded) refused a bad list already
+    for (const std::string& entry : o.forwarded_allow_ips) w.session.trusted_proxies.add(entry, ignored);
     return a;
 }
 
@@ -150,6 +154,7 @@ int check_config(Options& options, AppRuntime& runtime) {
     std::optional<StartPlan> plan = plan_start(options, error);
     if (!plan || !apply_environment(options, error)) return refuse(error);
     std::vector<ListenSocket>& sockets = plan->sockets;
+    if (!check_file_destinations(options, sockets, error)) return refuse(error);
     // Addresses a reload would newly bind: find out now (before dropping root, as the start does).
     if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error))
         return refuse(error);
@@ -373,6 +378,12 @@ int run_server(Options& options, AppRuntime& runtime) {
     log_banner(options, runtime, sockets, generation, fds);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
+    // After chdir: relative static directories are the workers' (checked already by the validation).
+    if (auto statics = make_static_config(options, "", error); !statics) {
+        return failed(error);
+    } else if (statics->enabled()) {
+        settings.worker.session.statics = std::move(statics);
+    }
     Arbiter arbiter(settings, sockets, &runtime, *signals);
     if (inherited) {
         arbiter.adopt_old_workers(inherited->old_workers, inherited->accepting);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "os/listen_socket.h"
@@ -120,6 +121,10 @@ public:
     // Serves what is ready and returns the state that follows (never in_app). It must not write
     // conn.state: on a request thread, the loop applies the result when it takes the connection back.
     virtual ConnState serve(Connection& conn, bool stopping) = 0;
+    // Answers the request from the static files when it names one (docs/static.md), without the
+    // application, and returns the state that follows (reading_request: look for a pipelined
+    // request now). nullopt: not a static file, nothing was written; serve() it.
+    virtual std::optional<ConnState> serve_static(Connection& conn, bool stopping) = 0;
 };
 
 }  // namespace appserver

@@ -157,18 +157,13 @@ bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<s
         iov[n++] = iov_of(chunk_size, static_cast<std::size_t>(len));
     }
     if (n > 0 && !send(iov, n)) return false;
-    // sendfile writes straight from the file: whatever is kept must go first.
-    if (!conn_.output.flush_blocking(conn_.fd.get(), settings_.io_timeout_ms)) {
+    // Queued after the head: the event loop sends it (sendfile on EPOLLOUT) while this thread
+    // goes on to the next request; the connection reads its next request once it is sent.
+    if (!conn_.output.send_file(conn_.fd.get(), fd, offset, size, timeout_ms_)) {
         failed_ = true;
         return false;
     }
-    std::uint64_t sent = 0;
-    bool ok = send_file_all(conn_.fd.get(), fd, offset, size, settings_.io_timeout_ms, sent);
-    body_sent_ += sent;
-    if (!ok) {
-        failed_ = true;
-        return false;
-    }
+    body_sent_ += size;
     if (chunked) {
         iovec crlf = iov_of(kCrlf, 2);
         return send(&crlf, 1);

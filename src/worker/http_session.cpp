@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "appserver/ascii.h"
 #include "proto/cgi_vars.h"
+#include "worker/static_serve.h"
 
 namespace appserver {
 namespace {
@@ -16,6 +18,24 @@ void discard_body(Connection& conn) {
     body.clear();
     conn.body_taken = 0;
     conn.spool.reset();
+}
+
+// The value of header `name` (repeated ones joined with ", "); "" when absent.
+std::string_view header_value(const HttpHead& head, std::string_view name, std::string& joined) {
+    std::string_view found;
+    bool several = false;
+    for (const auto& [key, value] : head.headers) {
+        if (!ascii::iequals(key, name)) continue;
+        if (found.data() == nullptr) {
+            found = value;
+        } else {
+            if (!several) joined.assign(found);
+            several = true;
+            joined += ", ";
+            joined += value;
+        }
+    }
+    return several ? std::string_view(joined) : found;
 }
 
 // The request is over (answered, its body consumed): the connection waits for the next one.
@@ -50,10 +70,11 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
 }
 
 void log_access(std::string_view remote, std::string_view method, std::string_view uri,
-                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started) {
+                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started,
+                std::string_view marker) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms", remote, method, uri, protocol, status, bytes,
-                 static_cast<double>(us) / 1000.0);
+    spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms{}{}", remote, method, uri, protocol, status, bytes,
+                 static_cast<double>(us) / 1000.0, marker.empty() ? "" : " ", marker);
 }
 
 bool queue_server_answer(Connection& conn, const SessionSettings& settings, int status, bool http11) {
@@ -160,7 +181,47 @@ Session::Next HttpSession::on_input(Connection& conn, const char* data, std::siz
     return Next::wait;
 }
 
-bool HttpSession::serve_one(Connection& conn, bool stopping) {
+// A static file for this request (HEAD or GET naming one): answered, counted and logged like any
+// request; nullopt when the application is to answer. The value: the connection may carry more.
+std::optional<bool> HttpSession::serve_one_static(Connection& conn, bool stopping) {
+    if (!settings_.statics) return std::nullopt;
+    const HttpHead& head = conn.parser->head();
+    if (head.method != "GET" && head.method != "HEAD") return std::nullopt;
+    auto started = Clock::now();
+    std::string_view rest = head.target_rest();
+    std::string_view path = rest.substr(0, rest.find_first_of("?#"));
+    if (head.target_form == TargetForm::asterisk || !path.starts_with('/')) return std::nullopt;
+    std::string decoded = percent_decode(path);
+    std::string joined_inm, joined_ae, unused;
+    StaticRequest request;
+    request.method = head.method;
+    request.path = decoded;
+    request.uri = rest;
+    request.if_modified_since = header_value(head, "if-modified-since", unused);
+    request.if_none_match = header_value(head, "if-none-match", joined_inm);
+    request.range = header_value(head, "range", unused);
+    request.if_range = header_value(head, "if-range", unused);
+    request.accept_encoding = header_value(head, "accept-encoding", joined_ae);
+
+    RequestFacts facts;
+    facts.head_method = head.method == "HEAD";
+    facts.http11 = head.version_minor == 1;
+    facts.keep_alive = head.keep_alive && settings_.exchange.keepalive_enabled && !stopping;
+    HttpResponseWriter response(conn, settings_.exchange, facts);
+    int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
+    if (!serve_static_file(*settings_.statics, request, response, conn.peer.remote_addr, tcp)) return std::nullopt;
+    if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
+    if (settings_.access_log)
+        log_access(conn.peer.remote_addr, head.method, head.url,
+                   head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", response.status(),
+                   response.body_bytes(), started, "static");
+    return response.finished() && response.keep_alive();
+}
+
+bool HttpSession::serve_one(Connection& conn, bool stopping, bool try_static) {
+    // A pipelined request for a static file behind one for the application: still not the app's.
+    if (try_static)
+        if (auto keep = serve_one_static(conn, stopping)) return *keep;
     auto started = Clock::now();
     const HttpHead& head = conn.parser->head();
     RequestFacts facts;
@@ -176,29 +237,50 @@ bool HttpSession::serve_one(Connection& conn, bool stopping) {
     request.vars = vars.vars();
     request.url_scheme = "http";
     request.body = &body;
+    // A trusted front proxy's X-Forwarded-* (forwarded-allow-ips); `forwarded` backs request.vars' views.
+    ForwardedFacts forwarded = resolve_forwarded(settings_.trusted_proxies, conn.peer.remote_addr,
+                                                 conn.listener->address.is_unix, request.vars);
+    apply_forwarded_client(forwarded, request.vars);
+    if (!forwarded.scheme.empty()) request.url_scheme = forwarded.scheme;
 
     run_application(runtime_, request, response, conn, settings_, head.method, head.url);
     if (settings_.access_log)
-        log_access(conn.peer.remote_addr, head.method, head.url,
+        log_access(request.var("REMOTE_ADDR"), head.method, head.url,
                    head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", response.status(),
                    response.body_bytes(), started);
     return response.finished() && response.keep_alive();
 }
 
+// After a response that leaves the connection open: reading_request when the next request may be
+// looked at now.
+ConnState HttpSession::after_response(Connection& conn) {
+    conn.phase_since = Clock::now();  // an unread body is discarded for http-timeout in all
+    // Nothing below waits for the client: an unread body is discarded from what is buffered,
+    // and the event loop discards the rest as it arrives (draining_body).
+    const HttpRequestParser& p = *conn.parser;
+    if (p.state() != HttpRequestParser::State::complete && p.head().expect_continue && !conn.continue_sent &&
+        conn.input.empty())
+        return ConnState::closing;  // the client waits for 100 Continue: no body is coming
+    ConnState next = after_body(conn);
+    if (next != ConnState::reading_request) return next;
+    // Pipelined requests wait until the client has taken this response.
+    if (!conn.output.empty()) return ConnState::writing_behind;
+    return ConnState::reading_request;
+}
+
+std::optional<ConnState> HttpSession::serve_static(Connection& conn, bool stopping) {
+    std::optional<bool> keep = serve_one_static(conn, stopping);
+    if (!keep) return std::nullopt;
+    if (!*keep) return ConnState::closing;
+    return after_response(conn);
+}
+
 ConnState HttpSession::serve(Connection& conn, bool stopping) {
-    for (;;) {
-        if (!serve_one(conn, stopping)) return ConnState::closing;
-        conn.phase_since = Clock::now();  // an unread body is discarded for http-timeout in all
-        // Nothing below waits for the client: an unread body is discarded from what is buffered,
-        // and the event loop discards the rest as it arrives (draining_body).
-        const HttpRequestParser& p = *conn.parser;
-        if (p.state() != HttpRequestParser::State::complete && p.head().expect_continue &&
-            !conn.continue_sent && conn.input.empty())
-            return ConnState::closing;  // the client waits for 100 Continue: no body is coming
-        ConnState next = after_body(conn);
+    // The first request was looked up already (Worker::dispatch asks serve_static first).
+    for (bool first = true;; first = false) {
+        if (!serve_one(conn, stopping, !first)) return ConnState::closing;
+        ConnState next = after_response(conn);
         if (next != ConnState::reading_request) return next;
-        // Pipelined requests wait until the client has taken this response.
-        if (!conn.output.empty()) return ConnState::writing_behind;
         switch (check_request(conn)) {
             case Ready::wait: return ConnState::reading_request;
             case Ready::refused: return ConnState::closing;

@@ -4,10 +4,14 @@
 // requests that are ready, pipelined ones in order, and saying what the connection does next).
 
 #include <atomic>
+#include <memory>
+#include <optional>
 
 #include "appserver/app_runtime.h"
+#include "proto/forwarded.h"
 #include "worker/connection.h"
 #include "worker/exchange.h"
+#include "static/static_map.h"
 #include "worker/harakiri.h"
 
 namespace appserver {
@@ -21,6 +25,8 @@ struct SessionSettings {
     std::uint64_t post_buffering = 64 * 1024;
     Harakiri* harakiri = nullptr;         // watchdog over each request (null: harakiri off)
     std::atomic<long>* served = nullptr;  // the worker's request count (max-requests)
+    TrustedProxies trusted_proxies;       // forwarded-allow-ips (empty: X-Forwarded-* not believed)
+    std::shared_ptr<const StaticConfig> statics;  // static-map & co.; null: none configured
 };
 
 // Runs the application for one request, whatever the protocol: under the harakiri watchdog,
@@ -28,9 +34,11 @@ struct SessionSettings {
 void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
                      const SessionSettings& settings, std::string_view method, std::string_view uri);
 
-// One access-log line: address, request line, status, bytes, duration.
+// One access-log line: address, request line, status, bytes, duration, and `marker` when there is
+// one ("static": answered from a static file, the application was not called).
 void log_access(std::string_view remote, std::string_view method, std::string_view uri,
-                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started);
+                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started,
+                std::string_view marker = {});
 
 // An answer from the server itself (400, 413, 431...) with Connection: close, queued without
 // waiting: it is small and goes out at once or is kept for the event loop. False: the client is gone.
@@ -44,13 +52,16 @@ public:
     void on_peer_closed(const Connection&) override {}
     bool may_send_more(const Connection& conn) const override;
     ConnState serve(Connection& conn, bool stopping) override;
+    std::optional<ConnState> serve_static(Connection& conn, bool stopping) override;
 
 private:
     enum class Ready { wait, serve, refused };
     Ready check_request(Connection& conn);
     bool reads_body_ahead(HttpRequestParser& p) const;
     ConnState after_body(Connection& conn);
-    bool serve_one(Connection& conn, bool stopping);
+    ConnState after_response(Connection& conn);
+    bool serve_one(Connection& conn, bool stopping, bool try_static);
+    std::optional<bool> serve_one_static(Connection& conn, bool stopping);
 
     AppRuntime& runtime_;
     const SessionSettings& settings_;

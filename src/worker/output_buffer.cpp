@@ -1,11 +1,15 @@
 #include "worker/output_buffer.h"
 
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "log/log.h"
 #include "worker/socket_io.h"
 
 namespace appserver {
@@ -24,6 +28,35 @@ long send_now(int fd, iovec* iov, int count) {
         if (errno == EINTR) continue;
         return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
     }
+}
+
+// What one sendfile(2) call is asked for at most: a client that reads as fast as we send would
+// otherwise keep a single call going for the whole file (the socket never fills).
+constexpr std::uint64_t kMaxSendfile = OutputBuffer::kFlushBudget;
+constexpr long kFileEnded = -2;
+
+// One non-blocking sendfile from `offset`: bytes written (0 when the socket is full), -1 on error,
+// kFileEnded when the file has no byte at `offset` any more (it shrank).
+long sendfile_now(int fd, int file_fd, std::uint64_t offset, std::uint64_t length) {
+    for (;;) {
+        auto off = static_cast<off_t>(offset);
+        ssize_t n = ::sendfile(fd, file_fd, &off, static_cast<std::size_t>(std::min(length, kMaxSendfile)));
+        if (n > 0) return n;
+        if (n == 0) return length == 0 ? 0 : kFileEnded;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        // The client going away is routine; anything else (EIO reading the file...) is worth a line.
+        if (errno != EPIPE && errno != ECONNRESET && errno != ENOTCONN)
+            spdlog::warn("{}", log::syscall_error("sendfile", "response file", errno));
+        return -1;
+    }
+}
+
+void log_file_ended(std::uint64_t missing) {
+    spdlog::warn(
+        "a response file ended {} bytes short of the length promised (it shrank while being sent): "
+        "connection closed",
+        missing);
 }
 
 // Drops `n` written bytes from the front of the iovecs.
@@ -69,7 +102,12 @@ bool OutputBuffer::reserve(std::atomic<std::size_t>* total, std::size_t bytes, s
 void OutputBuffer::keep(const iovec* iov, int count, std::size_t size) {
     // Allocates exactly what growth_for(size) promised (the same sizing rule), then copies.
     std::size_t to_allocate = size;
-    if (!chunks_.empty()) to_allocate -= std::min(size, chunks_.back().capacity - chunks_.back().end);
+    // Only the last chunk may have room (a segment has none): bytes never go before a segment.
+    std::size_t at = chunks_.size();  // the first chunk with room
+    if (!chunks_.empty() && chunks_.back().end < chunks_.back().capacity) {
+        at = chunks_.size() - 1;
+        to_allocate -= std::min(size, chunks_.back().capacity - chunks_.back().end);
+    }
     while (to_allocate > 0) {
         Chunk c;
         c.capacity = to_allocate >= kMaxChunk ? kMaxChunk : chunk_capacity(to_allocate);
@@ -78,8 +116,6 @@ void OutputBuffer::keep(const iovec* iov, int count, std::size_t size) {
         to_allocate -= std::min(to_allocate, c.capacity);
         chunks_.push_back(std::move(c));
     }
-    std::size_t at = 0;  // the first chunk with room
-    while (at < chunks_.size() && chunks_[at].end == chunks_[at].capacity) ++at;
     for (int i = 0; i < count; ++i) {
         const char* p = static_cast<const char*>(iov[i].iov_base);
         std::size_t n = iov[i].iov_len;
@@ -100,6 +136,7 @@ void OutputBuffer::consumed(std::size_t n) {
     pending_ -= n;
     std::size_t freed = 0, gone = 0;
     for (Chunk& c : chunks_) {
+        if (c.is_file()) break;  // bytes written never reach past a segment
         std::size_t take = std::min(n, c.end - c.begin);
         c.begin += take;
         n -= take;
@@ -116,49 +153,126 @@ void OutputBuffer::consumed(std::size_t n) {
 
 void OutputBuffer::release() {
     if (total_) total_->fetch_sub(allocated_);
-    chunks_.clear();
+    chunks_.clear();  // closes the segments' descriptors
     chunks_.shrink_to_fit();
     pending_ = 0;
     allocated_ = 0;
+    segments_ = 0;
+    file_pending_ = 0;
 }
 
 int OutputBuffer::pending_iovecs(iovec* out, int max) const {
     int n = 0;
     for (const Chunk& c : chunks_) {
-        if (n == max) break;
+        if (n == max || c.is_file()) break;
         if (c.begin == c.end) continue;
         out[n++] = iovec{c.data.get() + c.begin, c.end - c.begin};
     }
     return n;
 }
 
+long OutputBuffer::flush_segment(int fd) {
+    Chunk& c = chunks_.front();
+    long n = sendfile_now(fd, c.file.get(), c.offset, c.length);
+    if (n == kFileEnded) log_file_ended(c.length);
+    if (n < 0) {
+        release();
+        return -1;
+    }
+    auto sent = static_cast<std::uint64_t>(n);
+    c.offset += sent;
+    c.length -= sent;
+    file_pending_ -= sent;
+    if (c.length == 0) {
+        chunks_.erase(chunks_.begin());  // its descriptor is closed now, not with the response
+        --segments_;
+        if (chunks_.empty()) chunks_.shrink_to_fit();
+    }
+    return n;
+}
+
 OutputBuffer::Flush OutputBuffer::flush_some(int fd) {
+    std::size_t budget = kFlushBudget;
     while (!empty()) {
-        iovec iov[kMaxIovecs];
-        int count = pending_iovecs(iov, kMaxIovecs);
-        long n = send_now(fd, iov, count);
-        if (n < 0) {
-            release();
-            return Flush::failed;
+        if (budget == 0) return Flush::more;
+        long n;
+        if (chunks_.front().is_file()) {
+            n = flush_segment(fd);
+            if (n < 0) return Flush::failed;
+        } else {
+            iovec iov[kMaxIovecs];
+            int count = pending_iovecs(iov, kMaxIovecs);
+            n = send_now(fd, iov, count);
+            if (n < 0) {
+                release();
+                return Flush::failed;
+            }
+            consumed(static_cast<std::size_t>(n));
         }
         if (n == 0) return Flush::more;
-        consumed(static_cast<std::size_t>(n));
+        budget -= std::min(budget, static_cast<std::size_t>(n));
     }
     return Flush::done;
 }
 
 bool OutputBuffer::flush_blocking(int fd, int timeout_ms) {
-    while (!empty()) {
-        iovec iov[kMaxIovecs];
-        int count = pending_iovecs(iov, kMaxIovecs);
-        std::size_t size = 0;
-        for (int i = 0; i < count; ++i) size += iov[i].iov_len;
-        if (!write_all(fd, iov, count, timeout_ms)) {
+    for (;;) {
+        switch (flush_some(fd)) {
+            case Flush::done: return true;
+            case Flush::failed: return false;
+            case Flush::more: break;
+        }
+        if (!wait_writable(fd, timeout_ms)) {
             release();
             return false;
         }
-        consumed(size);
     }
+}
+
+bool OutputBuffer::wait_for_segment_room(int fd, int timeout_ms) {
+    while (segments_ >= kMaxSegments) {
+        switch (flush_some(fd)) {
+            case Flush::done: return true;
+            case Flush::failed: return false;
+            case Flush::more: break;
+        }
+        if (segments_ < kMaxSegments) break;
+        if (!wait_writable(fd, timeout_ms)) {
+            release();
+            return false;
+        }
+    }
+    return true;
+}
+
+bool OutputBuffer::send_file(int fd, int file_fd, std::uint64_t offset, std::uint64_t length,
+                             int timeout_ms) {
+    if (length == 0) return true;
+    if (!empty() && flush_some(fd) == Flush::failed) return false;
+    if (empty()) {
+        // Nothing before it: the socket takes what it can now (all of a small file), once.
+        long n = sendfile_now(fd, file_fd, offset, length);
+        if (n == kFileEnded) log_file_ended(length);
+        if (n < 0) return false;
+        offset += static_cast<std::uint64_t>(n);
+        length -= static_cast<std::uint64_t>(n);
+        if (length == 0) return true;
+    }
+    if (!wait_for_segment_room(fd, timeout_ms)) return false;
+    Chunk segment;
+    segment.file.reset(::fcntl(file_fd, F_DUPFD_CLOEXEC, 0));
+    if (!segment.file) {
+        // Out of descriptors: the file goes out now, waiting for the client (as before offloading).
+        spdlog::warn("{}: sending the file with blocking waits",
+                     log::syscall_error("fcntl(F_DUPFD_CLOEXEC)", "response file", errno));
+        std::uint64_t sent = 0;
+        return flush_blocking(fd, timeout_ms) && send_file_all(fd, file_fd, offset, length, timeout_ms, sent);
+    }
+    segment.offset = offset;
+    segment.length = length;
+    chunks_.push_back(std::move(segment));
+    ++segments_;
+    file_pending_ += length;
     return true;
 }
 

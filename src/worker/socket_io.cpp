@@ -22,6 +22,8 @@ bool wait_for(int fd, short events, int timeout_ms) {
 
 }  // namespace
 
+bool wait_writable(int fd, int timeout_ms) { return wait_for(fd, POLLOUT, timeout_ms); }
+
 long read_some(int fd, char* buf, std::size_t size, int timeout_ms) {
     for (;;) {
         ssize_t n = ::recv(fd, buf, size, 0);

@@ -13,6 +13,9 @@ namespace appserver {
 // -1 on error or timeout.
 long read_some(int fd, char* buf, std::size_t size, int timeout_ms);
 
+// Waits up to timeout_ms for the socket to take more. False on timeout or error.
+bool wait_writable(int fd, int timeout_ms);
+
 // Writes every byte of the iovecs (modified in place). False on error, peer gone or timeout.
 bool write_all(int fd, iovec* iov, int count, int timeout_ms);
 

@@ -10,6 +10,7 @@
 #include "proto/uwsgi_packet.h"
 #include "worker/exchange.h"
 #include "worker/socket_io.h"
+#include "worker/static_serve.h"
 
 namespace appserver {
 namespace {
@@ -21,11 +22,16 @@ std::string peer_name(const Connection& conn) {
     return conn.peer.remote_addr.empty() ? conn.listener->bound_name : conn.peer.remote_addr;
 }
 
-// nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; UWSGI_SCHEME overrides both.
-std::string_view url_scheme(const Request& request) {
-    std::string_view scheme = request.var("UWSGI_SCHEME");
-    if (scheme.empty()) scheme = request.var("REQUEST_SCHEME");
-    if (iequals(scheme, "https")) return "https";
+// nginx says https with HTTPS=on (uwsgi_params) and REQUEST_SCHEME; a trusted proxy's
+// X-Forwarded-Proto (`forwarded`, from a TLS load balancer in front of nginx) overrides them, and
+// UWSGI_SCHEME, set by the operator in nginx, overrides everything, `http` too, as in uWSGI (which
+// takes any value verbatim; only https and http are schemes the app is served over, others are ignored).
+std::string_view url_scheme(const Request& request, std::string_view forwarded) {
+    std::string_view operator_scheme = request.var("UWSGI_SCHEME");
+    if (iequals(operator_scheme, "https")) return "https";
+    if (iequals(operator_scheme, "http")) return "http";
+    if (!forwarded.empty()) return forwarded;
+    if (iequals(request.var("REQUEST_SCHEME"), "https")) return "https";
     std::string_view https = request.var("HTTPS");
     if (iequals(https, "on") || https == "1") return "https";
     return "http";
@@ -113,6 +119,43 @@ void UwsgiSession::on_peer_closed(const Connection& conn) {
         peer_name(conn), conn.listener->bound_name, conn.input.size());
 }
 
+std::optional<ConnState> UwsgiSession::serve_static(Connection& conn, bool) {
+    if (!settings_.statics) return std::nullopt;
+    auto started = Clock::now();
+    thread_local UwsgiPacket packet;
+    std::string error;
+    if (parse_uwsgi_packet(conn.input, limits_.max_head_size, packet, error) != UwsgiParseStatus::complete)
+        return std::nullopt;  // serve() says what is wrong
+    auto var = [&](std::string_view name) { return find_var(packet.vars, name).value_or(std::string_view()); };
+    StaticRequest request;
+    request.method = find_var(packet.vars, "REQUEST_METHOD").value_or("GET");
+    request.path = var("PATH_INFO");
+    request.uri = var("REQUEST_URI");
+    request.if_modified_since = var("HTTP_IF_MODIFIED_SINCE");
+    request.if_none_match = var("HTTP_IF_NONE_MATCH");
+    request.range = var("HTTP_RANGE");
+    request.if_range = var("HTTP_IF_RANGE");
+    request.accept_encoding = var("HTTP_ACCEPT_ENCODING");
+    if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
+
+    RequestFacts facts;
+    facts.head_method = request.method == "HEAD";
+    facts.http11 = false;
+    facts.keep_alive = false;
+    HttpResponseWriter response(conn, settings_.exchange, facts);
+    std::string client = var("REMOTE_ADDR").empty() ? peer_name(conn) : std::string(var("REMOTE_ADDR"));
+    int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
+    if (!serve_static_file(*settings_.statics, request, response, client, tcp)) return std::nullopt;
+    ++conn.requests_served;
+    if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
+    if (settings_.access_log) {
+        std::string_view protocol = var("SERVER_PROTOCOL");
+        log_access(client, request.method, request.uri, protocol.empty() ? "HTTP/1.0" : protocol,
+                   response.status(), response.body_bytes(), started, "static");
+    }
+    return ConnState::closing;
+}
+
 ConnState UwsgiSession::serve(Connection& conn, bool) {
     auto started = Clock::now();
     thread_local UwsgiPacket packet;
@@ -143,7 +186,15 @@ ConnState UwsgiSession::serve(Connection& conn, bool) {
     HttpResponseWriter response(conn, settings_.exchange, facts);
     Request request;
     request.vars = std::move(vars);
-    request.url_scheme = url_scheme(request);
+    // forwarded-allow-ips is checked against the client the front-end names (its REMOTE_ADDR): the
+    // front-end itself is trusted by the uwsgi protocol, which lets it set REMOTE_ADDR and HTTPS.
+    // `forwarded` backs request.vars' views.
+    std::string_view front_end_client = request.var("REMOTE_ADDR");
+    ForwardedFacts forwarded =
+        resolve_forwarded(settings_.trusted_proxies, front_end_client,
+                          front_end_client.empty() && conn.listener->address.is_unix, request.vars);
+    apply_forwarded_client(forwarded, request.vars);
+    request.url_scheme = url_scheme(request, forwarded.scheme);
     request.body = &body;
 
     std::string_view uri = request.var("REQUEST_URI");

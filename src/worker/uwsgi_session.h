@@ -25,6 +25,8 @@ public:
     bool may_send_more(const Connection&) const override { return true; }
     // Serves the one request; the connection then closes (lingering over the unread body).
     ConnState serve(Connection& conn, bool stopping) override;
+    // A GET/HEAD for a static file: answered from it; the connection then closes.
+    std::optional<ConnState> serve_static(Connection& conn, bool stopping) override;
 
 private:
     AppRuntime& runtime_;

@@ -258,6 +258,21 @@ void Worker::on_peer_closed(Connection* conn) {
 }
 
 void Worker::dispatch(Connection* conn) {
+    // Static files are answered here, in the loop, without the application or a request thread;
+    // pipelined requests behind one are looked at in turn (each consumes input: the loop ends).
+    Session& session = session_of(*conn);
+    while (std::optional<ConnState> next = session.serve_static(*conn, stopping_)) {
+        conn->state = *next;
+        if (conn->state != ConnState::reading_request) {
+            settle(conn);
+            return;
+        }
+        switch (session.on_input(*conn, nullptr, 0)) {
+            case Session::Next::close: close_connection(conn); return;
+            case Session::Next::wait: settle(conn); return;
+            case Session::Next::serve: break;
+        }
+    }
     conn->state = ConnState::in_app;
     if (!pool_) {
         conn->state = session_of(*conn).serve(*conn, stopping_);

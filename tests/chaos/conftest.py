@@ -9,4 +9,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
-from fixtures import serve, sock_dir  # noqa: E402,F401  (pytest fixtures)
+from fixtures import serve, serve_ready, sock_dir  # noqa: E402,F401  (pytest fixtures)

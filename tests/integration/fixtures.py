@@ -4,7 +4,7 @@ import tempfile
 
 import pytest
 
-from harness import APPS, Server, free_port
+from harness import APPS, Server, can_connect, free_port, wait_until
 
 
 @pytest.fixture
@@ -31,6 +31,26 @@ def serve(tmp_path):
         server = Server(argv, cwd or tmp_path, env=env, port=port)
         started.append(server)
         return server.start(wait_port=wait)
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def serve_ready(tmp_path):
+    """serve_ready(args, ready) -> a started Server, once every address in `ready` ((host, port) or a
+    unix socket path) accepts: for servers with several listeners, or none on TCP."""
+    started = []
+
+    def start(args, ready):
+        server = Server(list(args), tmp_path)
+        started.append(server)
+        server.start(wait_port=False)
+        assert wait_until(lambda: server.proc.poll() is not None or all(can_connect(a) for a in ready), 15), \
+            server.log()
+        assert server.proc.poll() is None, server.log()
+        return server
 
     yield start
     for server in started:

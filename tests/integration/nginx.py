@@ -10,7 +10,8 @@ from harness import can_connect, free_port, wait_until
 NGINX = "/usr/sbin/nginx"
 UWSGI_PARAMS = "/etc/nginx/uwsgi_params"
 
-CONFIG = """\
+# What every config starts with (format fields: dir, and the http body's own).
+HEAD = """\
 daemon off;
 master_process off;
 worker_processes 1;
@@ -24,6 +25,10 @@ http {{
     fastcgi_temp_path {dir}/fastcgi_temp;
     uwsgi_temp_path {dir}/uwsgi_temp;
     scgi_temp_path {dir}/scgi_temp;
+"""
+
+# The http block's body for the usual case: every upstream behind uwsgi_pass.
+UWSGI_PASS = """\
     client_max_body_size 16m;
 
     upstream app {{
@@ -56,13 +61,15 @@ def upstream_server(address):
 
 
 class Nginx:
-    def __init__(self, directory, upstreams):
+    def __init__(self, directory, upstreams=(), http=UWSGI_PASS, **fields):
+        """`http`: the http block after HEAD, formatted with dir, port, servers, uwsgi_params and `fields`."""
         self.dir = Path(directory) / "nginx"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         servers = "\n".join(f"        server {upstream_server(a)};" for a in upstreams)
         self.conf = self.dir / "nginx.conf"
-        self.conf.write_text(CONFIG.format(dir=self.dir, port=self.port, servers=servers, uwsgi_params=UWSGI_PARAMS))
+        self.conf.write_text((HEAD + http).format(dir=self.dir, port=self.port, servers=servers,
+                                                   uwsgi_params=UWSGI_PARAMS, **fields))
         self.proc = None
 
     def start(self):

@@ -120,3 +120,48 @@ def test_uwsgi_style_ini_serves(tmp_path):
 def test_example_ini_checks(tmp_path):
     r = run_cli(["--ini", str(ROOT / "examples" / "uwsgi.ini"), "--check-config"])
     assert r.returncode == 0, r.stderr
+
+
+# Everything a start creates needs a directory: --check-config says so, instead of "OK" then a failed start.
+def test_check_config_refuses_missing_directories(tmp_path):
+    (tmp_path / "afile").write_text("")
+    base = ["--http", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APPS / "echo.py"), "--check-config"]
+    for option, path, why in [("--pidfile", tmp_path / "nodir" / "app.pid", "does not exist"),
+                              ("--daemonize", tmp_path / "nodir" / "app.log", "does not exist"),
+                              ("--logto", tmp_path / "afile" / "app.log", "is not a directory"),
+                              ("--socket", tmp_path / "nodir" / "app.sock", "does not exist")]:
+        lines = assert_refused(run_cli(base + [option, str(path)], cwd=tmp_path), str(path), why)
+        assert lines[-1].startswith(f"appserver: {option[2:]} {path}: directory {path.parent} "), lines
+    # Relative paths are taken from where appserver starts, as the start takes them.
+    (tmp_path / "run").mkdir()
+    assert run_cli(base + ["--pidfile", "run/app.pid"], cwd=tmp_path).returncode == 0
+    assert_refused(run_cli(base + ["--pidfile", "nodir/app.pid"], cwd=tmp_path), "nodir/app.pid")
+
+
+# `wsgi-file haha.py` (no '='): the error is "no application", and the warning above it shows the fix.
+def test_missing_equals_is_pointed_at(tmp_path):
+    (tmp_path / "haha.py").write_text((APPS / "echo.py").read_text())
+    (tmp_path / "uwsgi.ini").write_text(f"[uwsgi]\nhttp = 127.0.0.1:{free_port()}\nwsgi-file haha.py\n")
+    for extra in (["--check-config"], []):
+        lines = assert_refused(run_cli(["--ini", "uwsgi.ini"] + extra, cwd=tmp_path), "no application")
+        assert 'uwsgi.ini:3: unknown key "wsgi-file haha.py" (missing \'=\'? did you mean "wsgi-file = haha.py"?)' \
+            in "\n".join(lines), lines
+
+
+# An ini whose only application is `mount = /=app.py` serves it (uWSGI's mount at the root).
+def test_root_mount_serves(tmp_path):
+    port = free_port()
+    (tmp_path / "app.py").write_text(textwrap.dedent("""
+        def application(env, start_response):
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            return [('mounted ' + env['SCRIPT_NAME'] + '|' + env['PATH_INFO']).encode()]
+    """))
+    (tmp_path / "uwsgi.ini").write_text(f"[uwsgi]\nhttp = 127.0.0.1:{port}\nchdir = %d\nmount = /=app.py\n")
+    assert run_cli(["--ini", "uwsgi.ini", "--check-config"], cwd=tmp_path).returncode == 0
+    server = Server(["--ini", "uwsgi.ini"], tmp_path, port=port).start()
+    try:
+        assert requests.get(server.url("/a/b"), timeout=10).text == "mounted |/a/b"
+    finally:
+        server.stop()
+    (tmp_path / "prefix.ini").write_text(f"[uwsgi]\nhttp = 127.0.0.1:{port}\nmount = /app=app.py\n")
+    assert_refused(run_cli(["--ini", "prefix.ini"], cwd=tmp_path), "prefix.ini:3: option mount", "URL prefix")

@@ -122,14 +122,30 @@ def test_keepalive_zero_disables_keep_alive(serve):
     assert conn.closed_by_peer()
 
 
-def test_idle_keepalive_connection_closed_after_http_keepalive(serve):
-    s = serve("echo.py", "--http-keepalive", "1")
+# uWSGI's meaning of http-keepalive: a number above 1 is the idle timeout; http-keepalive-timeout
+# is appserver's own key for it.
+@pytest.mark.parametrize("option", [("--http-keepalive-timeout", "1"), ("--http-keepalive", "2")])
+def test_idle_keepalive_connection_closed_after_its_timeout(serve, option):
+    s = serve("echo.py", *option)
     conn = RawConnection(s.port)
     conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     assert conn.read_response().status == 200
     started = time.monotonic()
     assert conn.closed_by_peer(timeout=8)
     assert time.monotonic() - started < 6
+
+
+# `http-keepalive = 1` (or a bare `http-keepalive`, or true) in a uWSGI config means "on", not a
+# one-second timeout: the connection outlives a second and carries a second request.
+@pytest.mark.parametrize("value", ["1", "true"])
+def test_http_keepalive_one_means_on(serve, value):
+    s = serve("echo.py", "--http-keepalive", value)
+    conn = RawConnection(s.port)
+    conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert conn.read_response().status == 200
+    time.sleep(2.5)
+    conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert conn.read_response().status == 200
 
 
 def test_hundreds_of_slow_clients_do_not_delay_others(serve):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from harness import APPS, Server, can_connect, free_port, run_cli, wait_until
+from harness import APPS, free_port, run_cli, wait_until
 from rawhttp import request as http_request
 from uwsgi_client import Response, connect, exchange, packet, request
 
@@ -17,21 +17,8 @@ APP = str(APPS / "behind_nginx.py")
 
 
 @pytest.fixture
-def start(tmp_path):
-    started = []
-
-    def run(args, ready):
-        server = Server(args, tmp_path)
-        started.append(server)
-        server.start(wait_port=False)
-        assert wait_until(lambda: server.proc.poll() is not None or all(can_connect(a) for a in ready), 15), \
-            server.log()
-        assert server.proc.poll() is None, server.log()
-        return server
-
-    yield run
-    for server in started:
-        server.stop()
+def start(serve_ready):
+    return serve_ready
 
 
 def test_every_kind_of_listener_at_once_served_by_the_same_workers(start, sock_dir):

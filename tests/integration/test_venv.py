@@ -1,9 +1,13 @@
 """home / venv / virtualenv, and a VIRTUAL_ENV already set: the app runs inside the virtualenv."""
+import shutil
 import subprocess
+import sys
 import textwrap
 
 import pytest
 import requests
+
+from harness import APPS, free_port, run_cli
 
 APP = textwrap.dedent("""
     import sys
@@ -35,3 +39,20 @@ def test_virtual_env_variable_is_honoured(serve, tmp_path, venv):
     (tmp_path / "app.py").write_text(APP)
     s = serve(None, "--wsgi-file", str(tmp_path / "app.py"), env={"VIRTUAL_ENV": str(venv)})
     assert requests.get(s.url("/"), timeout=10).text == str(venv)
+
+
+# A venv made with another Python (here: its pyvenv.cfg says 3.99) cannot serve: its packages sit in
+# lib/python3.99. --check-config and a start both say so, instead of "No module named ..." later.
+def test_venv_of_another_python_version_is_named(tmp_path, venv):
+    other = tmp_path / "other"
+    shutil.copytree(venv, other, symlinks=True)
+    cfg = other / "pyvenv.cfg"
+    cfg.write_text("\n".join("version = 3.99.0" if line.startswith("version") else line
+                             for line in cfg.read_text().splitlines()) + "\n")
+    args = ["--http", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APPS / "echo.py"), "--home", str(other)]
+    ours = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for extra in (["--check-config"], []):
+        r = run_cli(args + extra)
+        assert r.returncode == 1, r
+        assert f'venv "{other}" was made with Python 3.99 (its pyvenv.cfg) but appserver runs Python {ours}' \
+            in r.stderr, r.stderr

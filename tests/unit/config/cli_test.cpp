@@ -190,13 +190,12 @@ TEST(ConfigCli, StopAndReloadTakeAPidfile) {
 }
 
 TEST(ConfigCli, UnsupportedOptionWarnsOnce) {
-    auto loaded = load_valid({"--static-map", "/s=/srv/s", "--static-map", "/m=/srv/m", "--stats", ":1717"});
+    auto loaded = load_valid({"--route", "^/a log:a", "--route", "^/b log:b", "--stats", ":1717"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     ASSERT_EQ(loaded.options.warnings.size(), 2u);
     EXPECT_EQ(loaded.options.warnings[0].file, "command line");
     EXPECT_EQ(loaded.options.warnings[0].message,
-              "static-map: uWSGI option not supported here, ignored. Planned (static files, issue 10); until "
-              "then serve static files from the front proxy, or from the application (e.g. WhiteNoise)");
+              "route: uWSGI option not supported here, ignored. No internal routing");
     EXPECT_EQ(loaded.options.warnings[1].message,
               "stats: uWSGI option not supported here, ignored. Planned (stats server, issue 11)");
 }

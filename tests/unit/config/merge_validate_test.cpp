@@ -138,6 +138,60 @@ TEST(ConfigValidate, OtherProtocolsAreRefusedForSockets) {
     EXPECT_TRUE(moot.result.ok) << moot.result.error;
 }
 
+// `mount = /=app.py` as the only application serves it (uWSGI's mount loader: a .py/.wsgi file, else
+// module:callable); module and wsgi-file come first and a root mount after them is skipped, as in uWSGI.
+TEST(ConfigValidate, RootMountIsTheApplication) {
+    TempDir dir;
+    dir.write("app.py", "");
+    dir.write("file.ini", "[uwsgi]\nhttp = :1\nmount = /=app.py\n");
+    auto file = load({"--ini", "file.ini"});
+    ASSERT_TRUE(file.result.ok) << file.result.error;
+    EXPECT_EQ(file.options.wsgi_file, "app.py");
+    EXPECT_TRUE(file.options.warnings.empty()) << testing::warning_lines(file.options)[0];
+
+    auto module = load({"--http", ":1", "--mount", "=proj.wsgi:application"});
+    ASSERT_TRUE(module.result.ok) << module.result.error;
+    EXPECT_EQ(module.options.module, "proj.wsgi:application");
+
+    dir.write("both.ini", "[uwsgi]\nhttp = :1\nmodule = m\nmount = /=app.py\n");
+    auto both = load({"--ini", "both.ini"});
+    ASSERT_TRUE(both.result.ok) << both.result.error;
+    EXPECT_EQ(both.options.module, "m");
+    EXPECT_EQ(both.options.wsgi_file, "");
+    EXPECT_EQ(testing::warning_lines(both.options),
+              std::vector<std::string>{"both.ini:4: mount /=app.py ignored: the application is already given "
+                                       "by module (m), as uWSGI does (\"mountpoint already configured. skip.\")"});
+}
+
+TEST(ConfigValidate, MountUnderAPrefixIsRefusedNamingTheLine) {
+    TempDir dir;
+    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nmount = /app=app.py\n");
+    EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error,
+              "uwsgi.ini:3: option mount: \"/app=app.py\": applications under a URL prefix are not supported "
+              "yet (planned with several apps per server); mount it at / or use wsgi-file/module");
+    EXPECT_EQ(load({"--http", ":1", "--mount", "app.py"}).result.error,
+              "option mount: \"app.py\" is not MOUNTPOINT=APP (e.g. /=app.py)");
+    EXPECT_EQ(load({"--http", ":1", "--mount", "/=app"}).result.error,
+              "option mount: \"/=app\": the application must be a .py/.wsgi file or module:callable");
+}
+
+// uWSGI's http-keepalive: on/off, or a number (0 off, 1 on, N > 1 on with an idle timeout of N s).
+TEST(ConfigValidate, HttpKeepaliveTakesUwsgisValues) {
+    TempDir dir;
+    for (auto [text, value] : {std::pair{"true", 1}, {"on", 1}, {"1", 1}, {"false", 0}, {"0", 0}, {"30", 30}}) {
+        auto loaded = load_valid({"--http-keepalive", text});
+        ASSERT_TRUE(loaded.result.ok) << text << ": " << loaded.result.error;
+        EXPECT_EQ(loaded.options.http_keepalive, value) << text;
+    }
+    dir.write("bare.ini", "[uwsgi]\nhttp = :1\nmodule = m\nhttp-keepalive\nhttp-keepalive-timeout = 7\n");
+    auto bare = load({"--ini", "bare.ini"});
+    ASSERT_TRUE(bare.result.ok) << bare.result.error;
+    EXPECT_EQ(bare.options.http_keepalive, 1);
+    EXPECT_EQ(bare.options.http_keepalive_timeout, 7);
+    EXPECT_EQ(load_valid({"--http-keepalive", "sometimes"}).result.error,
+              "option http-keepalive: \"sometimes\" is not a number");
+}
+
 TEST(ConfigValidate, WsgiFileMustExistRelativeToChdir) {
     TempDir dir;
     EXPECT_EQ(load({"--http", ":1", "--wsgi-file", "missing.py"}).result.error,
@@ -176,6 +230,20 @@ TEST(ConfigValidate, ChmodSocketIsOctal) {
     EXPECT_EQ(load_valid({"--chmod-socket=668"}).result.error,
               "option chmod-socket: \"668\" is not an octal mode such as 660");
     EXPECT_TRUE(load_valid({"--chmod-socket=0660"}).result.ok);
+}
+
+TEST(ConfigValidate, ForwardedAllowIpsAreAddressesBlocksUnixOrStar) {
+    auto ok = load_valid({"--forwarded-allow-ips", "127.0.0.1 10.0.0.0/8,::1", "--forwarded-allow-ips=unix"});
+    ASSERT_TRUE(ok.result.ok) << ok.result.error;
+    EXPECT_EQ(ok.options.forwarded_allow_ips, (std::vector<std::string>{"127.0.0.1 10.0.0.0/8,::1", "unix"}));
+    EXPECT_TRUE(load_valid({"--forwarded-allow-ips=*"}).result.ok);
+    EXPECT_EQ(
+        load_valid({"--forwarded-allow-ips", "127.0.0.1 localhost"}).result.error,
+        "option forwarded-allow-ips: \"localhost\" is not an IP address, a CIDR block (10.0.0.0/8, with "
+        "no host bits set), unix or *");
+    EXPECT_FALSE(load_valid({"--forwarded-allow-ips=10.1.2.3/8"}).result.ok);
+    EXPECT_FALSE(load_valid({"--forwarded-allow-ips=10.0.0.0/33"}).result.ok);
+    EXPECT_TRUE(load_valid({}).options.forwarded_allow_ips.empty());  // off by default
 }
 
 TEST(ConfigValidate, ControlCommandsSkipServerChecks) {

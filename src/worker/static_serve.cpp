@@ -1,0 +1,90 @@
+#include "worker/static_serve.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <ctime>
+
+#include "static/static_open.h"
+
+namespace appserver {
+namespace {
+
+// TCP_CORK while the head and the file are handed to the socket, so that they leave in full
+// segments (the head and a small file in one) instead of the head alone first: nginx's tcp_nopush.
+// Uncorked on every way out. A failed setsockopt only costs a segment.
+class Cork {
+public:
+    explicit Cork(int fd) : fd_(fd) { set(1); }
+    ~Cork() { set(0); }
+    Cork(const Cork&) = delete;
+    Cork& operator=(const Cork&) = delete;
+
+private:
+    void set(int on) {
+        if (fd_ >= 0) ::setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+    }
+    int fd_;
+};
+
+}  // namespace
+
+bool serve_static_file(const StaticConfig& config, const StaticRequest& request, HttpResponseWriter& response,
+                       std::string_view client, int tcp_socket) {
+    if (request.method != "GET" && request.method != "HEAD") return false;
+    for (const StaticCandidate& candidate : static_candidates(config, request.path)) {
+        StaticOpen found = open_static(config, candidate);
+        if (found.result == StaticOpen::Result::missing) continue;
+        response.never_wait();  // the head and small answers are queued, never waited for
+        if (found.result == StaticOpen::Result::refused) {
+            spdlog::warn("{}: static file refused: {} -> 403", client, found.reason);
+            response.send_simple(403, false);
+            return true;
+        }
+        StaticFile file = std::move(found.file);
+        // An index file may bring a skipped extension of its own (uWSGI checks the file found too).
+        if (skipped_extension(config, file.path)) continue;
+        std::string_view media_type = config.mime.lookup(file.path);
+        StaticEntity entity;
+        entity.media_type = media_type;
+        entity.vary = gzip_rule_applies(config, file.path);
+        std::string mapped_path = file.path;
+        if (entity.vary && accepts_gzip(request.accept_encoding)) {
+            StaticCandidate variant{candidate.mount, file.relative};
+            StaticOpen gz = open_static(config, variant, ".gz");
+            if (gz.result == StaticOpen::Result::opened) {
+                file = std::move(gz.file);
+                entity.gzip = true;
+            }
+        }
+        entity.size = static_cast<std::uint64_t>(file.st.st_size);
+        entity.mtime = file.st.st_mtime;
+        entity.expires = expires_seconds(config, mapped_path, request.uri, media_type);
+        StaticReply reply = plan_static_reply(request, entity, config.honour_range, std::time(nullptr));
+        Cork cork(reply.length > 0 && request.method == "GET" ? tcp_socket : -1);
+        if (!response.start(reply.status_line, reply.headers, reply.length)) return true;
+        if (reply.length > 0 && request.method == "GET") {
+            // The body goes out from the file: a file cut short while it is sent fails here and the
+            // connection ends (its Content-Length cannot be kept).
+            if (!response.send_file(file.fd.get(), reply.offset, reply.length)) {
+                // A client that went away is no news (the access log has the bytes); a file that
+                // shrank under the send is the site's problem: say so.
+                struct stat now {};
+                if (::fstat(file.fd.get(), &now) == 0 &&
+                    static_cast<std::uint64_t>(now.st_size) < reply.offset + reply.length)
+                    spdlog::warn(
+                        "{}: static file {} shrank to {} bytes while {} were being sent: connection closed",
+                        client, file.path, now.st_size, reply.length);
+                return true;
+            }
+        }
+        response.finish();
+        return true;
+    }
+    return false;
+}
+
+}  // namespace appserver
