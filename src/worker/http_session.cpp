@@ -49,11 +49,14 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
     }
 }
 
-void log_access(std::string_view remote, std::string_view method, std::string_view uri,
-                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms", remote, method, uri, protocol, status, bytes,
-                 static_cast<double>(us) / 1000.0);
+void log_access(log::AccessRecord& record, const HttpResponseWriter& response) {
+    record.end_us = log::wall_clock_us();
+    record.status = response.status();
+    record.body_bytes = response.body_bytes();
+    record.head_bytes = response.head_bytes();
+    record.header_count = response.header_count();
+    if (response.sent_file() && record.via == log::Via::app) record.via = log::Via::sendfile;
+    log::access_log().write(record);
 }
 
 bool queue_server_answer(Connection& conn, const SessionSettings& settings, int status, bool http11) {
@@ -161,7 +164,7 @@ Session::Next HttpSession::on_input(Connection& conn, const char* data, std::siz
 }
 
 bool HttpSession::serve_one(Connection& conn, bool stopping) {
-    auto started = Clock::now();
+    std::int64_t started_us = settings_.access_log ? log::wall_clock_us() : 0;
     const HttpHead& head = conn.parser->head();
     RequestFacts facts;
     facts.head_method = head.method == "HEAD";
@@ -183,10 +186,15 @@ bool HttpSession::serve_one(Connection& conn, bool stopping) {
     if (!forwarded.scheme.empty()) request.url_scheme = forwarded.scheme;
 
     run_application(runtime_, request, response, conn, settings_, head.method, head.url);
-    if (settings_.access_log)
-        log_access(request.var("REMOTE_ADDR"), head.method, head.url,
-                   head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", response.status(),
-                   response.body_bytes(), started);
+    if (settings_.access_log) {
+        log::AccessRecord record;
+        log::fill_from_vars(record, request.vars);
+        record.method = head.method;
+        record.uri = head.url;
+        record.proto = head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+        record.start_us = started_us;
+        log_access(record, response);
+    }
     return response.finished() && response.keep_alive();
 }
 

@@ -118,6 +118,21 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"ignore-sigpipe", OptionStatus::no_op},
         {"ignore-write-errors", OptionStatus::no_op},
         {"log-master", OptionStatus::no_op},
+        {"log-format", OptionStatus::implemented},
+        {"logformat", OptionStatus::implemented},
+        {"logger", OptionStatus::implemented},
+        {"req-logger", OptionStatus::implemented},
+        {"log-date", OptionStatus::implemented},
+        {"logdate", OptionStatus::implemented},
+        {"log-4xx", OptionStatus::implemented},
+        {"log-5xx", OptionStatus::implemented},
+        {"log-slow", OptionStatus::implemented},
+        {"log-big", OptionStatus::implemented},
+        {"log-zero", OptionStatus::implemented},
+        {"log-sendfile", OptionStatus::implemented},
+        {"log-x-forwarded-for", OptionStatus::implemented},
+        {"log-maxsize", OptionStatus::implemented},
+        {"memory-report", OptionStatus::implemented},
     };
     for (auto [name, status] : expected) {
         const OptionSpec* spec = find_option(name);
@@ -125,9 +140,8 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         EXPECT_EQ(spec->status, status) << name;
     }
     for (const char* name :
-         {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date", "manage-script-name",
-          "offload-threads", "socket-timeout", "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize",
-          "protocol", "route", "memory-report"}) {
+         {"static-map", "stats", "stats-http", "cheaper", "manage-script-name", "offload-threads",
+          "socket-timeout", "disable-write-exception", "protocol", "route"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, OptionStatus::unsupported) << name;
