@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <mutex>
@@ -35,7 +36,11 @@ Priority priority_of(spdlog::level::level_enum level) {
 // %* in a pattern: the time as log-date's strftime format says.
 class DateFlag final : public spdlog::custom_flag_formatter {
 public:
-    void format(const spdlog::details::log_msg&, const std::tm& tm, spdlog::memory_buf_t& dest) override {
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        // spdlog fills the tm it passes only for its own time flags: take the message's time.
+        std::time_t now = std::chrono::system_clock::to_time_t(msg.time);
+        std::tm tm{};
+        ::localtime_r(&now, &tm);
         char buf[128];
         std::size_t n = std::strftime(buf, sizeof buf, g_date_format.c_str(), &tm);
         dest.append(buf, buf + n);
