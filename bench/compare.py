@@ -7,7 +7,10 @@ is the ratio to appserver in the same run, never the absolute numbers (2 cores a
 and the server).
 
     sudo apt-get install wrk uwsgi-core uwsgi-plugin-python3 gunicorn nginx-light
-    python3 bench/compare.py [--duration 10] [--connections 64]
+    python3 bench/compare.py [--duration 10] [--connections 64] [--only appserver]
+
+"appserver combined log" is appserver logging every request (log-format = combined, to a file);
+its keep-alive figure must stay at least 0.8x appserver's with disable-logging (issue 11).
 """
 import argparse
 import os
@@ -69,6 +72,10 @@ def servers(tmp):
     return {
         "appserver": lambda p: [BINARY, "--http", f"127.0.0.1:{p}", "--wsgi-file", str(APP_DIR / "hello.py"),
                                 "--processes", "2", "--disable-logging"],
+        # Issue 11's budget: the same, logging every request in nginx's combined shape to a file.
+        "appserver combined log": lambda p: [BINARY, "--http", f"127.0.0.1:{p}", "--wsgi-file",
+                                             str(APP_DIR / "hello.py"), "--processes", "2", "--log-format",
+                                             "combined", "--req-logger", f"file:{tmp}/access.log"],
         "uWSGI": lambda p: ["uwsgi", "--plugin", "python3", "--http-socket", f"127.0.0.1:{p}", "--wsgi-file",
                             str(APP_DIR / "hello.py"), "--master", "--processes", "2", "--disable-logging",
                             "--listen", "1024"],
@@ -98,6 +105,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--only", default="", help="run only the servers whose name starts with this")
     args = ap.parse_args()
     for tool in ("wrk",):
         if not shutil.which(tool):
@@ -105,6 +113,8 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, argv_for in servers(tmp).items():
+            if not name.startswith(args.only):
+                continue
             exe = argv_for(0)[0]
             if not (shutil.which(exe) or os.path.exists(exe)):
                 print(f"skipping {name}: {exe} not installed", file=sys.stderr)
@@ -141,6 +151,10 @@ def main():
         errs = ka["errors"] + cl["errors"]
         print(f"| {name} | {ka['rps']:.0f} | {ratio_ka:.2f}x | {ka['p99_ms'] or 0:.2f} | {cl['rps']:.0f} | "
               f"{ratio_cl:.2f}x | {cl['p99_ms'] or 0:.2f} | {errs} {ka['socket_errors']} {cl['socket_errors']} |")
+    logged = results.get("appserver combined log")
+    if base and logged and base["keep-alive"]["rps"]:
+        ratio = logged["keep-alive"]["rps"] / base["keep-alive"]["rps"]
+        print(f"\ncombined access log to a file vs disable-logging, keep-alive: {ratio:.2f}x (budget >= 0.80x)")
 
 
 if __name__ == "__main__":

@@ -41,14 +41,13 @@ bool AccessLog::configure(const AccessLogSettings& settings, std::string& error)
     targets_.clear();
     if (!settings.req_loggers.empty()) {
         if (!open_targets(settings.req_loggers, targets_, error)) return false;
-        logger_ = make_logger("access", targets_, !default_line_);
+        if (default_line_) logger_ = make_logger("access", targets_, false);
     } else if (!default_line_) {
         // A log-format line in the server's own log: the whole line is the format's, without the
         // server's prefix (a parser such as goaccess reads it as it is).
-        logger_ = make_logger("access", log_targets(), true);
-    } else {
-        logger_.reset();  // the default line is one of the server's own lines, prefixed as they are
+        targets_ = log_targets();
     }
+    if (settings.req_loggers.empty() || !default_line_) logger_.reset();
     pid_ = static_cast<int>(::getpid());
     return true;
 }
@@ -77,8 +76,15 @@ void AccessLog::write(AccessRecord& record) {
     thread_local std::string line;
     line.clear();
     format_.render(record, line);
-    spdlog::logger* logger = logger_ ? logger_.get() : spdlog::default_logger_raw();
-    logger->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+    if (default_line_) {
+        // One of the server's own lines, prefixed as they are (a req-logger gets the same prefix).
+        spdlog::logger* logger = logger_ ? logger_.get() : spdlog::default_logger_raw();
+        logger->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+        return;
+    }
+    // The format is the whole line: straight to the targets, one write each.
+    line += '\n';
+    for (const auto& target : targets_) target->write(Priority::info, line);
 }
 
 AccessLog& access_log() {

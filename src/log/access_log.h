@@ -57,8 +57,8 @@ private:
     AccessFormat format_ = AccessFormat::compile("");
     bool filtered_ = false;
     bool default_line_ = true;  // no log-format: the line goes through the server's log, prefixed
-    std::vector<std::shared_ptr<Target>> targets_;
-    std::shared_ptr<spdlog::logger> logger_;
+    std::vector<std::shared_ptr<Target>> targets_;  // where a log-format line goes
+    std::shared_ptr<spdlog::logger> logger_;        // the default line's req-logger (null: the server's log)
     int wid_ = 0;
     int pid_ = 0;
 };
