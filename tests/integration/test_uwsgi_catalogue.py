@@ -10,9 +10,9 @@ from harness import ROOT, Server, free_port, run_cli
 
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
-    "mule", "spooler", "cache2", "route", "logger", "memory-report", "static-map", "stats", "cheaper",
+    "mule", "spooler", "cache2", "route", "static-map", "stats", "cheaper",
     "attach-daemon", "add-header", "max-worker-lifetime", "touch-chain-reload", "so-keepalive",
-    "py-tracebacker", "log-x-forwarded-for", "emperor",
+    "py-tracebacker", "emperor",
 ]
 
 
@@ -50,8 +50,6 @@ def write_site(tmp_path, port, extra=""):
         spooler = %dspool
         cache2 = name=default,items=100
         route = ^/old redirect:/new
-        logger = file:%dapp.log
-        memory-report = true
         static-map = /static=%dstatic
         stats = 127.0.0.1:1717
         cheaper = 1
@@ -61,7 +59,6 @@ def write_site(tmp_path, port, extra=""):
         touch-chain-reload = %dreload.txt
         so-keepalive = true
         py-tracebacker = /tmp/tbsocket
-        log-x-forwarded-for = true
         emperor = /etc/uwsgi/vassals
         {extra}"""))
     return ini
