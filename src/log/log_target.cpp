@@ -1,6 +1,7 @@
 #include "log/log_target.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -144,8 +145,11 @@ private:
 // can be another path (APPSERVER_SYSLOG_SOCKET: a chroot, a container, the tests).
 class SyslogTarget final : public Target {
 public:
-    explicit SyslogTarget(const TargetSpec& spec) : spec_(spec) { connect_socket(); }
+    explicit SyslogTarget(const TargetSpec& spec) : spec_(spec) {
+        if (!connect_socket()) connect_errno_ = errno;
+    }
     bool is_syslog() const override { return true; }
+    int connect_errno() const { return connect_errno_; }
 
     void write(Priority priority, std::string_view line) override {
         if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
@@ -199,9 +203,17 @@ private:
         if (!fd) return false;
         sockaddr_un addr{};
         addr.sun_family = AF_UNIX;
-        if (spec_.path.size() >= sizeof addr.sun_path) return false;
+        if (spec_.path.size() >= sizeof addr.sun_path) {
+            errno = ENAMETOOLONG;
+            return false;
+        }
         std::memcpy(addr.sun_path, spec_.path.c_str(), spec_.path.size() + 1);
-        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            int err = errno;
+            fd.reset();
+            errno = err;
+            return false;
+        }
         fd_ = std::move(fd);
         return true;
     }
@@ -210,6 +222,7 @@ private:
     UniqueFd fd_;
     std::mutex mutex_;
     LossCounter losses_;
+    int connect_errno_ = 0;
 };
 
 }  // namespace
@@ -255,7 +268,14 @@ std::shared_ptr<Target> open_target(const TargetSpec& spec, std::string& error) 
     switch (spec.kind) {
         case TargetSpec::Kind::stdio:
             return std::make_shared<FdTarget>(STDERR_FILENO, std::string(), stderr_is_journal());
-        case TargetSpec::Kind::syslog: return std::make_shared<SyslogTarget>(spec);
+        case TargetSpec::Kind::syslog: {
+            auto target = std::make_shared<SyslogTarget>(spec);
+            // Not fatal (the daemon may start later; each line tries again), but said once.
+            if (int err = target->connect_errno(); err != 0)
+                spdlog::warn("logger syslog: {}: lines are lost until it accepts them",
+                             syscall_error("connect", spec.path, err));
+            return target;
+        }
         case TargetSpec::Kind::file: break;
     }
     int fd = ::open(spec.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

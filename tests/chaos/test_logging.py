@@ -211,3 +211,17 @@ def test_a_logger_appserver_cannot_serve_is_refused_at_start(tmp_path):
                  "--check-config"], cwd=tmp_path)
     assert r.returncode == 1
     assert "logger 'redislog:127.0.0.1' not supported" in r.stderr + r.stdout
+
+
+def test_a_reload_keeps_the_format_and_the_targets(serve, tmp_path):
+    access = tmp_path / "access.log"
+    s = serve(APP, "--log-format", "%(pid) %(uri)", "--req-logger", f"file:{access}")
+    get(s.port, "/before")
+    before_pid = wait_lines(access, 1)[0].split()[0]
+    s.signal(signal.SIGHUP)
+    assert wait_until(lambda: "generation 1" in s.log(), timeout=20), s.log()
+
+    def logged_by_a_new_worker():
+        get(s.port, "/after")
+        return any(l.endswith(" /after") and l.split()[0] != before_pid for l in lines_of(access))
+    assert wait_until(logged_by_a_new_worker, timeout=20), lines_of(access)
