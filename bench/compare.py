@@ -7,7 +7,7 @@ is the ratio to appserver in the same run, never the absolute numbers (2 cores a
 and the server).
 
     sudo apt-get install wrk uwsgi-core uwsgi-plugin-python3 gunicorn nginx-light
-    python3 bench/compare.py [--duration 10] [--connections 64] [--only appserver]
+    python3 bench/compare.py [--duration 10] [--connections 64] [--only appserver] [--rounds 3]
 
 "appserver combined log" is appserver logging every request (log-format = combined, to a file);
 its keep-alive figure must stay at least 0.8x appserver's with disable-logging (issue 11).
@@ -101,45 +101,57 @@ def run_wrk(port, duration, connections, close):
             "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
+def measure(name, argv_for, tmp, args):
+    exe = argv_for(0)[0]
+    if not (shutil.which(exe) or os.path.exists(exe)):
+        print(f"skipping {name}: {exe} not installed", file=sys.stderr)
+        return None
+    port = free_port()
+    log = open(Path(tmp) / f"{name.split()[0]}.log", "w")
+    proc = subprocess.Popen(argv_for(port), stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
+                            start_new_session=True)
+    try:
+        if not wait_port(port, proc):
+            print(f"skipping {name}: did not start", file=sys.stderr)
+            return None
+        time.sleep(0.5)
+        run_wrk(port, 2, args.connections, False)  # warm-up
+        return {
+            "keep-alive": run_wrk(port, args.duration, args.connections, False),
+            "close": run_wrk(port, args.duration, args.connections, True),
+        }
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--only", default="", help="run only the servers whose name starts with this")
+    ap.add_argument("--rounds", type=int, default=1, help="run every server this many times, alternating")
     args = ap.parse_args()
     for tool in ("wrk",):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: apt-get install wrk")
-    results = {}
+    runs = {}  # name -> one result per round
     with tempfile.TemporaryDirectory() as tmp:
-        for name, argv_for in servers(tmp).items():
-            if not name.startswith(args.only):
-                continue
-            exe = argv_for(0)[0]
-            if not (shutil.which(exe) or os.path.exists(exe)):
-                print(f"skipping {name}: {exe} not installed", file=sys.stderr)
-                continue
-            port = free_port()
-            log = open(Path(tmp) / f"{name.split()[0]}.log", "w")
-            proc = subprocess.Popen(argv_for(port), stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-                                    start_new_session=True)
-            try:
-                if not wait_port(port, proc):
-                    print(f"skipping {name}: did not start", file=sys.stderr)
+        for _ in range(args.rounds):
+            for name, argv_for in servers(tmp).items():
+                if not name.startswith(args.only):
                     continue
-                time.sleep(0.5)
-                run_wrk(port, 2, args.connections, False)  # warm-up
-                results[name] = {
-                    "keep-alive": run_wrk(port, args.duration, args.connections, False),
-                    "close": run_wrk(port, args.duration, args.connections, True),
-                }
-            finally:
-                os.killpg(proc.pid, signal.SIGINT)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+                result = measure(name, argv_for, tmp, args)
+                if result:
+                    runs.setdefault(name, []).append(result)
+    # Rounds alternate the servers, so a load change on a shared machine hits them alike; the
+    # median round of each is shown.
+    results = {name: sorted(rs, key=lambda r: r["keep-alive"]["rps"])[len(rs) // 2] for name, rs in runs.items()}
     base = results.get("appserver")
     print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s, 2 processes each, examples/hello.py\n")
     print("| server | keep-alive req/s | vs appserver | p99 ms | Connection: close req/s | vs appserver | p99 ms | errors |")
