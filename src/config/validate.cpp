@@ -103,9 +103,8 @@ std::string validate_options(const Options& options) {
         case Command::run:
         case Command::check_config: break;
     }
-    for (auto check :
-         {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
-          check_application}) {
+    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
+                       check_application}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -16,7 +16,7 @@ namespace appserver {
 
 struct SessionSettings {
     ExchangeSettings exchange;
-    bool access_log = true;  // false: no request can be logged (log::access_log().active())
+    bool access_log = true;             // false: no request can be logged (log::access_log().active())
     std::uint64_t max_drain = 1 << 20;  // unread request body we read and discard to keep a connection
     // post-buffering: a request body up to this size is read by the event loop before the
     // application is called, so the app never waits for a slow client (0: streamed to the app).
