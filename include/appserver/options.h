@@ -53,6 +53,20 @@ struct Options {
     int threads = 1;                     // request threads per worker
     std::size_t buffer_size = 8192;      // max size of a request head; over it: 431
     bool disable_logging = false;        // no access log lines
+    // Logging (docs/logging.md).
+    std::string log_format;              // log-format: "", combined, json, or %(var) text
+    bool log_4xx = false;                // these log a request even under disable-logging
+    bool log_5xx = false;
+    bool log_zero = false;
+    bool log_sendfile = false;
+    int log_slow = 0;                    // ms
+    std::uint64_t log_big = 0;           // bytes
+    bool log_x_forwarded_for = false;
+    int memory_report = 0;
+    std::vector<std::string> logger;     // targets of the server's own lines
+    std::vector<std::string> req_logger; // targets of access lines
+    std::uint64_t log_maxsize = 0;       // bytes; 0: never rotate
+    std::string log_date;                // strftime format, or true for ctime's shape
     bool auto_procname = false;          // "appserver: master", "appserver: worker 2"
     std::string procname_prefix;
 

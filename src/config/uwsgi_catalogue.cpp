@@ -38,8 +38,8 @@ constexpr std::string_view kSockets =
     "listeners are `http`, `http-socket` and `socket` (uwsgi protocol); TLS, FastCGI and SCGI belong to "
     "the front proxy";
 constexpr std::string_view kLogging =
-    "logging goes to stderr or `logto`/`daemonize` (reopened on SIGUSR1 / --reopen-logs); use logrotate "
-    "and the process supervisor's journal";
+    "logging goes to stderr, `logto`/`daemonize` or the `logger`/`req-logger` targets (stdio, file:, "
+    "syslog), with `log-format`, the log-* filters and `log-maxsize`: see docs/logging.md";
 constexpr std::string_view kConfigLogic =
     "uWSGI config logic or another config format not supported here: appserver reads ini files (`ini = "
     "other.ini`, `ini = :section`, placeholders, the if-*/for blocks and print of docs/ini-files.md)";
@@ -471,7 +471,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"locks", "", kUwsgiApi},
     {"log-alarm", "", kRouting},
     {"log-backupname", "", kLogging},
-    {"log-big", "", kLogging},
     {"log-drain", "", kLogging},
     {"log-encoder", "", kLogging},
     {"log-filter", "", kLogging},
@@ -485,18 +484,13 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"log-req-encoder", "", kLogging},
     {"log-req-route", "", kLogging},
     {"log-route", "", kLogging},
-    {"log-sendfile", "", kLogging},
-    {"log-slow", "", kLogging},
     {"log-socket", "", kLogging},
     {"log-syslog", "", kLogging},
     {"log-truncate", "", kLogging},
-    {"log-x-forwarded-for", "", kLogging},
-    {"log-zero", "", kLogging},
     {"logfile-chmod", "", kLogging},
     {"logfile-chown", "", kLogging},
     {"logformat-strftime", "", kLogging},
     {"logger-list", "", kLogging},
-    {"logger-req", "", kLogging},
     {"loggers-list", "", kLogging},
     {"logto2", "", kLogging},
     {"loop", "", kOther},
@@ -662,7 +656,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"reload-os-env", "", kReload},
     {"rem-header", "", kOther},
     {"remap-modifier", "", kHooks},
-    {"req-logger", "", kLogging},
     {"resolve", "", kOther},
     {"response-header-collect", "", kOther},
     {"response-headers-limit", "", kOther},

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "log/log_target.h"
 #include "proto/forwarded.h"
 #include "static/static_map.h"
 
@@ -65,6 +66,17 @@ std::string check_forwarded(const Options& o) {
     return "";
 }
 
+// The same parse the start uses (log::open_targets), so a target that passes here cannot fail there.
+std::string check_loggers(const Options& o) {
+    log::TargetSpec spec;
+    std::string error;
+    for (const std::string& entry : o.logger)
+        if (!log::parse_target(entry, spec, error)) return "option logger: " + error;
+    for (const std::string& entry : o.req_logger)
+        if (!log::parse_target(entry, spec, error)) return "option req-logger: " + error;
+    return "";
+}
+
 std::string check_application(const Options& o) {
     namespace fs = std::filesystem;
     if (o.http.empty() && o.http_socket.empty() && o.socket.empty())
@@ -99,8 +111,8 @@ std::string validate_options(const Options& options) {
         case Command::run:
         case Command::check_config: break;
     }
-    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_application,
-                       check_static_files}) {
+    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
+                       check_application, check_static_files}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -386,6 +386,9 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         reap();
         report_reload_when_switched(false);
         harakiri_backstop_.check(Clock::now());
+        // log-maxsize: only the master renames, so several workers never rotate one file twice;
+        // they reopen on the SIGUSR1 that follows (lines written meanwhile end the old file).
+        if (settings_.log_maxsize > 0 && log::rotate_over(settings_.log_maxsize)) signal_workers(SIGUSR1);
         if (serving_ && !announced) {
             announced = true;
             on_serving();

@@ -32,6 +32,7 @@ struct ArbiterSettings {
     int generation = 0;              // reloads so far
     std::vector<std::string> touch_reload;
     int py_autoreload_s = 0;
+    std::uint64_t log_maxsize = 0;  // rotate log files past this size (0: never)
     WorkerSettings worker;
 };
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "log/access_log.h"
 #include "log/log.h"
 #include "master/arbiter.h"
 #include "master/preflight.h"
@@ -131,8 +132,9 @@ ArbiterSettings arbiter_settings(const Options& o) {
     a.max_requests_delta = o.max_requests_delta;
     a.touch_reload = o.touch_reload;
     a.py_autoreload_s = o.py_autoreload;
+    a.log_maxsize = o.log_maxsize;
     if (!o.pidfile.empty()) a.reload_status_file = o.pidfile + ".reload";
-    w.session.access_log = !o.disable_logging;
+    w.session.access_log = log::access_log().active();
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.post_buffering = o.post_buffering;
     w.session.exchange.keepalive_enabled = o.http_keepalive > 0 && w.keepalive_timeout_s > 0;
@@ -187,6 +189,11 @@ void absolutize_paths(Options& o) {
     fix(o.pidfile);
     fix(o.daemonize);
     fix(o.logto);
+    // file: targets are reopened after chdir (SIGUSR1, log-maxsize): they must not depend on the cwd.
+    for (auto* list : {&o.logger, &o.req_logger})
+        for (auto& target : *list)
+            if (target.rfind("file:", 0) == 0 && target.size() > 5 && target[5] != '/' && !base.empty())
+                target = "file:" + base + "/" + target.substr(5);
     for (auto& p : o.touch_reload) fix(p);
 }
 
@@ -268,9 +275,32 @@ bool hand_over_files(const Options& o, const Identity& id, std::string& error) {
         paths.push_back(o.daemonize);
     else if (!o.logto.empty())
         paths.push_back(o.logto);
+    for (const auto& target : log::file_targets()) paths.push_back(target->path());  // logger = file:
     for (const auto& path : paths)
         if (!hand_over(path, id, error)) return false;
     return true;
+}
+
+// The logger / req-logger targets, the line prefix and the access log, once the log file (logto,
+// daemonize) is in place: `stdio` is what fd 2 is then.
+bool configure_logging(const Options& o, std::string& error) {
+    log::LogSettings settings;
+    settings.loggers = o.logger;
+    settings.date = o.log_date;
+    if (!log::configure(settings, error)) return false;
+    log::AccessLogSettings access;
+    access.enabled = !o.disable_logging;
+    access.format = o.log_format;
+    access.log_4xx = o.log_4xx;
+    access.log_5xx = o.log_5xx;
+    access.log_zero = o.log_zero;
+    access.log_sendfile = o.log_sendfile;
+    access.slow_ms = o.log_slow;
+    access.big_bytes = o.log_big;
+    access.x_forwarded_for = o.log_x_forwarded_for;
+    access.memory_report = o.memory_report > 0;
+    access.req_loggers = o.req_logger;
+    return log::access_log().configure(access, error);
 }
 
 void log_banner(const Options& options, const AppRuntime& runtime, const std::vector<ListenSocket>& sockets,
@@ -350,6 +380,8 @@ int run_server(Options& options, AppRuntime& runtime) {
         if (!log::redirect_output(!options.daemonize.empty() ? options.daemonize : options.logto, error))
             spdlog::error("{}", error);
     }
+
+    if (!configure_logging(options, error)) return failed(error);
 
     // Before anything slow (the app import): a signal from now on is queued for the arbiter, not
     // fatal. (After daemonizing: the handler answers only in the master's pid.)

@@ -99,7 +99,7 @@ const std::vector<SignalEntry>& master_signal_table() {
          "kept and starts one more reload once the site serves",
          "graceful reload", "reload configuration, start new workers, stop old ones gracefully"},
         {SIGUSR1, "SIGUSR1", MasterAction::reopen_logs, "--reopen-logs PIDFILE",
-         "reopen the log file (logto/daemonize) in the master and every worker, after logrotate",
+         "reopen the log files (logto/daemonize, logger/req-logger file: targets) in the master and every worker, after logrotate",
          "print statistics", "reopen log files"},
         {SIGTTIN, "SIGTTIN", MasterAction::add_worker, "", "one worker more", "(not used)",
          "one worker more"},

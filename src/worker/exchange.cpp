@@ -94,6 +94,8 @@ bool HttpResponseWriter::start(std::string_view status, const HeaderList& header
     framing_ = choose_framing(status_, headers, body_length, facts_);
     head_.clear();
     append_response_head(head_, status, headers, framing_, facts_.http11);
+    head_size_ = head_.size();
+    header_count_ = headers.size();
     return !failed_;
 }
 
@@ -164,6 +166,7 @@ bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<s
         return false;
     }
     body_sent_ += size;
+    sent_file_ = true;
     if (chunked) {
         iovec crlf = iov_of(kCrlf, 2);
         return send(&crlf, 1);

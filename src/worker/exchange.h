@@ -54,6 +54,11 @@ public:
     bool keep_alive() const { return framing_.keep_alive && !failed_; }
     int status() const { return status_; }
     std::uint64_t body_bytes() const { return body_sent_; }
+    // For the access log: the head's size (status line, headers, blank line), the headers the
+    // application set, and whether a file was sent (wsgi.file_wrapper).
+    std::uint64_t head_bytes() const { return head_size_; }
+    std::uint64_t header_count() const { return header_count_; }
+    bool sent_file() const { return sent_file_; }
 
     // The server's own answer (400, 500...: send_server_error), with Connection: close when asked.
     bool send_simple(int status, bool close);
@@ -78,6 +83,9 @@ private:
     int timeout_ms_;  // for each wait for the client when over the write-behind limits
     int status_ = 0;
     std::uint64_t body_sent_ = 0;
+    std::uint64_t head_size_ = 0;
+    std::uint64_t header_count_ = 0;
+    bool sent_file_ = false;
 };
 
 }  // namespace appserver

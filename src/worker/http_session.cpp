@@ -69,12 +69,14 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
     }
 }
 
-void log_access(std::string_view remote, std::string_view method, std::string_view uri,
-                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started,
-                std::string_view marker) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    spdlog::info("{} \"{} {} {}\" {} {} {:.3f}ms{}{}", remote, method, uri, protocol, status, bytes,
-                 static_cast<double>(us) / 1000.0, marker.empty() ? "" : " ", marker);
+void log_access(log::AccessRecord& record, const HttpResponseWriter& response) {
+    record.end_us = log::wall_clock_us();
+    record.status = response.status();
+    record.body_bytes = response.body_bytes();
+    record.head_bytes = response.head_bytes();
+    record.header_count = response.header_count();
+    if (response.sent_file() && record.via == log::Via::app) record.via = log::Via::sendfile;
+    log::access_log().write(record);
 }
 
 bool queue_server_answer(Connection& conn, const SessionSettings& settings, int status, bool http11) {
@@ -187,7 +189,7 @@ std::optional<bool> HttpSession::serve_one_static(Connection& conn, bool stoppin
     if (!settings_.statics) return std::nullopt;
     const HttpHead& head = conn.parser->head();
     if (head.method != "GET" && head.method != "HEAD") return std::nullopt;
-    auto started = Clock::now();
+    std::int64_t started_us = settings_.access_log ? log::wall_clock_us() : 0;
     std::string_view rest = head.target_rest();
     std::string_view path = rest.substr(0, rest.find_first_of("?#"));
     if (head.target_form == TargetForm::asterisk || !path.starts_with('/')) return std::nullopt;
@@ -211,10 +213,21 @@ std::optional<bool> HttpSession::serve_one_static(Connection& conn, bool stoppin
     int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
     if (!serve_static_file(*settings_.statics, request, response, conn.peer.remote_addr, tcp)) return std::nullopt;
     if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
-    if (settings_.access_log)
-        log_access(conn.peer.remote_addr, head.method, head.url,
-                   head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", response.status(),
-                   response.body_bytes(), started, "static");
+    if (settings_.access_log) {
+        log::AccessRecord record;
+        record.addr = conn.peer.remote_addr;
+        record.method = head.method;
+        record.uri = head.url;
+        record.proto = head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+        std::string joined;
+        record.host = header_value(head, "host", joined);
+        std::string joined_referer, joined_agent;
+        record.referer = header_value(head, "referer", joined_referer);
+        record.uagent = header_value(head, "user-agent", joined_agent);
+        record.start_us = started_us;
+        record.via = log::Via::static_file;
+        log_access(record, response);
+    }
     return response.finished() && response.keep_alive();
 }
 
@@ -222,7 +235,7 @@ bool HttpSession::serve_one(Connection& conn, bool stopping, bool try_static) {
     // A pipelined request for a static file behind one for the application: still not the app's.
     if (try_static)
         if (auto keep = serve_one_static(conn, stopping)) return *keep;
-    auto started = Clock::now();
+    std::int64_t started_us = settings_.access_log ? log::wall_clock_us() : 0;
     const HttpHead& head = conn.parser->head();
     RequestFacts facts;
     facts.head_method = head.method == "HEAD";
@@ -244,10 +257,15 @@ bool HttpSession::serve_one(Connection& conn, bool stopping, bool try_static) {
     if (!forwarded.scheme.empty()) request.url_scheme = forwarded.scheme;
 
     run_application(runtime_, request, response, conn, settings_, head.method, head.url);
-    if (settings_.access_log)
-        log_access(request.var("REMOTE_ADDR"), head.method, head.url,
-                   head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1", response.status(),
-                   response.body_bytes(), started);
+    if (settings_.access_log) {
+        log::AccessRecord record;
+        log::fill_from_vars(record, request.vars);
+        record.method = head.method;
+        record.uri = head.url;
+        record.proto = head.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+        record.start_us = started_us;
+        log_access(record, response);
+    }
     return response.finished() && response.keep_alive();
 }
 

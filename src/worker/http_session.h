@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "appserver/app_runtime.h"
+#include "log/access_log.h"
 #include "proto/forwarded.h"
 #include "worker/connection.h"
 #include "worker/exchange.h"
@@ -18,7 +19,7 @@ namespace appserver {
 
 struct SessionSettings {
     ExchangeSettings exchange;
-    bool access_log = true;
+    bool access_log = true;             // false: no request can be logged (log::access_log().active())
     std::uint64_t max_drain = 1 << 20;  // unread request body we read and discard to keep a connection
     // post-buffering: a request body up to this size is read by the event loop before the
     // application is called, so the app never waits for a slow client (0: streamed to the app).
@@ -34,11 +35,9 @@ struct SessionSettings {
 void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
                      const SessionSettings& settings, std::string_view method, std::string_view uri);
 
-// One access-log line: address, request line, status, bytes, duration, and `marker` when there is
-// one ("static": answered from a static file, the application was not called).
-void log_access(std::string_view remote, std::string_view method, std::string_view uri,
-                std::string_view protocol, int status, std::uint64_t bytes, Clock::time_point started,
-                std::string_view marker = {});
+// Completes `record` (request side filled by the caller) with what `response` sent and when the
+// request ended, and hands it to the access log, which decides whether it is written.
+void log_access(log::AccessRecord& record, const HttpResponseWriter& response);
 
 // An answer from the server itself (400, 413, 431...) with Connection: close, queued without
 // waiting: it is small and goes out at once or is kept for the event loop. False: the client is gone.

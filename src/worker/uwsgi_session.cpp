@@ -88,12 +88,16 @@ Session::Next UwsgiSession::on_input(Connection& conn, const char* data, std::si
         spdlog::info("{} on uwsgi socket {}: CONTENT_LENGTH {} over limit-post {} -> 413", peer_name(conn),
                      conn.listener->bound_name, packet.content_length, limits_.max_body);
         if (settings_.access_log) {
-            std::string_view remote = find_var(packet.vars, "REMOTE_ADDR").value_or("");
-            std::string_view protocol = find_var(packet.vars, "SERVER_PROTOCOL").value_or("");
-            log_access(remote.empty() ? std::string_view(peer_name(conn)) : remote,
-                       find_var(packet.vars, "REQUEST_METHOD").value_or(""),
-                       find_var(packet.vars, "REQUEST_URI").value_or(""),
-                       protocol.empty() ? "HTTP/1.0" : protocol, 413, 0, conn.last_activity);
+            log::AccessRecord record;
+            log::fill_from_vars(record, packet.vars);
+            std::string peer = peer_name(conn);
+            if (record.addr.empty()) record.addr = peer;
+            if (record.proto.empty()) record.proto = "HTTP/1.0";
+            record.method = find_var(packet.vars, "REQUEST_METHOD").value_or("");
+            record.uri = find_var(packet.vars, "REQUEST_URI").value_or("");
+            record.status = 413;
+            record.start_us = record.end_us = log::wall_clock_us();
+            log::access_log().write(record);
         }
         queue_server_answer(conn, settings_, 413, false);
         conn.state = ConnState::closing;
@@ -121,7 +125,7 @@ void UwsgiSession::on_peer_closed(const Connection& conn) {
 
 std::optional<ConnState> UwsgiSession::serve_static(Connection& conn, bool) {
     if (!settings_.statics) return std::nullopt;
-    auto started = Clock::now();
+    std::int64_t started_us = settings_.access_log ? log::wall_clock_us() : 0;
     thread_local UwsgiPacket packet;
     std::string error;
     if (parse_uwsgi_packet(conn.input, limits_.max_head_size, packet, error) != UwsgiParseStatus::complete)
@@ -149,15 +153,21 @@ std::optional<ConnState> UwsgiSession::serve_static(Connection& conn, bool) {
     ++conn.requests_served;
     if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
     if (settings_.access_log) {
-        std::string_view protocol = var("SERVER_PROTOCOL");
-        log_access(client, request.method, request.uri, protocol.empty() ? "HTTP/1.0" : protocol,
-                   response.status(), response.body_bytes(), started, "static");
+        log::AccessRecord record;
+        log::fill_from_vars(record, packet.vars);
+        record.addr = client;
+        if (record.proto.empty()) record.proto = "HTTP/1.0";
+        record.method = request.method;
+        record.uri = request.uri;
+        record.start_us = started_us;
+        record.via = log::Via::static_file;
+        log_access(record, response);
     }
     return ConnState::closing;
 }
 
 ConnState UwsgiSession::serve(Connection& conn, bool) {
-    auto started = Clock::now();
+    std::int64_t started_us = settings_.access_log ? log::wall_clock_us() : 0;
     thread_local UwsgiPacket packet;
     std::string error;
     if (parse_uwsgi_packet(conn.input, limits_.max_head_size, packet, error) != UwsgiParseStatus::complete) {
@@ -205,9 +215,14 @@ ConnState UwsgiSession::serve(Connection& conn, bool) {
                      peer_name(conn), conn.listener->bound_name, conn.input.size() - packet.head_size);
     }
     ++conn.requests_served;
-    if (settings_.access_log)
-        log_access(request.var("REMOTE_ADDR"), method, uri, request.var("SERVER_PROTOCOL"), response.status(),
-                   response.body_bytes(), started);
+    if (settings_.access_log) {
+        log::AccessRecord record;
+        log::fill_from_vars(record, request.vars);
+        record.method = method;
+        record.uri = uri;
+        record.start_us = started_us;
+        log_access(record, response);
+    }
     // The response ends with the connection. What the app left unread of the body is discarded by
     // the event loop while it closes (nginx may still be sending it; a reset could cost the response).
     return ConnState::closing;

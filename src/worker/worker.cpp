@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "log/access_log.h"
 #include "log/log.h"
 #include "os/signals.h"
 #include "worker/deadline.h"
@@ -431,6 +432,7 @@ void Worker::check_code_changes() {
 }
 
 int Worker::run() {
+    log::access_log().set_worker(settings_.id);  // %(wid), %(pid)
     // Out of descriptors before serving: a worker that cannot start, so the master backs off
     // (a worker that reported ready would be replaced at once, in a loop).
     auto cannot_start = [this](const char* call, int err) {

@@ -133,6 +133,21 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"static-gzip-dir", OptionStatus::implemented},
         {"static-gzip-ext", OptionStatus::implemented},
         {"honour-range", OptionStatus::implemented},
+        {"log-format", OptionStatus::implemented},
+        {"logformat", OptionStatus::implemented},
+        {"logger", OptionStatus::implemented},
+        {"req-logger", OptionStatus::implemented},
+        {"log-date", OptionStatus::implemented},
+        {"logdate", OptionStatus::implemented},
+        {"log-4xx", OptionStatus::implemented},
+        {"log-5xx", OptionStatus::implemented},
+        {"log-slow", OptionStatus::implemented},
+        {"log-big", OptionStatus::implemented},
+        {"log-zero", OptionStatus::implemented},
+        {"log-sendfile", OptionStatus::implemented},
+        {"log-x-forwarded-for", OptionStatus::implemented},
+        {"log-maxsize", OptionStatus::implemented},
+        {"memory-report", OptionStatus::implemented},
     };
     for (auto [name, status] : expected) {
         const OptionSpec* spec = find_option(name);
@@ -140,8 +155,8 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         EXPECT_EQ(spec->status, status) << name;
     }
     for (const char* name :
-         {"stats", "stats-http", "cheaper", "logger", "log-date", "manage-script-name", "socket-timeout",
-          "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize", "route", "memory-report"}) {
+         {"stats", "stats-http", "cheaper", "manage-script-name", "socket-timeout", "disable-write-exception",
+          "route"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, OptionStatus::unsupported) << name;

@@ -157,7 +157,7 @@ TEST(UwsgiCatalogue, StrictRefusesUnknownKeysOnly) {
     TempDir dir;
     dir.write("ok.ini",
               "[uwsgi]\nstrict = true\nhttp = :1\nmodule = m\nmule = t.py\ncache2 = name=c,items=10\n"
-              "memory-report\n");
+              "disable-write-exception\n");
     auto ok = load({"--ini", "ok.ini"});
     ASSERT_TRUE(ok.result.ok) << ok.result.error;
     EXPECT_EQ(ok.options.warnings.size(), 3u);
@@ -188,7 +188,7 @@ TEST(UwsgiCatalogue, SuggestionsOnlyForNamesUwsgiDoesNotKnow) {
 }
 
 TEST(UwsgiCatalogue, CommandLineTakesLongTailKeysWithOrWithoutValue) {
-    auto loaded = load({"--mule", "tasks.py", "--http", ":1", "--lazy", "--memory-report", "--module", "m",
+    auto loaded = load({"--mule", "tasks.py", "--http", ":1", "--lazy", "--disable-write-exception", "--module", "m",
                         "-Q", "/var/spool/app", "--cache2=name=c,items=1"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(loaded.options.http, std::vector<std::string>{":1"});
@@ -197,7 +197,7 @@ TEST(UwsgiCatalogue, CommandLineTakesLongTailKeysWithOrWithoutValue) {
     std::vector<std::string> keys;
     for (const ConfigWarning& w : loaded.options.warnings)
         keys.push_back(w.message.substr(0, w.message.find(':')));
-    EXPECT_EQ(keys, (std::vector<std::string>{"mule", "memory-report", "spooler", "cache2"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"mule", "disable-write-exception", "spooler", "cache2"}));
 }
 
 // uWSGI keys asking for what appserver always does are silent no-ops, not warnings.
