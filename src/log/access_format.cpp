@@ -15,7 +15,7 @@ struct Name {
     Field field;
 };
 
-// uWSGI 2.0's names (core/logging.c), and appserver's few additions (mtime, iso8601, via).
+// uWSGI 2.0's names (core/logging.c), and appserver's few additions (mtime, iso8601, via, staticmark).
 constexpr std::array kNames = {
     Name{"addr", Field::addr},       Name{"user", Field::user},     Name{"method", Field::method},
     Name{"uri", Field::uri},         Name{"proto", Field::proto},   Name{"host", Field::host},
@@ -28,7 +28,7 @@ constexpr std::array kNames = {
     Name{"tmicros", Field::tmicros}, Name{"pid", Field::pid},       Name{"wid", Field::wid},
     Name{"rss", Field::rss},         Name{"vsz", Field::vsz},       Name{"rssM", Field::rss_mb},
     Name{"vszM", Field::vsz_mb},     Name{"vars", Field::vars},     Name{"cl", Field::cl},
-    Name{"via", Field::via},
+    Name{"via", Field::via},         Name{"staticmark", Field::static_mark},
 };
 
 constexpr char kHex[] = "0123456789ABCDEF";
@@ -285,6 +285,9 @@ void AccessFormat::render(const AccessRecord& r, std::string& out) const {
             case Field::var: str(r.vars ? find_var(*r.vars, p.text).value_or("") : ""); break;
             case Field::unknown: str(""); break;
             case Field::via: str(via_name(r.via)); break;
+            case Field::static_mark:  // nothing at all (not "-") for other requests
+                if (r.via == Via::static_file) out += " static";
+                break;
             case Field::status: append_number(out, r.status); break;
             case Field::size: append_unsigned(out, r.head_bytes + r.body_bytes); break;
             case Field::rsize: append_unsigned(out, r.body_bytes); break;

@@ -59,7 +59,7 @@ public:
         R"fmt("micros":%(micros),"referer":"%(referer)","uagent":"%(uagent)","host":"%(host)",)fmt"
         R"fmt("pid":%(pid),"wid":%(wid),"via":"%(via)"})fmt";
     static constexpr std::string_view kDefault =
-        R"fmt(%(addr) "%(method) %(uri) %(proto)" %(status) %(rsize) %(mtime)ms)fmt";
+        R"fmt(%(addr) "%(method) %(uri) %(proto)" %(status) %(rsize) %(mtime)ms%(staticmark))fmt";
 
     // `combined`, `json`, "" (the default line) or a format string. A format that starts with `{`
     // is taken for a JSON template and escaped as JSON. Unknown variables are kept (rendered `-`,
@@ -112,6 +112,7 @@ public:
         vars,
         cl,
         via,
+        static_mark,
         unknown,
     };
     struct Part {

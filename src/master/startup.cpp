@@ -414,6 +414,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     if (auto statics = make_static_config(options, "", error); !statics) {
         return failed(error);
     } else if (statics->enabled()) {
+        for (const std::string& note : statics->notes) spdlog::warn("{}", note);
         settings.worker.session.statics = std::move(statics);
     }
     Arbiter arbiter(settings, sockets, &runtime, *signals);

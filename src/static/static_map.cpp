@@ -43,6 +43,15 @@ bool add_mapping(StaticConfig& config, StaticMount::Kind kind, std::string_view 
     while (mount.mountpoint.size() > 1 && mount.mountpoint.back() == '/') mount.mountpoint.pop_back();
     struct stat st {};
     std::string path = under_base(base, mount.target);
+    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+        // uWSGI starts with it (a media directory created by the first upload): requests under the
+        // mountpoint go to the application until the directory exists.
+        config.notes.push_back(std::string(key) + " " + value + ": " + path +
+                               " does not exist (yet): requests under " + mount.mountpoint +
+                               " go to the application until it does");
+        config.mounts.push_back(std::move(mount));
+        return true;
+    }
     if (::stat(path.c_str(), &st) != 0) {
         error = "option " + std::string(key) + ": " + log::syscall_error("stat", path, errno);
         return false;

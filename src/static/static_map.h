@@ -46,13 +46,16 @@ struct StaticConfig {
     std::vector<std::string> gzip_dir;  // path prefixes (of the file's path)
     std::vector<std::string> gzip_ext;  // suffixes
     bool honour_range = true;
+    // What the operator should hear at start: a mapped path that does not exist (yet).
+    std::vector<std::string> notes;
 
     bool enabled() const { return !mounts.empty(); }
 };
 
 // Checks and builds the static configuration. Null with one line naming the key in `error` when a
-// value is wrong: a mapping without '=' or not starting with '/', a directory or file that does not
-// exist, a regex that does not compile, a number that is not one, an unreadable mimefile. Relative
+// value is wrong: a mapping without '=' or not starting with '/', a path that is neither a directory
+// nor a file (a static-map path that does not exist yet is kept, with a note, as uWSGI keeps it: a
+// Django MEDIA_ROOT appears with the first upload), a regex that does not compile, a number that is not one, an unreadable mimefile. Relative
 // paths stay relative: the workers resolve them in their directory (chdir), as uWSGI does; they are
 // checked here under `base_dir` ("" = the current directory).
 std::shared_ptr<const StaticConfig> make_static_config(const Options& options, const std::string& base_dir,

@@ -74,8 +74,16 @@ TEST(StaticMap, ConfigErrorsNameTheKey) {
               "option static-map: \"/static\" is not MOUNTPOINT=PATH");
     EXPECT_EQ(error_of([&](Options& o) { o.static_map = {"static=" + dir.path()}; }),
               "option static-map: mountpoint \"static\" does not start with '/'");
-    EXPECT_EQ(error_of([&](Options& o) { o.static_map2 = {"/s=/nonexistent/dir"}; }),
-              "option static-map2: stat(\"/nonexistent/dir\") failed (2: No such file or directory)");
+    {  // A mapped path that does not exist yet is kept, with a note (uWSGI starts with it too).
+        Options o;
+        o.static_map2 = {"/s=/nonexistent/dir"};
+        std::string error;
+        auto c = build(o, error);
+        ASSERT_TRUE(c) << error;
+        EXPECT_EQ(c->mounts.size(), 1u);
+        EXPECT_EQ(c->notes, std::vector<std::string>{"static-map2 /s=/nonexistent/dir: /nonexistent/dir does not exist "
+                                                     "(yet): requests under /s go to the application until it does"});
+    }
     EXPECT_EQ(error_of([&](Options& o) { o.check_static = {"/nonexistent"}; }),
               "option check-static: directory not found: /nonexistent");
     EXPECT_EQ(error_of([&](Options& o) { o.static_safe = {"/nonexistent"}; }),
@@ -102,8 +110,12 @@ TEST(StaticMap, RelativePathsAreCheckedUnderTheBase) {
     Options o;
     o.static_map = {"/static=static"};
     std::string error;
-    EXPECT_TRUE(make_static_config(o, dir.at("site"), error)) << error;
-    EXPECT_FALSE(make_static_config(o, dir.path(), error));
+    auto under_site = make_static_config(o, dir.at("site"), error);
+    ASSERT_TRUE(under_site) << error;
+    EXPECT_TRUE(under_site->notes.empty());
+    auto elsewhere = make_static_config(o, dir.path(), error);  // no static/ there: kept, with a note
+    ASSERT_TRUE(elsewhere) << error;
+    EXPECT_EQ(elsewhere->notes.size(), 1u);
 }
 
 TEST(StaticMap, ExpiresFirstMatchWins) {
