@@ -117,6 +117,7 @@ bool open_targets(const std::vector<std::string>& specs, std::vector<std::shared
     for (const std::string& text : specs) {
         TargetSpec spec;
         if (!parse_target(text, spec, error)) return false;
+        if (spec.kind == TargetSpec::Kind::routed) continue;  // see configure()
         auto target = open_target(spec, error);
         if (!target) return false;
         targets.push_back(std::move(target));
@@ -132,8 +133,13 @@ bool configure(const LogSettings& settings, std::string& error) {
         g_date_format = bare ? "%a %b %e %H:%M:%S %Y" : settings.date;  // ctime(3)'s shape, as uWSGI
     }
     std::vector<std::shared_ptr<Target>> targets;
-    if (!open_targets(settings.loggers.empty() ? std::vector<std::string>{"stdio"} : settings.loggers,
-                      targets, error))
+    std::vector<std::string> routed;  // uWSGI's named loggers: fed only by log-route, which we lack
+    for (const std::string& text : settings.loggers) {
+        TargetSpec spec;
+        if (parse_target(text, spec, error) && spec.kind == TargetSpec::Kind::routed) routed.push_back(text);
+    }
+    bool only_routed = routed.size() == settings.loggers.size();
+    if (!open_targets(only_routed ? std::vector<std::string>{"stdio"} : settings.loggers, targets, error))
         return false;
     g_targets = targets;
     auto logger = make_logger("appserver", targets, false);
@@ -141,6 +147,10 @@ bool configure(const LogSettings& settings, std::string& error) {
     spdlog::drop("appserver");
     spdlog::register_logger(logger);
     spdlog::set_default_logger(logger);
+    for (const std::string& text : routed)
+        spdlog::warn("logger {}: a named logger receives only the lines log-route sends it, and log-route is "
+                     "not supported here: nothing is written to it",
+                     text);
     return true;
 }
 

@@ -231,6 +231,13 @@ const std::string& Target::path() const { return kNoPath; }
 
 bool parse_target(std::string_view text, TargetSpec& spec, std::string& error) {
     spec = TargetSpec{};
+    if (std::size_t space = text.find(' '); space != std::string_view::npos && space > 0) {
+        TargetSpec named;
+        if (!parse_target(text.substr(text.find_first_not_of(' ', space)), named, error)) return false;
+        spec.kind = TargetSpec::Kind::routed;
+        spec.path = std::string(text);
+        return true;
+    }
     if (text == "stdio") return true;
     if (text.substr(0, 5) == "file:" && text.size() > 5) {
         spec.kind = TargetSpec::Kind::file;
@@ -277,6 +284,9 @@ std::shared_ptr<Target> open_target(const TargetSpec& spec, std::string& error) 
             return target;
         }
         case TargetSpec::Kind::file: break;
+        case TargetSpec::Kind::routed:  // open_targets() skips them: nothing is ever written there
+            error = "logger " + spec.path + ": a named logger has no output of its own";
+            return nullptr;
     }
     int fd = ::open(spec.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {

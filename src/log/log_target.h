@@ -24,14 +24,17 @@ namespace appserver::log {
 enum class Priority : int { crit = 2, err = 3, warning = 4, info = 6, debug = 7 };
 
 struct TargetSpec {
-    enum class Kind { stdio, file, syslog } kind = Kind::stdio;
+    // routed: uWSGI's named logger (`logger = NAME TARGET`), which only receives lines a log-route
+    // sends it; appserver has no log-route, so nothing is written to it (said once at start).
+    enum class Kind { stdio, file, syslog, routed } kind = Kind::stdio;
     std::string path;  // file: the path; syslog: the socket (default /dev/log)
     std::string ident = "appserver";
     int facility = 1 << 3;  // LOG_USER
 };
 
 // Parses `stdio`, `file:PATH`, `syslog`, `syslog:IDENT`, `syslog:IDENT,FACILITY` (user, daemon,
-// local0..local7...). False with `error` set for anything else.
+// local0..local7...), and uWSGI's named form `NAME TARGET` (Kind::routed, `path` = the whole text).
+// False with `error` set for anything else.
 bool parse_target(std::string_view text, TargetSpec& spec, std::string& error);
 
 class Target {

@@ -59,3 +59,22 @@ TEST(LogTarget, AFileThatCannotBeOpenedIsAnError) {
 
 }  // namespace
 }  // namespace appserver::log
+
+namespace appserver::log {
+namespace {
+
+// uWSGI's named loggers (`logger = cron file:/var/log/cron.log`, fed by log-route) are recognised,
+// never refused; their target is still checked.
+TEST(LogTarget, NamedLoggersAreRecognised) {
+    TargetSpec spec;
+    std::string error;
+    ASSERT_TRUE(parse_target("cron file:/var/log/cron.log", spec, error)) << error;
+    EXPECT_EQ(spec.kind, TargetSpec::Kind::routed);
+    EXPECT_EQ(spec.path, "cron file:/var/log/cron.log");
+    EXPECT_FALSE(parse_target("cron carrier-pigeon:x", spec, error));
+    ASSERT_TRUE(parse_target("file:/var/log/app.log", spec, error)) << error;
+    EXPECT_EQ(spec.kind, TargetSpec::Kind::file);
+}
+
+}  // namespace
+}  // namespace appserver::log
