@@ -54,6 +54,12 @@ public:
     bool keep_alive() const { return framing_.keep_alive && !failed_; }
     int status() const { return status_; }
     std::uint64_t body_bytes() const { return body_sent_; }
+    // Bytes handed to the socket (or queued for it): head, framing and body.
+    std::uint64_t bytes_out() const { return bytes_out_; }
+    // The client went away (or stalled past the limits) while the response was written.
+    bool write_failed() const { return failed_ && !timed_out_by_watchdog_; }
+    void note_exception() override { exception_ = true; }
+    bool exception() const { return exception_; }
 
     // The server's own answer (400, 500...: send_server_error), with Connection: close when asked.
     bool send_simple(int status, bool close);
@@ -78,6 +84,9 @@ private:
     int timeout_ms_;  // for each wait for the client when over the write-behind limits
     int status_ = 0;
     std::uint64_t body_sent_ = 0;
+    std::uint64_t bytes_out_ = 0;
+    bool exception_ = false;
+    bool timed_out_by_watchdog_ = false;
 };
 
 }  // namespace appserver

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proto/cgi_vars.h"
+#include "worker/worker_stats.h"
 
 namespace appserver {
 namespace {
@@ -33,6 +34,7 @@ void finish_request(Connection& conn) {
 
 void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
                      const SessionSettings& settings, std::string_view method, std::string_view uri) {
+    worker_stats::RequestScope stats(method, uri);
     {
         Harakiri::Guard watchdog(
             settings.harakiri, conn.fd.get(),
@@ -47,6 +49,7 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
         response.never_wait();
         response.send_simple(500, true);
     }
+    stats.finish(response.status(), response.bytes_out(), response.exception(), response.write_failed());
 }
 
 void log_access(std::string_view remote, std::string_view method, std::string_view uri,
