@@ -16,7 +16,9 @@ constexpr std::string_view kUwsgiApi =
 constexpr std::string_view kStatic =
     "static files: planned (static-map, issue 10); until then serve them from the front proxy or the "
     "application (e.g. WhiteNoise)";
-constexpr std::string_view kStats = "stats server and metrics: planned (stats, issue 11)";
+constexpr std::string_view kStats =
+    "uWSGI's metrics subsystem and stats pushers are not implemented: use `stats` (uwsgitop) or "
+    "`stats-prometheus` (docs/observability.md)";
 constexpr std::string_view kProcesses =
     "adaptive workers, attached daemons and mounts: planned (issue 13); until then `processes` is fixed "
     "and daemons run under systemd";

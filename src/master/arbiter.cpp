@@ -14,9 +14,12 @@
 #include "master/reexec.h"
 #include "master/respawn_policy.h"
 #include "os/daemon.h"
+#include "os/listen_queue.h"
 #include "os/pidfile.h"
 #include "os/proctitle.h"
 #include "os/signals.h"
+#include "stats/prometheus.h"
+#include "stats/uwsgi_json.h"
 
 namespace appserver {
 namespace {
@@ -99,6 +102,14 @@ void Arbiter::spawn(Slot& slot) {
     slot.pid = pid;
     slot.ready = false;
     slot.started = Clock::now();
+    if (Scoreboard* board = harakiri_backstop_.board(); board && board->worker(slot.id)) {
+        WorkerSlot& ws = *board->worker(slot.id);
+        std::uint64_t total = 0;
+        for (const RequestSlot& r : board->requests(slot.id)) total += r.requests.load(std::memory_order_relaxed);
+        ws.requests_at_spawn.store(total, std::memory_order_relaxed);
+        bump(ws.respawn_count);
+        ws.last_spawn.store(static_cast<std::int64_t>(::time(nullptr)), std::memory_order_relaxed);
+    }
     spdlog::info("worker {} started (pid {})", slot.id, pid);
 }
 
@@ -131,6 +142,9 @@ void Arbiter::reap() {
         bool clean = WIFEXITED(status) &&
                      (WEXITSTATUS(status) == kWorkerRecycled || WEXITSTATUS(status) == kWorkerHarakiri);
         bool boot_failed = WIFEXITED(status) && WEXITSTATUS(status) == kWorkerBootFailed;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == kWorkerHarakiri)
+            if (Scoreboard* board = harakiri_backstop_.board(); board && board->worker(slot.id))
+                bump(board->worker(slot.id)->harakiri_count);
         if (!stopping_) {
             if (clean)
                 spdlog::info("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
@@ -353,6 +367,49 @@ void Arbiter::handle(int signal) {
     }
 }
 
+stats::StatsSnapshot Arbiter::snapshot() {
+    stats::MasterFacts facts;
+    facts.version = APPSERVER_VERSION;
+    facts.runtime = runtime_ ? runtime_->describe() : std::string();
+    facts.started_unix = started_unix_;
+    facts.listen_queue_errors = listen_queue_full_;
+    facts.stopping = stopping_;
+    for (const ListenSocket& l : listeners_) {
+        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
+        facts.sockets.push_back({.name = l.bound_name,
+                                 .proto = l.protocol == Protocol::http ? "http" : "uwsgi",
+                                 .queue_known = q.known,
+                                 .queue = q.queue,
+                                 .max_queue = q.max_queue});
+    }
+    for (const Slot& s : slots_) facts.workers.emplace_back(s.id, s.pid);
+    return stats::take_snapshot(harakiri_backstop_.board(), facts);
+}
+
+std::string Arbiter::render_stats(StatsServer::Document document) {
+    stats::StatsSnapshot s = snapshot();
+    return document == StatsServer::Document::prometheus ? stats::render_prometheus(s)
+                                                         : stats::render_uwsgi_json(s);
+}
+
+// Once a second, as uWSGI's master does: a full accept queue means connections are being dropped
+// (or delayed by SYN retries); it is counted (listen_queue_errors) and logged once per episode.
+void Arbiter::check_listen_queues() {
+    queue_was_full_.resize(listeners_.size(), false);
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        const ListenSocket& l = listeners_[i];
+        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
+        bool full = q.known && q.queue > 0 && q.queue >= q.max_queue;
+        if (full) {
+            ++listen_queue_full_;
+            if (!queue_was_full_[i])
+                spdlog::warn("listen queue of socket {} full ({}/{}): clients wait or are refused", l.bound_name,
+                             q.queue, q.max_queue);
+        }
+        queue_was_full_[i] = full;
+    }
+}
+
 int Arbiter::run(const std::function<void()>& on_serving) {
     master_pid_ = ::getpid();
     if (!ready_read_ || !ready_write_) {
@@ -373,13 +430,25 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
     harakiri_backstop_.open(settings_.processes, settings_.worker.threads, settings_.worker.harakiri_s);
+    started_unix_ = static_cast<std::int64_t>(::time(nullptr));
+    for (const auto& [spec, kind] : settings_.stats_endpoints) {
+        std::string error;
+        if (!stats_server_.listen(spec, kind, error)) {
+            spdlog::critical("stats server: {}", error);
+            return 1;
+        }
+    }
     // Signals that arrived during start-up (a SIGTERM: stop before forking anything).
     for (int sig : signals_.wait(0)) handle(sig);
     if (!stopping_) manage_workers();
     bool announced = false;
     auto last_watch = Clock::now();
     for (;;) {
-        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000, ready_read_.get())) handle(sig);
+        std::vector<pollfd> stats_fds;
+        stats_server_.poll_set(stats_fds);
+        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000, ready_read_.get(), stats_fds))
+            handle(sig);
+        stats_server_.serve(stats_fds, 0);
         // Ready reports first: a worker that reported ready and then died at once served (or could
         // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
@@ -404,6 +473,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         if (Clock::now() - last_watch >= std::chrono::seconds(1)) {
             last_watch = Clock::now();
             check_watched_files();
+            check_listen_queues();
         }
     }
     spdlog::info("master exiting");

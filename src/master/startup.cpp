@@ -131,6 +131,10 @@ ArbiterSettings arbiter_settings(const Options& o) {
     a.touch_reload = o.touch_reload;
     a.py_autoreload_s = o.py_autoreload;
     if (!o.pidfile.empty()) a.reload_status_file = o.pidfile + ".reload";
+    if (!o.stats.empty())
+        a.stats_endpoints.emplace_back(o.stats, o.stats_http ? StatsServer::Kind::http_json : StatsServer::Kind::uwsgi_json);
+    if (!o.stats_prometheus.empty())
+        a.stats_endpoints.emplace_back(o.stats_prometheus, StatsServer::Kind::http_prometheus);
     w.session.access_log = !o.disable_logging;
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.post_buffering = o.post_buffering;

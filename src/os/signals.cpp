@@ -216,9 +216,17 @@ SignalQueue::~SignalQueue() {
 }
 
 std::vector<int> SignalQueue::wait(int timeout_ms, int also_readable) {
+    std::vector<pollfd> none;
+    return wait(timeout_ms, also_readable, none);
+}
+
+std::vector<int> SignalQueue::wait(int timeout_ms, int also_readable, std::vector<pollfd>& extra) {
     std::vector<int> out;
-    pollfd p[2] = {{read_end_.get(), POLLIN, 0}, {also_readable, POLLIN, 0}};
-    if (::poll(p, also_readable >= 0 ? 2 : 1, timeout_ms) <= 0) return out;
+    std::vector<pollfd> p = {{read_end_.get(), POLLIN, 0}, {also_readable, POLLIN, 0}};
+    p.insert(p.end(), extra.begin(), extra.end());
+    int ready = ::poll(p.data(), p.size(), timeout_ms);
+    for (std::size_t i = 0; i < extra.size(); ++i) extra[i].revents = ready > 0 ? p[i + 2].revents : 0;
+    if (ready <= 0) return out;
     unsigned char buf[64];
     for (;;) {
         ssize_t n = ::read(read_end_.get(), buf, sizeof buf);

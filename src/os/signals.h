@@ -26,6 +26,7 @@
 // SIGPIPE and SIGXFSZ are ignored (a log file at its size limit loses lines, not the worker).
 // Everything else has its default action.
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -81,6 +82,8 @@ public:
     // Waits up to timeout_ms for a signal (or for `also_readable` to become readable); returns the
     // signals received, oldest first.
     std::vector<int> wait(int timeout_ms, int also_readable = -1);
+    // The same, also waking for any of `extra` (their revents are filled in).
+    std::vector<int> wait(int timeout_ms, int also_readable, std::vector<pollfd>& extra);
 
 private:
     UniqueFd read_end_;

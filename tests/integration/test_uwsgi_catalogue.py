@@ -10,7 +10,7 @@ from harness import ROOT, Server, free_port, run_cli
 
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
-    "mule", "spooler", "cache2", "route", "logger", "memory-report", "static-map", "stats", "cheaper",
+    "mule", "spooler", "cache2", "route", "logger", "memory-report", "static-map", "stats-push", "cheaper",
     "attach-daemon", "add-header", "max-worker-lifetime", "touch-chain-reload", "so-keepalive",
     "py-tracebacker", "log-x-forwarded-for", "emperor",
 ]
@@ -53,7 +53,7 @@ def write_site(tmp_path, port, extra=""):
         logger = file:%dapp.log
         memory-report = true
         static-map = /static=%dstatic
-        stats = 127.0.0.1:1717
+        stats-push = statsd:127.0.0.1:8125
         cheaper = 1
         attach-daemon = sleep 1000
         add-header = X-Frame-Options: DENY

@@ -190,7 +190,7 @@ TEST(ConfigCli, StopAndReloadTakeAPidfile) {
 }
 
 TEST(ConfigCli, UnsupportedOptionWarnsOnce) {
-    auto loaded = load_valid({"--static-map", "/s=/srv/s", "--static-map", "/m=/srv/m", "--stats", ":1717"});
+    auto loaded = load_valid({"--static-map", "/s=/srv/s", "--static-map", "/m=/srv/m", "--route", "^/old redirect:/new"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     ASSERT_EQ(loaded.options.warnings.size(), 2u);
     EXPECT_EQ(loaded.options.warnings[0].file, "command line");
@@ -198,7 +198,7 @@ TEST(ConfigCli, UnsupportedOptionWarnsOnce) {
               "static-map: uWSGI option not supported here, ignored. Planned (static files, issue 10); until "
               "then serve static files from the front proxy, or from the application (e.g. WhiteNoise)");
     EXPECT_EQ(loaded.options.warnings[1].message,
-              "stats: uWSGI option not supported here, ignored. Planned (stats server, issue 11)");
+              "route: uWSGI option not supported here, ignored. No internal routing");
 }
 
 TEST(ConfigCli, NoOpsAreSilentButChecked) {

@@ -125,7 +125,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         EXPECT_EQ(spec->status, status) << name;
     }
     for (const char* name :
-         {"static-map", "stats", "stats-http", "cheaper", "logger", "log-date", "manage-script-name",
+         {"static-map", "cheaper", "logger", "log-date", "manage-script-name",
           "offload-threads", "socket-timeout", "disable-write-exception", "log-4xx", "log-5xx", "log-maxsize",
           "protocol", "route", "memory-report"}) {
         const OptionSpec* spec = find_option(name);
