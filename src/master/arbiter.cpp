@@ -20,6 +20,7 @@
 #include "os/signals.h"
 #include "stats/prometheus.h"
 #include "stats/uwsgi_json.h"
+#include "stats/worker_table.h"
 
 namespace appserver {
 namespace {
@@ -338,7 +339,7 @@ void Arbiter::check_watched_files() {
 void Arbiter::handle(int signal) {
     const SignalEntry* entry = find_signal(signal);
     if (!entry) {
-        spdlog::debug("master got {}: ignored", signal_name(signal));
+        spdlog::info("master got {}: ignored", signal_name(signal));
         return;
     }
     if (entry->action != MasterAction::reap) spdlog::info("master got {}", entry->name);
@@ -347,6 +348,7 @@ void Arbiter::handle(int signal) {
         case MasterAction::graceful_stop: begin_stop(true); break;
         case MasterAction::immediate_stop: begin_stop(false); break;
         case MasterAction::reload: request_reload(std::string(entry->name)); break;
+        case MasterAction::dump_stats: dump_worker_table(); break;
         case MasterAction::reopen_logs:
             log::reopen_output();
             signal_workers(SIGUSR1);
@@ -408,6 +410,10 @@ void Arbiter::check_listen_queues() {
         }
         queue_was_full_[i] = full;
     }
+}
+
+void Arbiter::dump_worker_table() {
+    for (const std::string& line : stats::render_worker_table(snapshot())) spdlog::info("{}", line);
 }
 
 int Arbiter::run(const std::function<void()>& on_serving) {

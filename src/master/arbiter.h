@@ -90,6 +90,7 @@ private:
     stats::StatsSnapshot snapshot();
     std::string render_stats(StatsServer::Document document);
     void check_listen_queues();
+    void dump_worker_table();
 
     ArbiterSettings settings_;
     std::vector<ListenSocket>& listeners_;
