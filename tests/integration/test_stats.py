@@ -249,3 +249,67 @@ def test_uwsgitop_shows_the_workers(tmp_path):
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True, timeout=10)
         server.stop()
+
+
+METRIC_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
+                         r'(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*)\})? (-?[0-9.e+-]+|\+Inf|NaN)$')
+
+
+def check_exposition(text):
+    """A strict reading of the text format (used when promtool is missing): every sample follows its
+    family's HELP and TYPE, names are valid, counters end in _total, histogram buckets are cumulative
+    and end with +Inf equal to _count."""
+    families, current, buckets = {}, None, []
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            current = line.split()[2]
+            assert current not in families, f"family {current} twice"
+            families[current] = None
+            continue
+        if line.startswith("# TYPE "):
+            name, kind = line.split()[2:4]
+            assert name == current and kind in ("counter", "gauge", "histogram"), line
+            families[name] = kind
+            continue
+        m = METRIC_LINE.match(line)
+        assert m, f"not a sample line: {line!r}"
+        name, value = m.group(1), float(m.group(4))
+        kind = families[current]
+        if kind == "counter":
+            assert name == current and name.endswith("_total"), line
+        elif kind == "histogram":
+            assert name in (current + "_bucket", current + "_sum", current + "_count"), line
+            if name.endswith("_bucket"):
+                assert not buckets or value >= buckets[-1], f"buckets not cumulative: {line}"
+                buckets.append(value)
+            if name.endswith("_count"):
+                assert buckets and 'le="+Inf"' in text and value == buckets[-1]
+        else:
+            assert name == current, line
+    return families
+
+
+def test_metrics_pass_promtool(tmp_path):
+    port, prom_port = free_port(), free_port()
+    server = Server(["--http-socket", f"127.0.0.1:{port}", "--wsgi-file", APP, "--processes", "2",
+                     "--stats-prometheus", f"127.0.0.1:{prom_port}"], tmp_path, port=port).start()
+    try:
+        for path in ("/", "/", "/boom", "/missing"):
+            requests.get(server.url(path), timeout=10)
+        text = requests.get(f"http://127.0.0.1:{prom_port}/metrics", timeout=10).text
+        families = check_exposition(text)
+        for name in ("appserver_requests_total", "appserver_request_duration_seconds", "appserver_requests_in_flight",
+                     "appserver_workers", "appserver_worker_respawns_total", "appserver_harakiri_total",
+                     "appserver_listen_queue", "appserver_listen_queue_full_total", "appserver_received_bytes_total",
+                     "appserver_sent_bytes_total", "appserver_worker_resident_memory_bytes", "python_info"):
+            assert name in families, name
+        assert "appserver_request_duration_seconds_count 4" in text
+        assert 'appserver_workers{state="idle"} 2' in text
+        if shutil.which("promtool") is None:
+            pytest.skip("promtool (Debian's prometheus package) is not installed; the strict parser passed")
+        check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True,
+                               timeout=30)
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert check.stdout.strip() == "" and check.stderr.strip() == "", check.stdout + check.stderr
+    finally:
+        server.stop()
