@@ -39,29 +39,29 @@ void load_text(const std::array<std::atomic<std::uint64_t>, N>& words, std::uint
 
 }  // namespace
 
-void RequestText::write(std::string_view method_text, std::string_view uri_text, std::int64_t unix_us) {
+void RequestText::write(std::string_view method_text, std::string_view uri_text, std::int64_t steady_us) {
     std::uint32_t s = seq.load(std::memory_order_relaxed);
     seq.store(s + 1, std::memory_order_relaxed);  // odd: being written
     std::atomic_thread_fence(std::memory_order_release);
     method_len.store(store_text(method, method_text), std::memory_order_relaxed);
     uri_len.store(store_text(uri, uri_text), std::memory_order_relaxed);
-    started_unix_us.store(unix_us, std::memory_order_relaxed);
+    started_us.store(steady_us, std::memory_order_relaxed);
     seq.store(s + 2, std::memory_order_release);
 }
 
-bool RequestText::read(std::string& method_out, std::string& uri_out, std::int64_t& unix_us) const {
+bool RequestText::read(std::string& method_out, std::string& uri_out, std::int64_t& steady_us) const {
     for (int attempt = 0; attempt < 8; ++attempt) {
         std::uint32_t before = seq.load(std::memory_order_acquire);
         if (before & 1) continue;
         load_text(method, method_len.load(std::memory_order_relaxed), method_out);
         load_text(uri, uri_len.load(std::memory_order_relaxed), uri_out);
-        unix_us = started_unix_us.load(std::memory_order_relaxed);
+        steady_us = started_us.load(std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_acquire);
         if (seq.load(std::memory_order_relaxed) == before) return true;
     }
     method_out.clear();
     uri_out.clear();
-    unix_us = 0;
+    steady_us = 0;
     return false;
 }
 

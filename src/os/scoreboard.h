@@ -39,14 +39,14 @@ struct RequestText {
     std::atomic<std::uint32_t> seq{0};
     std::atomic<std::uint32_t> method_len{0};
     std::atomic<std::uint32_t> uri_len{0};
-    std::atomic<std::int64_t> started_unix_us{0};  // wall clock, for display
+    std::atomic<std::int64_t> started_us{0};  // steady clock (one clock read per request)
     std::array<std::atomic<std::uint64_t>, kMethodWords> method{};
     std::array<std::atomic<std::uint64_t>, kUriWords> uri{};
 
     // The writer (one thread).
-    void write(std::string_view method_text, std::string_view uri_text, std::int64_t unix_us);
+    void write(std::string_view method_text, std::string_view uri_text, std::int64_t steady_us);
     // A consistent copy; false when a writer kept changing it (after a few tries).
-    bool read(std::string& method_out, std::string& uri_out, std::int64_t& unix_us) const;
+    bool read(std::string& method_out, std::string& uri_out, std::int64_t& steady_us) const;
 };
 
 // Counters of one request thread. All but started_ms are written by the worker's request thread;

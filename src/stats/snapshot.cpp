@@ -19,6 +19,18 @@ std::string current_dir() {
     return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
 }
 
+std::int64_t unix_now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::int64_t steady_now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 void add_core_totals(const RequestSlot& core, Totals& t) {
     for (std::size_t i = 0; i < t.status_class.size(); ++i) t.status_class[i] += get(core.status_class[i]);
     for (std::size_t i = 0; i < t.duration.size(); ++i) t.duration[i] += get(core.duration[i]);
@@ -64,7 +76,12 @@ WorkerSnapshot read_worker(const Scoreboard& board, int id, pid_t pid) {
         c.running_us = get(r.running_us);
         c.avg_rt_us = get(r.avg_rt_us);
         c.in_request = ours && r.in_request.load(std::memory_order_acquire) != 0;
-        if (c.in_request) r.current.read(c.method, c.uri, c.started_unix_us);
+        if (c.in_request) {
+            // The start is on the steady clock (one clock read per request): shown on the wall clock.
+            std::int64_t started_steady = 0;
+            if (r.current.read(c.method, c.uri, started_steady) && started_steady > 0)
+                c.started_unix_us = unix_now_us() - (steady_now_us() - started_steady);
+        }
         total_requests += c.requests;
         w.exceptions += c.exceptions;
         w.tx += c.tx;
@@ -96,9 +113,7 @@ StatsSnapshot take_snapshot(const Scoreboard* board, const MasterFacts& facts) {
     s.runtime = facts.runtime;
     s.started_unix = facts.started_unix;
     s.pid = ::getpid();
-    s.taken_unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+    s.taken_unix_us = unix_now_us();
     s.uid = ::getuid();
     s.gid = ::getgid();
     s.cwd = current_dir();

@@ -19,12 +19,6 @@ std::int64_t steady_us() {
         .count();
 }
 
-std::int64_t unix_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // A worker that stopped accepting has handed its id to a replacement: it no longer speaks for it.
 bool owns_slot() { return g_slot && g_slot->pid.load(std::memory_order_relaxed) == g_pid; }
 
@@ -69,7 +63,7 @@ std::size_t duration_bucket(double seconds) {
 RequestScope::RequestScope(std::string_view method, std::string_view uri) : core_(t_core) {
     if (!core_) return;
     started_us_ = steady_us();
-    core_->current.write(method, uri, unix_us());
+    core_->current.write(method, uri, started_us_);
     core_->in_request.store(1, std::memory_order_release);
 }
 
