@@ -17,8 +17,8 @@ constexpr std::string_view kStatic =
     "static files: planned (static-map, issue 10); until then serve them from the front proxy or the "
     "application (e.g. WhiteNoise)";
 constexpr std::string_view kStats =
-    "uWSGI's metrics subsystem and stats pushers are not implemented: use `stats` (uwsgitop) or "
-    "`stats-prometheus` (docs/observability.md)";
+    "metrics subsystem and stats pushers: not implemented; use `stats` (uwsgitop) or `stats-prometheus` "
+    "(docs/observability.md)";
 constexpr std::string_view kProcesses =
     "adaptive workers, attached daemons and mounts: planned (issue 13); until then `processes` is fixed "
     "and daemons run under systemd";
