@@ -62,6 +62,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master_pid_) ::_exit(0);
     ready_read_.reset();
+    stats_server_.close_in_child();
     runtime_->after_fork_child();
     if (settings_.auto_procname)
         proctitle::set(settings_.procname_prefix + "appserver: worker " + std::to_string(slot.id));

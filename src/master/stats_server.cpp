@@ -57,6 +57,11 @@ bool StatsServer::listen(const std::string& spec, Kind kind, std::string& error)
     return true;
 }
 
+void StatsServer::close_in_child() {
+    clients_.clear();
+    endpoints_.clear();  // UniqueFd closes; the destructor finds no unix path to remove
+}
+
 void StatsServer::poll_set(std::vector<pollfd>& fds) {
     auto now = std::chrono::steady_clock::now();
     std::erase_if(clients_, [now](const std::unique_ptr<Client>& c) { return now >= c->deadline; });

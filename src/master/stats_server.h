@@ -40,6 +40,10 @@ public:
     // False: `error` is one line naming the address and the failing call.
     bool listen(const std::string& spec, Kind kind, std::string& error);
     bool active() const { return !endpoints_.empty(); }
+    // In a forked worker: closes every socket (without removing unix socket files). A worker
+    // holding the listening socket would keep its port bound across a reload, and the new master
+    // image could not bind it again.
+    void close_in_child();
 
     // The descriptors to poll (appended to `fds`, from `first`); then serve() with the revents.
     void poll_set(std::vector<pollfd>& fds);

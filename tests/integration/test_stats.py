@@ -313,3 +313,36 @@ def test_metrics_pass_promtool(tmp_path):
         assert check.stdout.strip() == "" and check.stderr.strip() == "", check.stdout + check.stderr
     finally:
         server.stop()
+
+
+def http_over_unix(path, request=b"GET /metrics HTTP/1.0\r\n\r\n"):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(10)
+        s.connect(path)
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data
+
+
+def test_stats_survive_a_reload(tmp_path, sock_dir):
+    # A worker holding the stats socket would keep it bound: the re-executed master could not
+    # bind it again and would exit.
+    stats_sock = os.path.join(sock_dir, "metrics.sock")
+    port, stats_port = free_port(), free_port()
+    server = Server(["--http-socket", f"127.0.0.1:{port}", "--wsgi-file", APP, "--processes", "2",
+                     "--stats", f"127.0.0.1:{stats_port}", "--stats-prometheus", stats_sock], tmp_path,
+                    port=port).start()
+    try:
+        old = set(server.wait_workers(2))
+        assert stats(stats_port)["workers"]
+        server.signal(signal.SIGHUP)
+        assert wait_until(lambda: "retiring 2 worker(s)" in server.log() or server.proc.poll() is not None, 20)
+        assert server.proc.poll() is None, server.log()
+        assert wait_until(lambda: not any(pid_alive(p) for p in old), 15)
+        doc = stats(stats_port)
+        assert len(doc["workers"]) == 2 and {w["pid"] for w in doc["workers"]}.isdisjoint(old)
+        assert b"\r\n\r\n# HELP appserver_requests_total" in http_over_unix(stats_sock)
+    finally:
+        server.stop()
