@@ -346,3 +346,22 @@ def test_stats_survive_a_reload(tmp_path, sock_dir):
         assert b"\r\n\r\n# HELP appserver_requests_total" in http_over_unix(stats_sock)
     finally:
         server.stop()
+
+
+def test_harakiri_and_respawn_are_counted(tmp_path):
+    server, stats_port = start(tmp_path, "--harakiri", "1", processes=1)
+    try:
+        first = server.workers()[0]
+        client = connect(("127.0.0.1", server.port))
+        client.sendall(b"GET /slow?10 HTTP/1.1\r\nHost: x\r\n\r\n")
+        wait_entered(tmp_path)
+        assert wait_until(lambda: (w := stats(stats_port)["workers"][0])["pid"] not in (first, 0)
+                          and w["accepting"], 20), server.log()
+        worker = stats(stats_port)["workers"][0]
+        assert worker["harakiri_count"] == 1
+        assert worker["respawn_count"] == 2
+        assert worker["requests"] == 0  # the new process has served nothing yet
+        assert requests.get(server.url("/"), timeout=10).text == "hello"
+        client.close()
+    finally:
+        server.stop()
