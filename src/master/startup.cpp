@@ -289,6 +289,8 @@ void log_banner(const Options& options, const AppRuntime& runtime, const std::ve
         spdlog::info("listening on {} ({})", s.bound_name, s.protocol == Protocol::http ? "http" : "uwsgi");
     spdlog::info("processes: {}, threads per worker: {}", options.processes, options.threads);
     spdlog::info("{}", describe(fds));
+    if (options.stats_http && options.stats.empty())
+        spdlog::warn("stats-http is set without stats = ADDR: no stats server (stats-http says how `stats` serves)");
 }
 
 // A reload whose new image cannot start: the workers of the previous generation keep serving.

@@ -110,6 +110,8 @@ def test_counts_move_after_requests(tmp_path):
         for _ in range(3):
             assert requests.get(server.url("/"), timeout=10).text == "hello"
         assert requests.get(server.url("/boom"), timeout=10).status_code == 500
+        # A request is counted just after its response is written: the client may be faster.
+        assert wait_until(lambda: stats(stats_port)["workers"][0]["requests"] == 4)
         after = stats(stats_port)["workers"][0]
         assert after["requests"] == 4
         assert after["delta_requests"] == 4
@@ -184,7 +186,8 @@ def test_stats_http_and_prometheus_endpoints(tmp_path):
         requests.get(server.url("/boom"), timeout=10)
         r = requests.get(f"http://127.0.0.1:{stats_port}/", timeout=10)
         assert r.headers["Content-Type"] == "application/json"
-        assert r.json()["workers"][0]["requests"] == 2
+        assert wait_until(lambda: requests.get(f"http://127.0.0.1:{stats_port}/", timeout=10)
+                          .json()["workers"][0]["requests"] == 2)
         for url in (f"http://127.0.0.1:{stats_port}/metrics", f"http://127.0.0.1:{prom_port}/anything"):
             m = requests.get(url, timeout=10)
             assert m.headers["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -296,7 +299,14 @@ def test_metrics_pass_promtool(tmp_path):
     try:
         for path in ("/", "/", "/boom", "/missing"):
             requests.get(server.url(path), timeout=10)
-        text = requests.get(f"http://127.0.0.1:{prom_port}/metrics", timeout=10).text
+
+        def metrics():
+            return requests.get(f"http://127.0.0.1:{prom_port}/metrics", timeout=10).text
+
+        # Counted just after each response is written; both workers serving.
+        assert wait_until(lambda: "appserver_request_duration_seconds_count 4" in metrics()
+                          and 'appserver_workers{state="idle"} 2' in metrics())
+        text = metrics()
         families = check_exposition(text)
         for name in ("appserver_requests_total", "appserver_request_duration_seconds", "appserver_requests_in_flight",
                      "appserver_workers", "appserver_worker_respawns_total", "appserver_harakiri_total",
@@ -363,5 +373,15 @@ def test_harakiri_and_respawn_are_counted(tmp_path):
         assert worker["requests"] == 0  # the new process has served nothing yet
         assert requests.get(server.url("/"), timeout=10).text == "hello"
         client.close()
+    finally:
+        server.stop()
+
+
+def test_stats_http_without_stats_is_warned_about(tmp_path):
+    port = free_port()
+    server = Server(["--http-socket", f"127.0.0.1:{port}", "--wsgi-file", APP, "--stats-http"], tmp_path,
+                    port=port).start()
+    try:
+        assert wait_until(lambda: "stats-http is set without stats = ADDR" in server.log()), server.log()
     finally:
         server.stop()
