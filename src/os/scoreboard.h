@@ -79,6 +79,9 @@ struct alignas(64) WorkerSlot {
     std::atomic<std::int64_t> last_spawn{0};          // unix seconds
     std::atomic<std::uint64_t> requests_at_spawn{0};  // the cores' total then: requests = now - this
     std::atomic<std::uint64_t> rx{0};  // request bytes read by the event loop when it is no core's thread
+    // Answers the server gave itself before any application call (400, 413, 431, 500 when a body
+    // cannot be spooled), by class; rare, and written by any thread (fetch_add).
+    std::array<std::atomic<std::uint64_t>, 5> refused_class{};
 };
 
 class Scoreboard {

@@ -83,9 +83,18 @@ std::string render_prometheus(const StatsSnapshot& s) {
     const Totals& t = s.totals;
 
     e.family("appserver_requests_total", "counter",
-             "Requests answered by the workers, by status class (1xx..5xx).");
+             "Requests answered by the workers, by status class (1xx..5xx), including requests refused "
+             "before the application (400, 413, 431...).");
     for (std::size_t i = 0; i < t.status_class.size(); ++i)
-        e.sample("appserver_requests_total", "status=\"" + std::to_string(i + 1) + "xx\"", t.status_class[i]);
+        e.sample("appserver_requests_total", "status=\"" + std::to_string(i + 1) + "xx\"",
+                 t.status_class[i] + t.refused_class[i]);
+
+    e.family("appserver_refused_requests_total", "counter",
+             "Requests the server answered itself before the application (malformed, too large), by status "
+             "class.");
+    for (std::size_t i = 0; i < t.refused_class.size(); ++i)
+        e.sample("appserver_refused_requests_total", "status=\"" + std::to_string(i + 1) + "xx\"",
+                 t.refused_class[i]);
 
     e.family("appserver_request_duration_seconds", "histogram",
              "Time from the start of the application call to the end of the response, in seconds.");

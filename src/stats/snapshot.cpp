@@ -139,6 +139,8 @@ StatsSnapshot take_snapshot(const Scoreboard* board, const MasterFacts& facts) {
         s.totals.respawns += spawns > 0 ? spawns - 1 : 0;
         s.totals.harakiri += get(slot->harakiri_count);
         s.totals.rx += get(slot->rx);
+        for (std::size_t i = 0; i < s.totals.refused_class.size(); ++i)
+            s.totals.refused_class[i] += get(slot->refused_class[i]);
         for (const RequestSlot& r : board->requests(id)) add_core_totals(r, s.totals);
     }
     return s;

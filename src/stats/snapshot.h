@@ -60,7 +60,8 @@ struct SocketSnapshot {
 // Totals over every slot of the board since the master started (Prometheus counters never go
 // back: a respawned worker's counts stay in its cores).
 struct Totals {
-    std::array<std::uint64_t, 5> status_class{};
+    std::array<std::uint64_t, 5> status_class{};   // answers of the application (or the 500 for none)
+    std::array<std::uint64_t, 5> refused_class{};  // answers of the server before the application
     std::array<std::uint64_t, kDurationBuckets.size() + 1> duration{};  // not cumulative
     std::uint64_t requests = 0;
     std::uint64_t exceptions = 0;

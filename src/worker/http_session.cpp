@@ -60,6 +60,7 @@ void log_access(std::string_view remote, std::string_view method, std::string_vi
 }
 
 bool queue_server_answer(Connection& conn, const SessionSettings& settings, int status, bool http11) {
+    worker_stats::count_refusal(status);
     RequestFacts facts;
     facts.keep_alive = false;
     facts.http11 = http11;

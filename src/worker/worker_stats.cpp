@@ -54,6 +54,12 @@ void add_rx(std::uint64_t bytes) {
         bump(g_slot->rx, bytes);
 }
 
+void count_refusal(int status) {
+    if (g_slot && status >= 100 && status < 600)
+        g_slot->refused_class[static_cast<std::size_t>(status / 100 - 1)].fetch_add(
+            1, std::memory_order_relaxed);
+}
+
 std::size_t duration_bucket(double seconds) {
     std::size_t i = 0;
     while (i < kDurationBuckets.size() && seconds > kDurationBuckets[i]) ++i;

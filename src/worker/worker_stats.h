@@ -21,6 +21,8 @@ void set_accepting(bool accepting);
 void set_stopping();
 // Request bytes read on the calling thread.
 void add_rx(std::uint64_t bytes);
+// An answer of the server's own before the application was called (a refused request).
+void count_refusal(int status);
 
 // One application call: marks the thread's core busy with this request from construction until
 // finish() (or destruction, which counts nothing).

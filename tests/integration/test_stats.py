@@ -385,3 +385,23 @@ def test_stats_http_without_stats_is_warned_about(tmp_path):
         assert wait_until(lambda: "stats-http is set without stats = ADDR" in server.log()), server.log()
     finally:
         server.stop()
+
+
+def test_requests_refused_before_the_app_are_counted(tmp_path):
+    port, prom_port = free_port(), free_port()
+    server = Server(["--http-socket", f"127.0.0.1:{port}", "--wsgi-file", APP, "--stats-prometheus",
+                     f"127.0.0.1:{prom_port}"], tmp_path, port=port).start()
+    try:
+        s = connect(("127.0.0.1", port))
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 400")
+        s.close()
+
+        def metrics():
+            return requests.get(f"http://127.0.0.1:{prom_port}/", timeout=10).text
+
+        assert wait_until(lambda: 'appserver_requests_total{status="4xx"} 1' in metrics()), metrics()
+        assert 'appserver_refused_requests_total{status="4xx"} 1' in metrics()
+        assert "appserver_request_duration_seconds_count 0" in metrics()  # the app never ran
+    finally:
+        server.stop()
