@@ -193,7 +193,9 @@ const std::array kTable = {
         "serve uWSGI's stats JSON on ADDR (host:port, :port or a unix socket path) for uwsgitop",
         "Served by the master: each connection gets one JSON document with uWSGI 2.0's keys (workers, "
         "cores, listen queue...) and is closed; a client that does not read is dropped after 10 s and "
-        "never holds up the master. See docs/observability.md."},
+        "never holds up the master. Bound after `uid`/`gid` are applied; an address that cannot be "
+        "bound stops the start (exit 1), but not a reload (logged, served without it). No "
+        "authentication: keep it on loopback or a unix socket. See docs/observability.md."},
     OptionSpec{"stats-http", "", K::boolean, G::lifecycle, S::implemented, &O::stats_http, "",
         "serve the stats over HTTP instead (and Prometheus metrics on /metrics)",
         "As uWSGI's `stats-http`: the `stats` address answers HTTP requests with the JSON document "

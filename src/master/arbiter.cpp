@@ -440,10 +440,14 @@ int Arbiter::run(const std::function<void()>& on_serving) {
     started_unix_ = static_cast<std::int64_t>(::time(nullptr));
     for (const auto& [spec, kind] : settings_.stats_endpoints) {
         std::string error;
-        if (!stats_server_.listen(spec, kind, error)) {
+        if (stats_server_.listen(spec, kind, error)) continue;
+        // At start the site does not come up half-configured. After a reload the workers of the
+        // previous generation are serving: they are not taken down for a stats address.
+        if (settings_.generation == 0) {
             spdlog::critical("stats server: {}", error);
             return 1;
         }
+        spdlog::error("stats server: {}; serving without it", error);
     }
     // Signals that arrived during start-up (a SIGTERM: stop before forking anything).
     for (int sig : signals_.wait(0)) handle(sig);

@@ -405,3 +405,33 @@ def test_requests_refused_before_the_app_are_counted(tmp_path):
         assert "appserver_request_duration_seconds_count 0" in metrics()  # the app never ran
     finally:
         server.stop()
+
+
+def test_stats_address_taken_stops_the_start_but_not_a_reload(tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    taken_port = taken.getsockname()[1]
+    try:
+        port = free_port()
+        first = Server(["--http-socket", f"127.0.0.1:{port}", "--wsgi-file", APP, "--stats",
+                        f"127.0.0.1:{taken_port}"], tmp_path, port=port).start(wait_port=False)
+        assert first.wait(timeout=20) == 1
+        assert f'stats server: bind("127.0.0.1:{taken_port}") failed (98: Address already in use)' in first.log()
+        first.stop()
+
+        stats_port = free_port()
+        ini = tmp_path / "app.ini"
+        ini.write_text(f"[uwsgi]\nhttp-socket = 127.0.0.1:{port}\nwsgi-file = {APP}\nstats = 127.0.0.1:{stats_port}\n")
+        server = Server(["--ini", str(ini)], tmp_path, port=port).start()
+        try:
+            server.wait_workers(1)
+            ini.write_text(ini.read_text().replace(f":{stats_port}", f":{taken_port}"))
+            server.signal(signal.SIGHUP)
+            assert wait_until(lambda: "serving without it" in server.log() or server.proc.poll() is not None, 20)
+            assert server.proc.poll() is None, server.log()
+            assert wait_until(lambda: _answers(port), 10)
+        finally:
+            server.stop()
+    finally:
+        taken.close()
