@@ -70,6 +70,9 @@ public:
     // Ends the body (the last chunk of a chunked body). False: the client is gone.
     virtual bool finish() = 0;
     virtual bool started() const = 0;
+    // The application raised (or there was no application to call): counted as an exception in
+    // the worker's statistics, whatever was answered.
+    virtual void note_exception() {}
 };
 
 // The server's own answer when there is no application response to send (no app loaded, the

@@ -114,6 +114,11 @@ struct Options {
     // *); empty: none, the headers reach the app as plain HTTP_X_FORWARDED_* variables.
     std::vector<std::string> forwarded_allow_ips;
 
+    // Stats (master): uWSGI's stats server, over HTTP with stats_http; Prometheus metrics.
+    std::string stats;
+    bool stats_http = false;
+    std::string stats_prometheus;
+
     // `print = TEXT` lines, logged at start.
     std::vector<std::string> print;
 

@@ -93,6 +93,7 @@ public:
     bool handle(Request& request, ResponseWriter& response) override {
         if (!interpreter_.running() || !app_.callable) {
             spdlog::error("Python: no application loaded; answering 500");
+            response.note_exception();
             if (!response.started()) send_server_error(response, 500);
             return false;
         }

@@ -182,6 +182,7 @@ void run_application(PyObject* app, PyObject* environ, PyObject* start_response,
     }
     if (error) {
         spdlog::error("{} {}: application error:\n{}", label.method, label.uri, error->traceback);
+        state.writer->note_exception();
         if (!state.sent) send_error(state, 500);
         return;
     }

@@ -288,6 +288,23 @@ const std::array kTable = {
         "docs/deployment.md, \"Behind a TLS proxy\".",
         "none (the headers are not believed)"},
 
+    // --- stats
+    OptionSpec{"stats", "stats-server", K::string, G::lifecycle, S::implemented, &O::stats, "ADDR",
+        "serve uWSGI's stats JSON on ADDR (host:port, :port or a unix socket path) for uwsgitop",
+        "Served by the master: each connection gets one JSON document with uWSGI 2.0's keys (workers, "
+        "cores, listen queue...) and is closed; a client that does not read is dropped after 10 s and "
+        "never holds up the master. Bound after `uid`/`gid` are applied; an address that cannot be "
+        "bound stops the start (exit 1), but not a reload (logged, served without it). No "
+        "authentication: keep it on loopback or a unix socket. See docs/observability.md."},
+    OptionSpec{"stats-http", "", K::boolean, G::lifecycle, S::implemented, &O::stats_http, "",
+        "serve the stats over HTTP instead (and Prometheus metrics on /metrics)",
+        "As uWSGI's `stats-http`: the `stats` address answers HTTP requests with the JSON document "
+        "(`application/json`); `GET /metrics` answers the Prometheus text format."},
+    OptionSpec{"stats-prometheus", "", K::string, G::lifecycle, S::implemented, &O::stats_prometheus, "ADDR",
+        "serve Prometheus metrics (text format) over HTTP on ADDR",
+        "appserver's own key (uWSGI has none). Every path answers the metrics; see docs/observability.md "
+        "for the metric names and a scrape configuration."},
+
     // --- uWSGI keys that ask for what appserver always does
     OptionSpec{"single-interpreter", "i", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "appserver runs one Python interpreter per process and never creates sub-interpreters."},
@@ -327,8 +344,6 @@ const std::array kTable = {
         "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
 
     // --- uWSGI keys appserver does not implement: warned about and ignored
-    OptionSpec{"stats", "stats-server", K::string, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
-    OptionSpec{"stats-http", "", K::boolean, G::unsupported, S::unsupported, {}, "", "", "Planned (stats server, issue 11)."},
     OptionSpec{"cheaper", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "Planned (cheaper, issue 13); until then the number of workers is fixed (`processes`)."},
     OptionSpec{"manage-script-name", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",

@@ -16,7 +16,9 @@ constexpr std::string_view kUwsgiApi =
 constexpr std::string_view kStatic =
     "this static-file key is not implemented; docs/static.md lists the ones that are (static-map, "
     "static-expires, static-gzip-ext...)";
-constexpr std::string_view kStats = "stats server and metrics: planned (stats, issue 11)";
+constexpr std::string_view kStats =
+    "metrics subsystem and stats pushers: not implemented; use `stats` (uwsgitop) or `stats-prometheus` "
+    "(docs/observability.md)";
 constexpr std::string_view kProcesses =
     "adaptive workers, attached daemons and mounts: planned (issue 13); until then `processes` is fixed "
     "and daemons run under systemd";

@@ -14,9 +14,13 @@
 #include "master/reexec.h"
 #include "master/respawn_policy.h"
 #include "os/daemon.h"
+#include "os/listen_queue.h"
 #include "os/pidfile.h"
 #include "os/proctitle.h"
 #include "os/signals.h"
+#include "stats/prometheus.h"
+#include "stats/uwsgi_json.h"
+#include "stats/worker_table.h"
 
 namespace appserver {
 namespace {
@@ -58,6 +62,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master_pid_) ::_exit(0);
     ready_read_.reset();
+    stats_server_.close_in_child();
     runtime_->after_fork_child();
     if (settings_.auto_procname)
         proctitle::set(settings_.procname_prefix + "appserver: worker " + std::to_string(slot.id));
@@ -99,6 +104,14 @@ void Arbiter::spawn(Slot& slot) {
     slot.pid = pid;
     slot.ready = false;
     slot.started = Clock::now();
+    if (Scoreboard* board = harakiri_backstop_.board(); board && board->worker(slot.id)) {
+        WorkerSlot& ws = *board->worker(slot.id);
+        std::uint64_t total = 0;
+        for (const RequestSlot& r : board->requests(slot.id)) total += r.requests.load(std::memory_order_relaxed);
+        ws.requests_at_spawn.store(total, std::memory_order_relaxed);
+        bump(ws.respawn_count);
+        ws.last_spawn.store(static_cast<std::int64_t>(::time(nullptr)), std::memory_order_relaxed);
+    }
     spdlog::info("worker {} started (pid {})", slot.id, pid);
 }
 
@@ -131,6 +144,9 @@ void Arbiter::reap() {
         bool clean = WIFEXITED(status) &&
                      (WEXITSTATUS(status) == kWorkerRecycled || WEXITSTATUS(status) == kWorkerHarakiri);
         bool boot_failed = WIFEXITED(status) && WEXITSTATUS(status) == kWorkerBootFailed;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == kWorkerHarakiri)
+            if (Scoreboard* board = harakiri_backstop_.board(); board && board->worker(slot.id))
+                bump(board->worker(slot.id)->harakiri_count);
         if (!stopping_) {
             if (clean)
                 spdlog::info("worker {} (pid {}) {}", slot.id, pid, describe_exit(status));
@@ -324,7 +340,7 @@ void Arbiter::check_watched_files() {
 void Arbiter::handle(int signal) {
     const SignalEntry* entry = find_signal(signal);
     if (!entry) {
-        spdlog::debug("master got {}: ignored", signal_name(signal));
+        spdlog::info("master got {}: ignored", signal_name(signal));
         return;
     }
     if (entry->action != MasterAction::reap) spdlog::info("master got {}", entry->name);
@@ -333,6 +349,7 @@ void Arbiter::handle(int signal) {
         case MasterAction::graceful_stop: begin_stop(true); break;
         case MasterAction::immediate_stop: begin_stop(false); break;
         case MasterAction::reload: request_reload(std::string(entry->name)); break;
+        case MasterAction::dump_stats: dump_worker_table(); break;
         case MasterAction::reopen_logs:
             log::reopen_output();
             signal_workers(SIGUSR1);
@@ -351,6 +368,53 @@ void Arbiter::handle(int signal) {
             }
             break;
     }
+}
+
+stats::StatsSnapshot Arbiter::snapshot() {
+    stats::MasterFacts facts;
+    facts.version = APPSERVER_VERSION;
+    facts.runtime = runtime_ ? runtime_->describe() : std::string();
+    facts.started_unix = started_unix_;
+    facts.listen_queue_errors = listen_queue_full_;
+    facts.stopping = stopping_;
+    for (const ListenSocket& l : listeners_) {
+        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
+        facts.sockets.push_back({.name = l.bound_name,
+                                 .proto = l.protocol == Protocol::http ? "http" : "uwsgi",
+                                 .queue_known = q.known,
+                                 .queue = q.queue,
+                                 .max_queue = q.max_queue});
+    }
+    for (const Slot& s : slots_) facts.workers.emplace_back(s.id, s.pid);
+    return stats::take_snapshot(harakiri_backstop_.board(), facts);
+}
+
+std::string Arbiter::render_stats(StatsServer::Document document) {
+    stats::StatsSnapshot s = snapshot();
+    return document == StatsServer::Document::prometheus ? stats::render_prometheus(s)
+                                                         : stats::render_uwsgi_json(s);
+}
+
+// Once a second, as uWSGI's master does: a full accept queue means connections are being dropped
+// (or delayed by SYN retries); it is counted (listen_queue_errors) and logged once per episode.
+void Arbiter::check_listen_queues() {
+    queue_was_full_.resize(listeners_.size(), false);
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        const ListenSocket& l = listeners_[i];
+        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
+        bool full = q.known && q.queue > 0 && q.queue >= q.max_queue;
+        if (full) {
+            ++listen_queue_full_;
+            if (!queue_was_full_[i])
+                spdlog::warn("listen queue of socket {} full ({}/{}): clients wait or are refused", l.bound_name,
+                             q.queue, q.max_queue);
+        }
+        queue_was_full_[i] = full;
+    }
+}
+
+void Arbiter::dump_worker_table() {
+    for (const std::string& line : stats::render_worker_table(snapshot())) spdlog::info("{}", line);
 }
 
 int Arbiter::run(const std::function<void()>& on_serving) {
@@ -373,13 +437,29 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
     harakiri_backstop_.open(settings_.processes, settings_.worker.threads, settings_.worker.harakiri_s);
+    started_unix_ = static_cast<std::int64_t>(::time(nullptr));
+    for (const auto& [spec, kind] : settings_.stats_endpoints) {
+        std::string error;
+        if (stats_server_.listen(spec, kind, error)) continue;
+        // At start the site does not come up half-configured. After a reload the workers of the
+        // previous generation are serving: they are not taken down for a stats address.
+        if (settings_.generation == 0) {
+            spdlog::critical("stats server: {}", error);
+            return 1;
+        }
+        spdlog::error("stats server: {}; serving without it", error);
+    }
     // Signals that arrived during start-up (a SIGTERM: stop before forking anything).
     for (int sig : signals_.wait(0)) handle(sig);
     if (!stopping_) manage_workers();
     bool announced = false;
     auto last_watch = Clock::now();
     for (;;) {
-        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000, ready_read_.get())) handle(sig);
+        std::vector<pollfd> stats_fds;
+        stats_server_.poll_set(stats_fds);
+        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000, ready_read_.get(), stats_fds))
+            handle(sig);
+        stats_server_.serve(stats_fds, 0);
         // Ready reports first: a worker that reported ready and then died at once served (or could
         // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
@@ -407,6 +487,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         if (Clock::now() - last_watch >= std::chrono::seconds(1)) {
             last_watch = Clock::now();
             check_watched_files();
+            check_listen_queues();
         }
     }
     spdlog::info("master exiting");

@@ -12,6 +12,8 @@
 #include "appserver/app_runtime.h"
 #include "master/harakiri_backstop.h"
 #include "master/retiring_workers.h"
+#include "master/stats_server.h"
+#include "stats/snapshot.h"
 #include "os/file_watch.h"
 #include "os/listen_socket.h"
 #include "os/signals.h"
@@ -33,6 +35,8 @@ struct ArbiterSettings {
     std::vector<std::string> touch_reload;
     int py_autoreload_s = 0;
     std::uint64_t log_maxsize = 0;  // rotate log files past this size (0: never)
+    // stats / stats-http / stats-prometheus addresses.
+    std::vector<std::pair<std::string, StatsServer::Kind>> stats_endpoints;
     WorkerSettings worker;
 };
 
@@ -84,6 +88,10 @@ private:
     void check_watched_files();
     void signal_workers(int sig);
     int alive() const;
+    stats::StatsSnapshot snapshot();
+    std::string render_stats(StatsServer::Document document);
+    void check_listen_queues();
+    void dump_worker_table();
 
     ArbiterSettings settings_;
     std::vector<ListenSocket>& listeners_;
@@ -110,6 +118,10 @@ private:
     FileWatch code_watch_;
     HarakiriBackstop harakiri_backstop_;  // kills workers too frozen to end themselves
     Clock::time_point next_code_check_{};
+    StatsServer stats_server_{[this](StatsServer::Document d) { return render_stats(d); }};
+    std::int64_t started_unix_ = 0;
+    std::uint64_t listen_queue_full_ = 0;  // samples that found a socket's queue full
+    std::vector<bool> queue_was_full_;     // per listener, so "full" is logged once per episode
 };
 
 }  // namespace appserver

@@ -73,6 +73,7 @@ void HarakiriBackstop::check_ms(std::int64_t now_ms) {
                 id, pid, last.tries, static_cast<double>(now_ms - started) / 1000.0, harakiri_s_,
                 grace_s(harakiri_s_));
             ops_.kill(pid);
+            bump(board_->worker(id)->harakiri_count);
             break;  // one kill per worker per check
         }
     }

@@ -42,6 +42,8 @@ public:
     // At most once a second: kills workers past harakiri + grace. `now` is on the scoreboard's clock.
     void check(std::chrono::steady_clock::time_point now);
     void check_ms(std::int64_t now_ms);
+    // The scoreboard (null when it could not be mapped).
+    Scoreboard* board() const { return board_; }
 
 private:
     struct Kill {

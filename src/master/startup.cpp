@@ -134,6 +134,10 @@ ArbiterSettings arbiter_settings(const Options& o) {
     a.py_autoreload_s = o.py_autoreload;
     a.log_maxsize = o.log_maxsize;
     if (!o.pidfile.empty()) a.reload_status_file = o.pidfile + ".reload";
+    if (!o.stats.empty())
+        a.stats_endpoints.emplace_back(o.stats, o.stats_http ? StatsServer::Kind::http_json : StatsServer::Kind::uwsgi_json);
+    if (!o.stats_prometheus.empty())
+        a.stats_endpoints.emplace_back(o.stats_prometheus, StatsServer::Kind::http_prometheus);
     w.session.access_log = log::access_log().active();
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.post_buffering = o.post_buffering;
@@ -316,6 +320,8 @@ void log_banner(const Options& options, const AppRuntime& runtime, const std::ve
         spdlog::info("listening on {} ({})", s.bound_name, s.protocol == Protocol::http ? "http" : "uwsgi");
     spdlog::info("processes: {}, threads per worker: {}", options.processes, options.threads);
     spdlog::info("{}", describe(fds));
+    if (options.stats_http && options.stats.empty())
+        spdlog::warn("stats-http is set without stats = ADDR: no stats server (stats-http says how `stats` serves)");
 }
 
 // A reload whose new image cannot start: the workers of the previous generation keep serving.

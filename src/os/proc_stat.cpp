@@ -1,5 +1,7 @@
 #include "os/proc_stat.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -18,6 +20,14 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
     out.state = line[close + 2];
     out.ppid = static_cast<pid_t>(std::strtol(line.c_str() + close + 3, nullptr, 10));
     return out;
+}
+
+std::optional<ProcMemory> read_proc_memory(pid_t pid) {
+    std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+    std::uint64_t size_pages = 0, resident_pages = 0;
+    if (!(statm >> size_pages >> resident_pages)) return std::nullopt;
+    static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    return ProcMemory{.rss_bytes = resident_pages * page, .vsz_bytes = size_pages * page};
 }
 
 }  // namespace appserver

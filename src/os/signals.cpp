@@ -101,6 +101,11 @@ const std::vector<SignalEntry>& master_signal_table() {
         {SIGUSR1, "SIGUSR1", MasterAction::reopen_logs, "--reopen-logs PIDFILE",
          "reopen the log files (logto/daemonize, logger/req-logger file: targets) in the master and every worker, after logrotate",
          "print statistics", "reopen log files"},
+        {SIGUSR2, "SIGUSR2", MasterAction::dump_stats, "",
+         "log every worker's state from the scoreboard as a table (pid, status, requests, exceptions, "
+         "average response time, bytes sent, memory, respawns, harakiri kills, the current request of "
+         "each busy thread)",
+         "print worker status", "(not used)"},
         {SIGTTIN, "SIGTTIN", MasterAction::add_worker, "", "one worker more", "(not used)",
          "one worker more"},
         {SIGTTOU, "SIGTTOU", MasterAction::remove_worker, "",
@@ -116,7 +121,11 @@ const std::vector<SignalEntry>& master_signal_table() {
 
 const std::vector<int>& ignored_master_signals() {
     static const std::vector<int> ignored = [] {
-        std::vector<int> out = {SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT, SIGXCPU, SIGXFSZ};
+        // SIGWINCH and SIGURG do nothing by default; they are caught too so that the log says
+        // they arrived. SIGSYS is caught although it is a fault signal: sent with kill() it would
+        // otherwise end the master with a core dump (appserver installs no seccomp filter).
+        std::vector<int> out = {SIGALRM, SIGVTALRM, SIGPROF, SIGIO,    SIGPWR,  SIGSTKFLT,
+                                SIGXCPU, SIGXFSZ,   SIGWINCH, SIGURG, SIGSYS};
         for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) out.push_back(sig);
         return out;
     }();
@@ -127,6 +136,9 @@ std::string signal_name(int signal) {
     if (const SignalEntry* e = find_signal(signal)) return std::string(e->name);
     switch (signal) {
         case SIGUSR2: return "SIGUSR2";
+        case SIGWINCH: return "SIGWINCH";
+        case SIGURG: return "SIGURG";
+        case SIGSYS: return "SIGSYS";
         case SIGALRM: return "SIGALRM";
         case SIGVTALRM: return "SIGVTALRM";
         case SIGPROF: return "SIGPROF";
@@ -159,15 +171,17 @@ std::string render_signals_markdown() {
                " | " + std::string(e.meaning) + " | " + std::string(e.uwsgi_meaning) + " | " +
                std::string(e.gunicorn_meaning) + " |\n";
     }
-    out += "\nIgnored by the master (logged at debug level; their default action would end it): ";
+    out += "\nIgnored by the master (each logged as `master got SIGNAME: ignored`; the default action of "
+           "most would end it): ";
     const auto& ignored = ignored_master_signals();
     for (std::size_t i = 0; i < ignored.size(); ++i) {
         if (ignored[i] > SIGRTMIN && ignored[i] <= SIGRTMAX) continue;
         out += (i ? ", " : "") + signal_name(ignored[i]);
     }
-    out += "..SIGRTMAX (the real-time signals), and SIGPIPE. uWSGI prints statistics on SIGUSR2 and "
-           "Gunicorn upgrades its binary; appserver does neither. The fault signals (SIGSEGV, SIGBUS, "
-           "SIGFPE, SIGILL, SIGABRT, SIGSYS, SIGTRAP) keep their default action (a core dump).\n";
+    out += "..SIGRTMAX (the real-time signals). SIGPIPE is ignored without a log line (a write to a "
+           "closed socket or pipe returns EPIPE instead; logging it could raise it again). SIGWINCH "
+           "(Gunicorn: stop the workers of a daemonized arbiter) is ignored. The fault signals (SIGSEGV, "
+           "SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP) keep their default action (a core dump).\n";
     out +=
         "\nSIGTERM is what systemd (`KillSignal=SIGTERM`) and Kubernetes send: appserver treats it as a "
         "graceful shutdown, where uWSGI (without `die-on-term`) would reload.\n\n"
@@ -216,9 +230,17 @@ SignalQueue::~SignalQueue() {
 }
 
 std::vector<int> SignalQueue::wait(int timeout_ms, int also_readable) {
+    std::vector<pollfd> none;
+    return wait(timeout_ms, also_readable, none);
+}
+
+std::vector<int> SignalQueue::wait(int timeout_ms, int also_readable, std::vector<pollfd>& extra) {
     std::vector<int> out;
-    pollfd p[2] = {{read_end_.get(), POLLIN, 0}, {also_readable, POLLIN, 0}};
-    if (::poll(p, also_readable >= 0 ? 2 : 1, timeout_ms) <= 0) return out;
+    std::vector<pollfd> p = {{read_end_.get(), POLLIN, 0}, {also_readable, POLLIN, 0}};
+    p.insert(p.end(), extra.begin(), extra.end());
+    int ready = ::poll(p.data(), p.size(), timeout_ms);
+    for (std::size_t i = 0; i < extra.size(); ++i) extra[i].revents = ready > 0 ? p[i + 2].revents : 0;
+    if (ready <= 0) return out;
     unsigned char buf[64];
     for (;;) {
         ssize_t n = ::read(read_end_.get(), buf, sizeof buf);

@@ -2,7 +2,7 @@
 // Every signal of the master and its workers, in one place. The whole story:
 //
 // Master. Every signal whose default action would end (or core-dump) the master, except the
-// synchronous faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS, SIGTRAP) and what cannot be
+// synchronous faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP) and what cannot be
 // caught (SIGKILL, SIGSTOP), is caught by one handler that only writes the signal number to a
 // self-pipe, and only when getpid() is the master's (Unicorn's belt: a child that has not reset its
 // handlers yet must not speak for the master). The arbiter's loop reads the pipe and handles each
@@ -26,6 +26,7 @@
 // SIGPIPE and SIGXFSZ are ignored (a log file at its size limit loses lines, not the worker).
 // Everything else has its default action.
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -44,7 +45,8 @@ enum class MasterAction {
     reload,
     reopen_logs,
     add_worker,
-    remove_worker
+    remove_worker,
+    dump_stats
 };
 
 struct SignalEntry {
@@ -81,6 +83,8 @@ public:
     // Waits up to timeout_ms for a signal (or for `also_readable` to become readable); returns the
     // signals received, oldest first.
     std::vector<int> wait(int timeout_ms, int also_readable = -1);
+    // The same, also waking for any of `extra` (their revents are filled in).
+    std::vector<int> wait(int timeout_ms, int also_readable, std::vector<pollfd>& extra);
 
 private:
     UniqueFd read_end_;

@@ -8,6 +8,7 @@
 
 #include "proto/server_error.h"
 #include "worker/socket_io.h"
+#include "worker/worker_stats.h"
 
 namespace appserver {
 namespace {
@@ -40,6 +41,7 @@ bool HttpBodyReader::fill() {
     thread_local std::string scratch(kReadChunk, '\0');
     long n = read_some(conn_.fd.get(), scratch.data(), scratch.size(), settings_.io_timeout_ms);
     if (n <= 0) return false;  // the client went away or stalled in the middle of its body
+    worker_stats::add_rx(static_cast<std::uint64_t>(n));
     conn_.last_activity = Clock::now();
     conn_.take_http(scratch.data(), static_cast<std::size_t>(n));
     return true;
@@ -74,10 +76,13 @@ long HttpBodyReader::read(char* buf, std::size_t size) {
 
 bool HttpResponseWriter::send(iovec* iov, int count) {
     if (failed_) return false;
+    std::uint64_t total = 0;  // counted first: send() may advance the iovecs
+    for (int i = 0; i < count; ++i) total += iov[i].iov_len;
     if (!conn_.output.send(conn_.fd.get(), iov, count, timeout_ms_, settings_.output)) {
         failed_ = true;
         return false;
     }
+    bytes_out_ += total;
     head_.clear();
     return true;
 }
@@ -86,7 +91,10 @@ bool HttpResponseWriter::start(std::string_view status, const HeaderList& header
                                std::optional<std::uint64_t> body_length) {
     if (started_) return false;
     started_ = true;
-    if (!gate_.claim_for_app()) failed_ = true;  // the harakiri watchdog answered 504 already
+    if (!gate_.claim_for_app()) {
+        failed_ = true;  // the harakiri watchdog answered 504 already
+        timed_out_by_watchdog_ = true;
+    }
     status_ = status_code(status);
     // A request body found malformed while the app read it (a bad chunk, a forbidden trailer): the
     // framing is in doubt, so this response is the connection's last and says so.
@@ -167,6 +175,7 @@ bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<s
     }
     body_sent_ += size;
     sent_file_ = true;
+    bytes_out_ += size;
     if (chunked) {
         iovec crlf = iov_of(kCrlf, 2);
         return send(&crlf, 1);

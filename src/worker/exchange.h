@@ -59,6 +59,12 @@ public:
     std::uint64_t head_bytes() const { return head_size_; }
     std::uint64_t header_count() const { return header_count_; }
     bool sent_file() const { return sent_file_; }
+    // Bytes handed to the socket (or queued for it): head, framing and body.
+    std::uint64_t bytes_out() const { return bytes_out_; }
+    // The client went away (or stalled past the limits) while the response was written.
+    bool write_failed() const { return failed_ && !timed_out_by_watchdog_; }
+    void note_exception() override { exception_ = true; }
+    bool exception() const { return exception_; }
 
     // The server's own answer (400, 500...: send_server_error), with Connection: close when asked.
     bool send_simple(int status, bool close);
@@ -86,6 +92,9 @@ private:
     std::uint64_t head_size_ = 0;
     std::uint64_t header_count_ = 0;
     bool sent_file_ = false;
+    std::uint64_t bytes_out_ = 0;
+    bool exception_ = false;
+    bool timed_out_by_watchdog_ = false;
 };
 
 }  // namespace appserver

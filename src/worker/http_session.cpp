@@ -5,6 +5,7 @@
 #include "appserver/ascii.h"
 #include "proto/cgi_vars.h"
 #include "worker/static_serve.h"
+#include "worker/worker_stats.h"
 
 namespace appserver {
 namespace {
@@ -53,6 +54,7 @@ void finish_request(Connection& conn) {
 
 void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& response, Connection& conn,
                      const SessionSettings& settings, std::string_view method, std::string_view uri) {
+    worker_stats::RequestScope stats(method, uri);
     {
         Harakiri::Guard watchdog(
             settings.harakiri, conn.fd.get(),
@@ -67,6 +69,7 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
         response.never_wait();
         response.send_simple(500, true);
     }
+    stats.finish(response.status(), response.bytes_out(), response.exception(), response.write_failed());
 }
 
 void log_access(log::AccessRecord& record, const HttpResponseWriter& response) {
@@ -80,6 +83,7 @@ void log_access(log::AccessRecord& record, const HttpResponseWriter& response) {
 }
 
 bool queue_server_answer(Connection& conn, const SessionSettings& settings, int status, bool http11) {
+    worker_stats::count_refusal(status);
     RequestFacts facts;
     facts.keep_alive = false;
     facts.http11 = http11;

@@ -11,6 +11,7 @@
 #include "worker/exchange.h"
 #include "worker/socket_io.h"
 #include "worker/static_serve.h"
+#include "worker/worker_stats.h"
 
 namespace appserver {
 namespace {
@@ -55,6 +56,7 @@ public:
             n = read_some(conn_.fd.get(), buf, want, timeout_ms_);
             if (n <= 0) return -1;  // the front-end went away or stalled in the middle of the body
             conn_.last_activity = Clock::now();
+            worker_stats::add_rx(static_cast<std::uint64_t>(n));
         }
         left_ -= static_cast<std::uint64_t>(n);
         return n;

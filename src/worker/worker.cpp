@@ -19,6 +19,7 @@
 #include "os/signals.h"
 #include "worker/deadline.h"
 #include "worker/exit_codes.h"
+#include "worker/worker_stats.h"
 
 namespace appserver {
 namespace {
@@ -229,6 +230,7 @@ void Worker::on_readable(Connection* conn) {
         on_peer_closed(conn);
         return;
     }
+    worker_stats::add_rx(static_cast<std::uint64_t>(n));
     bool head_begins = conn->idle() && conn->requests_served > 0;
     conn->last_activity = Clock::now();
     // A later request's head has http-timeout from its first byte (the first request's, from the
@@ -380,6 +382,8 @@ void Worker::begin_stop(const std::string& why) {
         }
     }
     watch_listeners(false);
+    worker_stats::set_accepting(false);
+    worker_stats::set_stopping();
     // The master refills this worker's slot now and kills it if it outlasts worker-reload-mercy.
     if (settings_.ready_fd >= 0) {
         pid_t message = retiring_message(::getpid());
@@ -447,13 +451,17 @@ int Worker::run() {
     harakiri_ =
         std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
     settings_.session.harakiri = settings_.harakiri_s > 0 ? harakiri_.get() : nullptr;
+    worker_stats::attach(settings_.id, settings_.threads <= 1);  // after the Harakiri constructor has claimed the slot
     settings_.session.served = &served_;
     settings_.session.exchange.output.worker_total = &buffered_;
     if (settings_.threads > 1) {
         pool_ = std::make_unique<RequestPool>(
             settings_.threads,
             [this](Connection* conn) { conn->after_app = session_of(*conn).serve(*conn, stopping_); },
-            [this] { runtime_.thread_start(); });
+            [this] {
+                worker_stats::bind_thread(next_core_.fetch_add(1));
+                runtime_.thread_start();
+            });
         if (int err = pool_->error(); err != 0) {
             pool_.reset();
             return cannot_start("eventfd", err);
@@ -470,6 +478,7 @@ int Worker::run() {
         runtime_.thread_start();
     }
     watch_listeners(true);
+    worker_stats::set_accepting(true);
     if (settings_.ready_fd >= 0) {
         pid_t message = ready_message(::getpid());
         [[maybe_unused]] ssize_t n = ::write(settings_.ready_fd, &message, sizeof message);

@@ -83,6 +83,7 @@ private:
     std::unique_ptr<RequestPool> pool_;
     std::unique_ptr<Harakiri> harakiri_;
     std::atomic<long> served_{0};
+    std::atomic<int> next_core_{0};         // the scoreboard core of the next request thread
     std::atomic<std::size_t> buffered_{0};  // response bytes kept for slow readers
     FileWatch code_watch_;
     Clock::time_point next_code_check_{};

@@ -10,7 +10,7 @@ from harness import ROOT, Server, free_port, run_cli
 
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
-    "mule", "spooler", "cache2", "route", "static-expires-mtime", "stats", "cheaper",
+    "mule", "spooler", "cache2", "route", "static-expires-mtime", "stats-push", "cheaper",
     "attach-daemon", "add-header", "max-worker-lifetime", "touch-chain-reload", "so-keepalive",
     "py-tracebacker", "emperor",
 ]
@@ -53,7 +53,7 @@ def write_site(tmp_path, port, extra=""):
         route = ^/old redirect:/new
         static-map = /static=%dstatic
         static-expires-mtime = \\.css$ 3600
-        stats = 127.0.0.1:1717
+        stats-push = statsd:127.0.0.1:8125
         cheaper = 1
         attach-daemon = sleep 1000
         add-header = X-Frame-Options: DENY

@@ -190,14 +190,15 @@ TEST(ConfigCli, StopAndReloadTakeAPidfile) {
 }
 
 TEST(ConfigCli, UnsupportedOptionWarnsOnce) {
-    auto loaded = load_valid({"--route", "^/a log:a", "--route", "^/b log:b", "--stats", ":1717"});
+    auto loaded = load_valid({"--route", "^/a log:a", "--route", "^/b log:b", "--stats-push", "statsd:127.0.0.1:8125"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     ASSERT_EQ(loaded.options.warnings.size(), 2u);
     EXPECT_EQ(loaded.options.warnings[0].file, "command line");
     EXPECT_EQ(loaded.options.warnings[0].message,
               "route: uWSGI option not supported here, ignored. No internal routing");
     EXPECT_EQ(loaded.options.warnings[1].message,
-              "stats: uWSGI option not supported here, ignored. Planned (stats server, issue 11)");
+              "stats-push: uWSGI option not supported here, ignored. Metrics subsystem and stats pushers: not "
+              "implemented; use `stats` (uwsgitop) or `stats-prometheus` (docs/observability.md)");
 }
 
 TEST(ConfigCli, NoOpsAreSilentButChecked) {

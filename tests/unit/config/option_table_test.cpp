@@ -155,8 +155,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         EXPECT_EQ(spec->status, status) << name;
     }
     for (const char* name :
-         {"stats", "stats-http", "cheaper", "manage-script-name", "socket-timeout", "disable-write-exception",
-          "route"}) {
+         {"cheaper", "manage-script-name", "socket-timeout", "disable-write-exception", "route"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, OptionStatus::unsupported) << name;
