@@ -82,6 +82,10 @@ struct alignas(64) WorkerSlot {
     // Answers the server gave itself before any application call (400, 413, 431, 500 when a body
     // cannot be spooled), by class; rare, and written by any thread (fetch_add).
     std::array<std::atomic<std::uint64_t>, 5> refused_class{};
+    // Static files the event loop answered itself (no application call), by class, and their
+    // bytes; written by the worker's loop thread (fetch_add), reset when a new process takes the slot.
+    std::array<std::atomic<std::uint64_t>, 5> static_class{};
+    std::atomic<std::uint64_t> static_tx{0};
 };
 
 class Scoreboard {

@@ -84,10 +84,16 @@ std::string render_prometheus(const StatsSnapshot& s) {
 
     e.family("appserver_requests_total", "counter",
              "Requests answered by the workers, by status class (1xx..5xx), including requests refused "
-             "before the application (400, 413, 431...).");
+             "before the application (400, 413, 431...) and static files.");
     for (std::size_t i = 0; i < t.status_class.size(); ++i)
         e.sample("appserver_requests_total", "status=\"" + std::to_string(i + 1) + "xx\"",
-                 t.status_class[i] + t.refused_class[i]);
+                 t.status_class[i] + t.refused_class[i] + t.static_class[i]);
+
+    e.family("appserver_static_requests_total", "counter",
+             "Static files answered by the workers' event loops (static-map, check-static), by status class.");
+    for (std::size_t i = 0; i < t.static_class.size(); ++i)
+        e.sample("appserver_static_requests_total", "status=\"" + std::to_string(i + 1) + "xx\"",
+                 t.static_class[i]);
 
     e.family("appserver_refused_requests_total", "counter",
              "Requests the server answered itself before the application (malformed, too large), by status "

@@ -94,6 +94,13 @@ WorkerSnapshot read_worker(const Scoreboard& board, int id, pid_t pid) {
     }
     std::uint64_t base = get(slot->requests_at_spawn);
     w.requests = total_requests > base ? total_requests - base : 0;
+    // Static files count as requests (uWSGI counts them too), and show as core 0's static_requests.
+    std::uint64_t statics = 0;
+    if (ours)
+        for (const auto& c : slot->static_class) statics += get(c);
+    w.requests += statics;
+    if (ours) w.tx += get(slot->static_tx);
+    if (!w.cores.empty()) w.cores.front().static_requests = statics;
     w.avg_rt_us = rt_cores > 0 ? rt_sum / static_cast<std::uint64_t>(rt_cores) : 0;
     auto status = static_cast<WorkerStatus>(slot->status.load(std::memory_order_relaxed));
     if (pid <= 0)
@@ -139,8 +146,12 @@ StatsSnapshot take_snapshot(const Scoreboard* board, const MasterFacts& facts) {
         s.totals.respawns += spawns > 0 ? spawns - 1 : 0;
         s.totals.harakiri += get(slot->harakiri_count);
         s.totals.rx += get(slot->rx);
-        for (std::size_t i = 0; i < s.totals.refused_class.size(); ++i)
+        for (std::size_t i = 0; i < s.totals.refused_class.size(); ++i) {
             s.totals.refused_class[i] += get(slot->refused_class[i]);
+            s.totals.static_class[i] += get(slot->static_class[i]);
+            s.totals.requests += get(slot->static_class[i]);
+        }
+        s.totals.tx += get(slot->static_tx);
         for (const RequestSlot& r : board->requests(id)) add_core_totals(r, s.totals);
     }
     return s;

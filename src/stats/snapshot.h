@@ -18,6 +18,7 @@ namespace appserver::stats {
 struct CoreSnapshot {
     int id = 0;
     std::uint64_t requests = 0;
+    std::uint64_t static_requests = 0;  // the worker's, shown on core 0 (the event loop serves them)
     std::uint64_t exceptions = 0;
     std::uint64_t write_errors = 0;
     std::uint64_t tx = 0;
@@ -62,6 +63,7 @@ struct SocketSnapshot {
 struct Totals {
     std::array<std::uint64_t, 5> status_class{};   // answers of the application (or the 500 for none)
     std::array<std::uint64_t, 5> refused_class{};  // answers of the server before the application
+    std::array<std::uint64_t, 5> static_class{};   // static files answered by the event loops
     std::array<std::uint64_t, kDurationBuckets.size() + 1> duration{};  // not cumulative
     std::uint64_t requests = 0;
     std::uint64_t exceptions = 0;

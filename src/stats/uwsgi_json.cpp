@@ -12,7 +12,7 @@ void write_core(JsonWriter& j, const CoreSnapshot& c) {
     j.open_object();
     j.field("id", c.id);
     j.field("requests", c.requests);
-    j.field("static_requests", 0);
+    j.field("static_requests", c.static_requests);
     j.field("routed_requests", 0);
     j.field("offloaded_requests", 0);
     j.field("write_errors", c.write_errors);

@@ -217,6 +217,7 @@ std::optional<bool> HttpSession::serve_one_static(Connection& conn, bool stoppin
     int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
     if (!serve_static_file(*settings_.statics, request, response, conn.peer.remote_addr, tcp)) return std::nullopt;
     if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
+    worker_stats::count_static(response.status(), response.bytes_out());
     if (settings_.access_log) {
         log::AccessRecord record;
         record.addr = conn.peer.remote_addr;

@@ -154,6 +154,7 @@ std::optional<ConnState> UwsgiSession::serve_static(Connection& conn, bool) {
     if (!serve_static_file(*settings_.statics, request, response, client, tcp)) return std::nullopt;
     ++conn.requests_served;
     if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
+    worker_stats::count_static(response.status(), response.bytes_out());
     if (settings_.access_log) {
         log::AccessRecord record;
         log::fill_from_vars(record, packet.vars);

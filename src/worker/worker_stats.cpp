@@ -29,6 +29,10 @@ void attach(int worker_id, bool inline_requests) {
     g_slot = board ? board->worker(worker_id) : nullptr;
     g_cores = board ? board->requests(worker_id) : std::span<RequestSlot>();
     g_pid = ::getpid();
+    if (g_slot) {  // this process's static counts start from zero, as its requests do
+        for (auto& c : g_slot->static_class) c.store(0, std::memory_order_relaxed);
+        g_slot->static_tx.store(0, std::memory_order_relaxed);
+    }
     bind_thread(inline_requests ? 0 : -1);
 }
 
@@ -58,6 +62,12 @@ void count_refusal(int status) {
     if (g_slot && status >= 100 && status < 600)
         g_slot->refused_class[static_cast<std::size_t>(status / 100 - 1)].fetch_add(
             1, std::memory_order_relaxed);
+}
+
+void count_static(int status, std::uint64_t tx) {
+    if (!owns_slot() || status < 100 || status >= 600) return;
+    g_slot->static_class[static_cast<std::size_t>(status / 100 - 1)].fetch_add(1, std::memory_order_relaxed);
+    g_slot->static_tx.fetch_add(tx, std::memory_order_relaxed);
 }
 
 std::size_t duration_bucket(double seconds) {

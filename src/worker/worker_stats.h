@@ -23,6 +23,8 @@ void set_stopping();
 void add_rx(std::uint64_t bytes);
 // An answer of the server's own before the application was called (a refused request).
 void count_refusal(int status);
+// A static file answered by the event loop (uWSGI's static_requests): its status and bytes sent.
+void count_static(int status, std::uint64_t tx);
 
 // One application call: marks the thread's core busy with this request from construction until
 // finish() (or destruction, which counts nothing).

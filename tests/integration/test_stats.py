@@ -125,6 +125,30 @@ def test_counts_move_after_requests(tmp_path):
         server.stop()
 
 
+# A static file is a request for the stats too (uWSGI counts it in requests and in the core's
+# static_requests), and for /metrics, though no application was called.
+def test_static_files_are_counted(tmp_path):
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "a.css").write_text("body{}")
+    prom_port = free_port()
+    server, stats_port = start(tmp_path, "--static-map", f"/static={tmp_path / 'static'}",
+                               "--stats-prometheus", f"127.0.0.1:{prom_port}", processes=1)
+    try:
+        for _ in range(3):
+            r = requests.get(server.url("/static/a.css"), timeout=10)
+            assert (r.status_code, r.text) == (200, "body{}")
+        assert requests.get(server.url("/"), timeout=10).text == "hello"
+        assert wait_until(lambda: stats(stats_port)["workers"][0]["requests"] == 4)
+        worker = stats(stats_port)["workers"][0]
+        assert worker["cores"][0]["static_requests"] == 3
+        assert worker["tx"] > 3 * len("body{}")
+        metrics = requests.get(f"http://127.0.0.1:{prom_port}/metrics", timeout=10).text
+        assert 'appserver_static_requests_total{status="2xx"} 3' in metrics
+        assert 'appserver_requests_total{status="2xx"} 4' in metrics
+    finally:
+        server.stop()
+
+
 def test_busy_worker_shows_its_request(tmp_path):
     server, stats_port = start(tmp_path, "--threads", "2", processes=1)
     try:
