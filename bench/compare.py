@@ -8,15 +8,18 @@ and the server).
 
     sudo apt-get install wrk uwsgi-core uwsgi-plugin-python3 gunicorn nginx-light
     python3 bench/compare.py [--duration 10] [--connections 64] [--only appserver] [--rounds 3]
-    python3 bench/compare.py --static      # static files: 10 KB and 1 MiB over keep-alive
+    python3 bench/compare.py --static [--rounds 3]   # static files: 10 KB and 1 MiB over keep-alive
 
 "appserver combined log" is appserver logging every request (log-format = combined, to a file);
 its keep-alive figure must stay at least 0.8x appserver's with disable-logging (issue 11).
 
-The static scenario serves one directory three ways, 2 processes each: appserver and uWSGI with the
-same `static-map`, and nginx (`sendfile on`) as the reference.
+The static scenario serves one directory four ways, 2 processes each: appserver and uWSGI (with
+`http-socket`, which closes each connection, and `http11-socket`, keep-alive) with the same
+`static-map`, and nginx (`sendfile on`) as the reference. All run at once and are measured in
+turn, round after round; the table has each one's median.
 """
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -104,6 +107,10 @@ def static_servers(tmp, static_dir):
         "uWSGI": lambda p: ["uwsgi", "--plugin", "python3", "--http-socket", f"127.0.0.1:{p}", "--wsgi-file",
                             str(APP_DIR / "hello.py"), "--master", "--processes", "2", "--disable-logging",
                             "--listen", "1024", "--static-map", mapping],
+        # uWSGI's keep-alive HTTP socket: closer to what wrk asks for (its static files go out the same way).
+        "uWSGI (http11-socket)": lambda p: ["uwsgi", "--plugin", "python3", "--http11-socket", f"127.0.0.1:{p}",
+                                            "--wsgi-file", str(APP_DIR / "hello.py"), "--master", "--processes", "2",
+                                            "--disable-logging", "--listen", "1024", "--static-map", mapping],
         "nginx (sendfile on)": lambda p: ["nginx", "-c", str(nginx_static_conf(tmp, p, static_dir)), "-g", "daemon off;"],
     }
 
@@ -149,7 +156,7 @@ class Running:
         self.port = free_port()
 
     def __enter__(self):
-        self.log = open(Path(self.tmp) / f"{self.name.split()[0]}.log", "w")
+        self.log = open(Path(self.tmp) / (re.sub(r"\W+", "-", self.name).strip("-") + ".log"), "w")
         self.proc = subprocess.Popen(self.argv_for(self.port), stdout=self.log, stderr=subprocess.STDOUT, cwd=self.tmp,
                                      start_new_session=True)
         self.ok = wait_port(self.port, self.proc)
@@ -174,28 +181,39 @@ def installed(argv_for):
 
 
 def main_static(args):
+    """All servers run at once (idle but for the one measured); each round measures every server in
+    turn for each size, and the table shows each one's median over the rounds, so a load that comes
+    and goes on the machine hits them alike instead of whichever ran at the time."""
     sizes = {"10 KB": 10 * 1024, "1 MiB": 1024 * 1024}
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    samples = {}
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         os.chmod(tmp, 0o755)  # nginx's workers run as nobody when started as root
         static_dir = Path(tmp) / "static"
         static_dir.mkdir(mode=0o755)
         for label, size in sizes.items():
             (static_dir / f"f{size}.bin").write_bytes(os.urandom(size))
+        running = {}
         for name, argv_for in static_servers(tmp, static_dir).items():
             if not installed(argv_for):
                 print(f"skipping {name}: not installed", file=sys.stderr)
                 continue
-            with Running(name, argv_for, tmp) as server:
-                if not server.ok:
-                    continue
-                results[name] = {}
-                for label, size in sizes.items():
-                    path = f"/static/f{size}.bin"
-                    run_wrk(server.port, 2, args.connections, False, path)  # warm-up
-                    results[name][label] = run_wrk(server.port, args.duration, args.connections, False, path)
+            server = stack.enter_context(Running(name, argv_for, tmp))
+            if server.ok:
+                running[name] = server
+        for name, server in running.items():
+            samples[name] = {label: [] for label in sizes}
+            for size in sizes.values():
+                run_wrk(server.port, 2, args.connections, False, f"/static/f{size}.bin")  # warm-up
+        for _ in range(args.rounds):
+            for label, size in sizes.items():
+                for name, server in running.items():
+                    samples[name][label].append(
+                        run_wrk(server.port, args.duration, args.connections, False, f"/static/f{size}.bin"))
+    results = {name: {label: sorted(runs, key=lambda x: x["rps"])[len(runs) // 2] for label, runs in r.items()}
+               for name, r in samples.items()}
     base = results.get("appserver")
-    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s keep-alive, 2 processes each, static files\n")
+    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s keep-alive, 2 processes each, static files; "
+          f"median of {args.rounds} interleaved rounds (each round's ratio in brackets)\n")
     print("| server | " + " | ".join(f"{label} req/s | appserver vs it | p99 ms" for label in sizes) + " | errors |")
     print("|---|" + "---|---|---|" * len(sizes) + "---|")
     for name, r in results.items():
@@ -203,7 +221,10 @@ def main_static(args):
         for label in sizes:
             x = r[label]
             ratio = base[label]["rps"] / x["rps"] if base and x["rps"] else 0
-            cells.append(f"{x['rps']:.0f} | {ratio:.2f}x | {x['p99_ms'] or 0:.2f}")
+            rounds = [a["rps"] / b["rps"] if b["rps"] else 0
+                      for a, b in zip(samples["appserver"][label], samples[name][label])] if base else []
+            spread = "/".join(f"{q:.2f}" for q in rounds)
+            cells.append(f"{x['rps']:.0f} | {ratio:.2f}x ({spread}) | {x['p99_ms'] or 0:.2f}")
             errors.append(f"{x['errors']} {x['socket_errors']}".strip())
         print(f"| {name} | " + " | ".join(cells) + f" | {'; '.join(errors)} |")
 
@@ -228,7 +249,8 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--static", action="store_true", help="the static-file scenario (10 KB and 1 MiB files)")
     ap.add_argument("--only", default="", help="run only the servers whose name starts with this")
-    ap.add_argument("--rounds", type=int, default=1, help="run every server this many times, alternating")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="interleaved rounds: every server this many times, alternating (the median is shown)")
     args = ap.parse_args()
     for tool in ("wrk",):
         if not shutil.which(tool):

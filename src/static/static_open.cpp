@@ -134,6 +134,27 @@ StaticOpen open_by_realpath(const StaticConfig& config, const std::string& root,
 StaticOpen open_in(const StaticConfig& config, int rootfd, const std::string& root, const std::string& rel,
                    bool try_index) {
     std::string path = join(root, rel);
+    if (!rel.empty()) {
+        // The common case first: the path names a regular file, not a symlink. stat(2) reads its
+        // type without opening anything (what the O_PATH descriptor below is for), in one syscall
+        // instead of three (open, fstat, close): ~1.5 us of a 10 KB request's ~15. Nothing there is
+        // a miss at once. Anything else (a directory, a symlink, an error) takes the path below.
+        struct stat seen {};
+        if (::fstatat(rootfd, rel.c_str(), &seen, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG) return missing();
+        } else if (S_ISREG(seen.st_mode)) {
+            // Opened beneath the directory all the same: a symlink among the path's directories
+            // that leads out is EXDEV here, and the realpath check decides, as below.
+            UniqueFd fd(open_beneath(rootfd, rel, kReadFlags));
+            if (!fd && (errno == EXDEV || errno == ENOSYS || errno == EPERM))
+                return open_by_realpath(config, root, rel, try_index);
+            int err = errno;
+            return open_for_reading(seen, path, rel, [&] {
+                errno = err;
+                return fd.release();
+            });
+        }
+    }
     UniqueFd where;
     if (rel.empty()) {
         where.reset(::fcntl(rootfd, F_DUPFD_CLOEXEC, 0));

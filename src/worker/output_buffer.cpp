@@ -4,10 +4,14 @@
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <string>
 
 #include "log/log.h"
 #include "worker/socket_io.h"
@@ -52,11 +56,19 @@ long sendfile_now(int fd, int file_fd, std::uint64_t offset, std::uint64_t lengt
     }
 }
 
-void log_file_ended(std::uint64_t missing) {
+// The file is named by its descriptor's link in /proc (the buffer keeps no path): this runs once
+// per file cut short, for the site's operator, whoever sent it (a static file, a file_wrapper).
+void log_file_ended(int file_fd, std::uint64_t missing) {
+    std::string link = "/proc/self/fd/" + std::to_string(file_fd);
+    char target[PATH_MAX];
+    ssize_t len = ::readlink(link.c_str(), target, sizeof target - 1);
+    std::string name = len > 0 ? std::string(target, static_cast<std::size_t>(len)) : "a response file";
+    struct stat now {};
+    std::string size = ::fstat(file_fd, &now) == 0 ? std::to_string(now.st_size) + " bytes" : "?";
     spdlog::warn(
-        "a response file ended {} bytes short of the length promised (it shrank while being sent): "
+        "{}: ended {} bytes short of the length promised (it shrank while being sent, to {}): "
         "connection closed",
-        missing);
+        name, missing, size);
 }
 
 // Drops `n` written bytes from the front of the iovecs.
@@ -174,7 +186,7 @@ int OutputBuffer::pending_iovecs(iovec* out, int max) const {
 long OutputBuffer::flush_segment(int fd) {
     Chunk& c = chunks_.front();
     long n = sendfile_now(fd, c.file.get(), c.offset, c.length);
-    if (n == kFileEnded) log_file_ended(c.length);
+    if (n == kFileEnded) log_file_ended(c.file.get(), c.length);
     if (n < 0) {
         release();
         return -1;
@@ -252,7 +264,7 @@ bool OutputBuffer::send_file(int fd, int file_fd, std::uint64_t offset, std::uin
     if (empty()) {
         // Nothing before it: the socket takes what it can now (all of a small file), once.
         long n = sendfile_now(fd, file_fd, offset, length);
-        if (n == kFileEnded) log_file_ended(length);
+        if (n == kFileEnded) log_file_ended(file_fd, length);
         if (n < 0) return false;
         offset += static_cast<std::uint64_t>(n);
         length -= static_cast<std::uint64_t>(n);

@@ -4,7 +4,6 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <ctime>
 
@@ -66,21 +65,11 @@ bool serve_static_file(const StaticConfig& config, const StaticRequest& request,
         StaticReply reply = plan_static_reply(request, entity, config.honour_range, std::time(nullptr));
         Cork cork(reply.length > 0 && request.method == "GET" ? tcp_socket : -1);
         if (!response.start(reply.status_line, reply.headers, reply.length)) return true;
-        if (reply.length > 0 && request.method == "GET") {
-            // The body goes out from the file: a file cut short while it is sent fails here and the
-            // connection ends (its Content-Length cannot be kept).
-            if (!response.send_file(file.fd.get(), reply.offset, reply.length)) {
-                // A client that went away is no news (the access log has the bytes); a file that
-                // shrank under the send is the site's problem: say so.
-                struct stat now {};
-                if (::fstat(file.fd.get(), &now) == 0 &&
-                    static_cast<std::uint64_t>(now.st_size) < reply.offset + reply.length)
-                    spdlog::warn(
-                        "{}: static file {} shrank to {} bytes while {} were being sent: connection closed",
-                        client, file.path, now.st_size, reply.length);
-                return true;
-            }
-        }
+        // The body is queued (sent by the event loop, docs/design.md "Offloading"): a file cut
+        // short while it is sent ends the connection then, and the output buffer logs it.
+        if (reply.length > 0 && request.method == "GET" &&
+            !response.send_file(file.fd.get(), reply.offset, reply.length))
+            return true;
         response.finish();
         return true;
     }
