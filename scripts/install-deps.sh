@@ -13,6 +13,9 @@ packages=(
   python3-pytest python3-requests python3-flask python3-django   # integration tests
   python3-venv           # integration tests of home/venv
   nginx-light            # integration tests behind a real nginx (uwsgi_pass); run by the tests, not as a service
+  uwsgi-core uwsgi-plugin-python3   # the corpus and the stats JSON are compared with the real uWSGI
+  tmux                   # uwsgitop (tests/vendor) driven in a terminal by test_stats.py
+  prometheus             # promtool check metrics (/metrics); its service is not started (policy-rc.d below)
 )
 # `make fuzz` only (scripts/install-deps.sh fuzz): clang and its libFuzzer runtime.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
