@@ -3,6 +3,7 @@
 // Every field is set from the option table (src/config/option_table.cpp); nothing else writes it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@ struct ConfigWarning {
 
 // What the invocation asks for; `run` is the server itself.
 enum class Command { run, help, version, check_config, stop, reload, reopen_logs };
+
+// One option as the user gave it (ini or command line), for the `uwsgi` module's `opt` dict;
+// no value: a flag given bare on the command line (uWSGI exports it as True).
+struct ExportedOption {
+    std::string key;
+    std::optional<std::string> value;
+};
 
 struct Options {
     Command command = Command::run;
@@ -121,6 +129,9 @@ struct Options {
 
     // `print = TEXT` lines, logged at start.
     std::vector<std::string> print;
+
+    // Every option given, in order (command line, then ini files), as uWSGI exports them.
+    std::vector<ExportedOption> exported;
 
     // Notes gathered while loading; printed once at start and by --check-config.
     std::vector<ConfigWarning> warnings;

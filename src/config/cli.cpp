@@ -25,7 +25,7 @@ bool is_option(std::string_view arg) { return arg.size() > 2 && arg.starts_with(
 
 bool parse_command_line(int argc, const char* const* argv, CommandLine& out, std::string& error) {
     std::set<std::string> unsupported_warned;
-    AcceptState state{out.settings, out.warnings, unsupported_warned};
+    AcceptState state{out.settings, out.warnings, unsupported_warned, out.exported};
 
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
@@ -59,6 +59,7 @@ bool parse_command_line(int argc, const char* const* argv, CommandLine& out, std
             return false;
         } else if (looks_like_ini(arg)) {
             out.ini.emplace_back(arg);
+            out.exported.push_back({"ini", std::string(arg)});
             continue;
         } else {
             error = "unexpected argument \"" + std::string(arg) +
@@ -67,6 +68,7 @@ bool parse_command_line(int argc, const char* const* argv, CommandLine& out, std
         }
 
         std::string value;
+        const bool bare_flag = !inline_value && spec->kind == OptionKind::boolean;
         if (inline_value) {
             value = *inline_value;
         } else if (spec->kind == OptionKind::boolean) {
@@ -109,11 +111,12 @@ bool parse_command_line(int argc, const char* const* argv, CommandLine& out, std
                 return false;
             }
             out.ini.push_back(value);
+            out.exported.push_back({"ini", value});
             continue;
         }
         // Messages name the key: as typed for a long form, the long name for a one-letter form (`-Q`).
         const std::string key = arg.starts_with("--") ? shown.substr(2) : std::string(spec->name);
-        error = accept_option(*spec, key, value, Origin{}, state);
+        error = accept_option(*spec, key, value, Origin{}, state, bare_flag);
         if (!error.empty()) return false;
     }
     return true;

@@ -17,6 +17,7 @@ struct CommandLine {
     std::vector<std::string> ini;   // --ini values (and positional *.ini), in order
     std::vector<Setting> settings;  // every other stored option, in order
     std::vector<ConfigWarning> warnings;
+    std::vector<ExportedOption> exported;  // every option given, --ini included, in order
 };
 
 // False with a one-line `error` (`unknown option --prcesses`, `option --http needs a value`).

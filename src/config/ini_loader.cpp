@@ -238,7 +238,7 @@ bool IniLoader::handle_entry(const IniDocument& doc, const IniEntry& entry, std:
         warn(origin, entry.key + ": only valid on the command line, ignored");
         return true;
     }
-    AcceptState state{settings_, warnings_, unsupported_warned_};
+    AcceptState state{settings_, warnings_, unsupported_warned_, exported_};
     error = accept_option(*spec, entry.key, value, origin, state);
     return error.empty();
 }

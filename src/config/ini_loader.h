@@ -41,6 +41,8 @@ public:
     // Option values found, in file order.
     const std::vector<Setting>& settings() const { return settings_; }
     const std::vector<ConfigWarning>& warnings() const { return warnings_; }
+    // Every known key found, in file order (uwsgi.opt).
+    const std::vector<ExportedOption>& exported() const { return exported_; }
 
 private:
     struct Unknown {
@@ -76,6 +78,7 @@ private:
     };
     std::vector<Inherit> inherits_;  // `inherit = base.ini`, read after everything else
     std::vector<Setting> settings_;
+    std::vector<ExportedOption> exported_;
     std::vector<ConfigWarning> warnings_;
 };
 

@@ -94,6 +94,8 @@ ConfigResult load(int argc, const char* const* argv, Options& out) {
     if (options.home.empty()) {
         if (const char* venv = std::getenv("VIRTUAL_ENV"); venv && *venv) options.home = venv;
     }
+    options.exported = cli.exported;
+    options.exported.insert(options.exported.end(), loader.exported().begin(), loader.exported().end());
     options.warnings = cli.warnings;
     options.warnings.insert(options.warnings.end(), loader.warnings().begin(), loader.warnings().end());
     if (error = resolve_app_source(options, loader.settings(), cli.settings); !error.empty())

@@ -88,11 +88,14 @@ std::string unsupported_message(const OptionSpec& spec, std::string_view key) {
 }
 
 std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value,
-                          const Origin& origin, AcceptState& state) {
+                          const Origin& origin, AcceptState& state, bool bare_flag) {
     // The ini loader handles config logic before it gets here: this is the command line.
     if (is_logic_key(spec.name))
         return origin_prefix(origin) + "option " + std::string(spec.name) +
                ": config logic (if-*, else, endif, for, endfor) is read in ini files only";
+    // uWSGI exports every option it was given, no-ops and ones it ignores included.
+    state.exported.push_back(
+        {std::string(key), bare_flag ? std::nullopt : std::optional<std::string>(std::string(value))});
     if (spec.status == OptionStatus::unsupported) {
         if (state.unsupported_warned.insert(std::string(spec.name)).second)
             state.warnings.push_back({origin_file(origin), origin.line, unsupported_message(spec, key)});

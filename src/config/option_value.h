@@ -61,8 +61,10 @@ struct AcceptState {
     std::vector<Setting>& settings;
     std::vector<ConfigWarning>& warnings;
     std::set<std::string>& unsupported_warned;
+    std::vector<ExportedOption>& exported;  // every key accepted, for uwsgi.opt
 };
+// `bare_flag`: a boolean given on the command line without a value (exported as True).
 std::string accept_option(const OptionSpec& spec, std::string_view key, std::string_view value,
-                          const Origin& origin, AcceptState& state);
+                          const Origin& origin, AcceptState& state, bool bare_flag = false);
 
 }  // namespace appserver::config
