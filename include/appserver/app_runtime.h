@@ -81,9 +81,17 @@ public:
 // (defined in the core: src/proto/server_error.cpp). False: the client is gone.
 bool send_server_error(ResponseWriter& response, int status);
 
+// What the core tells a runtime about the worker process it runs in (the `uwsgi` module's
+// worker_id()); given in the worker before after_fork_child.
+struct WorkerFacts {
+    int id = 0;  // 1..processes; the master is 0
+    // Requests all workers of the instance have finished since it started (null: unknown).
+    std::uint64_t (*total_requests)() = nullptr;
+};
+
 // A language runtime that loads one application and answers requests with it.
 // Call order in the master: configure -> load_app (unless lazy-apps) -> {before_fork ->
-// fork -> after_fork_parent} ...; in each worker: after_fork_child -> (load_app when lazy-apps) ->
+// fork -> after_fork_parent} ...; in each worker: set_worker -> after_fork_child -> (load_app when lazy-apps) ->
 // thread_start (on every request thread) -> handle ... -> shutdown.
 class AppRuntime {
 public:
@@ -104,6 +112,8 @@ public:
     virtual void before_fork() = 0;
     virtual void after_fork_parent() = 0;
     virtual void after_fork_child() = 0;
+    // In a worker, before after_fork_child.
+    virtual void set_worker(const WorkerFacts& facts) { (void)facts; }
 
     // Called once on each thread that will call handle(), before its first request.
     virtual void thread_start() = 0;

@@ -6,9 +6,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "py_error.h"
 #include "py_ref.h"
+#include "uwsgi_module.h"
 #include "venv_check.h"
 
 namespace appserver::python {
@@ -66,7 +68,26 @@ bool apply_home(PyConfig& config, const std::string& home_option, std::string& e
     return set_path(config, &config.home, home, error);
 }
 
-// sys.path = pythonpath entries (in order) + the working directory + what site computed.
+// The plugin's own Python files (uwsgidecorators.py): next to an installed binary
+// (<prefix>/bin/appserver -> <prefix>/share/appserver/python), else the source tree the binary was
+// built from. Empty when neither has them.
+std::string plugin_lib_dir() {
+    std::vector<std::string> candidates;
+    char exe[4096];
+    ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        std::string path(exe, static_cast<std::size_t>(n));
+        std::string bin = path.substr(0, path.rfind('/'));
+        candidates.push_back(bin + "/../share/appserver/python");
+    }
+    candidates.emplace_back(APPSERVER_PYTHON_LIB_SOURCE);
+    for (const std::string& dir : candidates)
+        if (is_file(dir + "/uwsgidecorators.py")) return dir;
+    return {};
+}
+
+// sys.path = pythonpath entries (in order) + the working directory + the plugin's lib directory +
+// what site computed. The application's own uwsgidecorators.py (in its directory) wins over ours.
 bool extend_sys_path(const Options& options, std::string& error) {
     PyObject* path = PySys_GetObject("path");  // borrowed
     if (path == nullptr || !PyList_Check(path)) {
@@ -89,6 +110,14 @@ bool extend_sys_path(const Options& options, std::string& error) {
     std::string cwd = current_directory();
     if (!insert(cwd)) {
         error = "cannot add \"" + cwd + "\" to sys.path: " + take_error().summary;
+        return false;
+    }
+    std::string lib = plugin_lib_dir();
+    if (lib.empty()) {
+        spdlog::warn("Python: uwsgidecorators.py not found (looked next to the binary and in {})",
+                     APPSERVER_PYTHON_LIB_SOURCE);
+    } else if (!insert(lib)) {
+        error = "cannot add \"" + lib + "\" to sys.path: " + take_error().summary;
         return false;
     }
     return true;
@@ -161,6 +190,10 @@ bool Interpreter::start(const Options& options, std::string& error) {
         ok = false;
     }
     if (ok) ok = apply_home(config, options.home, error);
+    if (ok && !register_uwsgi_module(options)) {
+        error = "cannot register the uwsgi module";
+        ok = false;
+    }
     if (ok) {
         status = Py_InitializeFromConfig(&config);
         if (PyStatus_Exception(status)) {

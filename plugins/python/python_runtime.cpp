@@ -12,6 +12,7 @@
 #include "py_error.h"
 #include "response.h"
 #include "start_response.h"
+#include "uwsgi_module.h"
 #include "wsgi_errors.h"
 #include "wsgi_input.h"
 
@@ -54,6 +55,9 @@ public:
         python::LoadedApp app;
         if (!python::load_application(options_, app, error)) return false;
         app_ = std::move(app);
+        // Under lazy-apps uWSGI runs the post-fork hooks once the app is loaded in the worker, so
+        // an app that registers @postfork at import still gets them called.
+        if (in_worker_ && options_.lazy_apps) python::call_post_fork_hook();
         return true;
     }
 
@@ -86,7 +90,14 @@ public:
 
     void before_fork() override { interpreter_.before_fork(); }
     void after_fork_parent() override { interpreter_.after_fork_parent(); }
-    void after_fork_child() override { interpreter_.after_fork_child(); }
+    void set_worker(const WorkerFacts& facts) override { python::set_uwsgi_worker(facts); }
+    void after_fork_child() override {
+        interpreter_.after_fork_child();
+        in_worker_ = true;
+        if (options_.lazy_apps || !interpreter_.running()) return;
+        GilGuard gil;
+        python::call_post_fork_hook();
+    }
 
     void thread_start() override { Interpreter::attach_thread(); }
 
@@ -116,6 +127,7 @@ public:
         // The application may keep these objects; they must not reach this request's I/O later.
         python::detach_input(input.get());
         python::detach_start_response(start_response.get());
+        python::note_uwsgi_request_done();
         return true;
     }
 
@@ -123,6 +135,8 @@ public:
         if (!interpreter_.running()) return;
         {
             GilGuard gil;
+            // uWSGI calls uwsgi.atexit in a worker that ends gracefully, before Python's own atexit.
+            if (in_worker_) python::call_uwsgi_atexit();
             app_.callable.reset();
             environ_.clear();
         }
@@ -134,6 +148,7 @@ private:
     Interpreter interpreter_;
     python::Environ environ_;
     python::LoadedApp app_;
+    bool in_worker_ = false;
 };
 
 }  // namespace

@@ -45,6 +45,17 @@ std::string describe_exit(int status) {
     return "exited with code " + std::to_string(WEXITSTATUS(status));
 }
 
+// What uWSGI's workers[0].requests counts: every worker's finished requests since the start (the
+// scoreboard's counters survive a worker's respawn). Read in a worker, through the inherited board.
+std::uint64_t instance_requests() {
+    const Scoreboard* board = Scoreboard::current();
+    if (board == nullptr) return 0;
+    std::uint64_t total = 0;
+    for (int id = 1; id <= board->workers(); ++id)
+        for (const RequestSlot& r : board->requests(id)) total += r.requests.load(std::memory_order_relaxed);
+    return total;
+}
+
 }  // namespace
 
 Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
@@ -63,6 +74,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     if (::getppid() != master_pid_) ::_exit(0);
     ready_read_.reset();
     stats_server_.close_in_child();
+    runtime_->set_worker(WorkerFacts{.id = slot.id, .total_requests = instance_requests});
     runtime_->after_fork_child();
     if (settings_.auto_procname)
         proctitle::set(settings_.procname_prefix + "appserver: worker " + std::to_string(slot.id));
