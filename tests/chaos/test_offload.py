@@ -8,14 +8,13 @@ import os
 import socket
 import statistics
 import struct
-import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from harness import wait_until
+from slow_downloads import latencies_beside_slow_downloads
 from rawhttp import RawConnection
 import uwsgi_client
 
@@ -98,46 +97,7 @@ def test_slow_downloaders_do_not_hold_the_workers(serve, tmp_path):
     server = serve(APP, "--processes", "2", "--threads", "1", "--listen", "512")
     server.wait_workers(2)
     hello(server.port)
-    clients, got, errors = [], [0] * 200, []
-    stop = threading.Event()
-
-    def read_slowly():
-        # Each client takes up to 8 KiB every 5 ms (at most 1.6 MB/s, far from 100 MB).
-        while not stop.is_set():
-            for i, s in enumerate(clients):
-                try:
-                    data = s.recv(8192)
-                except BlockingIOError:
-                    continue
-                except OSError as e:
-                    errors.append(repr(e))
-                    continue
-                got[i] += len(data)
-            time.sleep(0.005)
-
-    latencies = []
-    old_interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)  # the readers' thread must not delay the measuring one
-    reader = threading.Thread(target=read_slowly)
-    try:
-        for _ in range(200):
-            s = start_download(server.port, big)
-            s.setblocking(False)
-            clients.append(s)
-        reader.start()
-        # Every download has begun (or the workers are held by the first ones: the old code).
-        wait_until(lambda: all(n > 0 for n in got), timeout=10)
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline:
-            latencies.append(hello(server.port))
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        if reader.is_alive():
-            reader.join(timeout=10)
-        sys.setswitchinterval(old_interval)
-        for s in clients:
-            s.close()
+    latencies, got, errors = latencies_beside_slow_downloads(lambda: start_download(server.port, big), lambda: hello(server.port))
     started = sum(1 for n in got if n > 0)
     median, worst = statistics.median(latencies), max(latencies)
     print(f"\n/hello beside 200 slow downloads: {len(latencies)} requests, median {median * 1000:.1f} ms, "
