@@ -74,11 +74,11 @@ long HttpBodyReader::read(char* buf, std::size_t size) {
 
 // ---- response -----------------------------------------------------------------------------------
 
-bool HttpResponseWriter::send(iovec* iov, int count) {
+bool HttpResponseWriter::send(iovec* iov, int count, bool file_follows) {
     if (failed_) return false;
     std::uint64_t total = 0;  // counted first: send() may advance the iovecs
     for (int i = 0; i < count; ++i) total += iov[i].iov_len;
-    if (!conn_.output.send(conn_.fd.get(), iov, count, timeout_ms_, settings_.output)) {
+    if (!conn_.output.send(conn_.fd.get(), iov, count, timeout_ms_, settings_.output, file_follows)) {
         failed_ = true;
         return false;
     }
@@ -166,7 +166,7 @@ bool HttpResponseWriter::send_file(int fd, std::uint64_t offset, std::optional<s
             std::snprintf(chunk_size, sizeof chunk_size, "%llx\r\n", static_cast<unsigned long long>(size));
         iov[n++] = iov_of(chunk_size, static_cast<std::size_t>(len));
     }
-    if (n > 0 && !send(iov, n)) return false;
+    if (n > 0 && !send(iov, n, true)) return false;
     // Queued after the head: the event loop sends it (sendfile on EPOLLOUT) while this thread
     // goes on to the next request; the connection reads its next request once it is sent.
     if (!conn_.output.send_file(conn_.fd.get(), fd, offset, size, timeout_ms_)) {

@@ -74,7 +74,7 @@ public:
     void never_wait() { timeout_ms_ = 0; }
 
 private:
-    bool send(iovec* iov, int count);
+    bool send(iovec* iov, int count, bool file_follows = false);
     bool flush_head();
 
     Connection& conn_;

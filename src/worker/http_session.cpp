@@ -214,8 +214,7 @@ std::optional<bool> HttpSession::serve_one_static(Connection& conn, bool stoppin
     facts.http11 = head.version_minor == 1;
     facts.keep_alive = head.keep_alive && settings_.exchange.keepalive_enabled && !stopping;
     HttpResponseWriter response(conn, settings_.exchange, facts);
-    int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
-    if (!serve_static_file(*settings_.statics, request, response, conn.peer.remote_addr, tcp)) return std::nullopt;
+    if (!serve_static_file(*settings_.statics, request, response, conn.peer.remote_addr)) return std::nullopt;
     if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
     worker_stats::count_static(response.status(), response.bytes_out());
     if (settings_.access_log) {

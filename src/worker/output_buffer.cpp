@@ -22,12 +22,15 @@ namespace {
 constexpr int kMaxIovecs = 64;
 
 // One non-blocking sendmsg; returns bytes written (0 when the socket is full), -1 on error.
-long send_now(int fd, iovec* iov, int count) {
+// `more`: a file follows at once (MSG_MORE: the head and a small file leave in full segments
+// instead of the head alone first, as nginx's tcp_nopush does, without two TCP_CORK calls; the
+// sendfile's last piece, sent without it, pushes everything out).
+long send_now(int fd, iovec* iov, int count, bool more = false) {
     for (;;) {
         msghdr msg{};
         msg.msg_iov = iov;
         msg.msg_iovlen = static_cast<std::size_t>(count);
-        ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT | (more ? MSG_MORE : 0));
         if (n >= 0) return n;
         if (errno == EINTR) continue;
         return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
@@ -214,7 +217,8 @@ OutputBuffer::Flush OutputBuffer::flush_some(int fd) {
         } else {
             iovec iov[kMaxIovecs];
             int count = pending_iovecs(iov, kMaxIovecs);
-            n = send_now(fd, iov, count);
+            // The bytes before a file segment: the file goes right after them.
+            n = send_now(fd, iov, count, segments_ > 0);
             if (n < 0) {
                 release();
                 return Flush::failed;
@@ -288,10 +292,11 @@ bool OutputBuffer::send_file(int fd, int file_fd, std::uint64_t offset, std::uin
     return true;
 }
 
-bool OutputBuffer::send(int fd, iovec* iov, int count, int timeout_ms, const OutputLimits& limits) {
+bool OutputBuffer::send(int fd, iovec* iov, int count, int timeout_ms, const OutputLimits& limits,
+                        bool file_follows) {
     if (!empty() && flush_some(fd) == Flush::failed) return false;
     if (empty()) {
-        long n = send_now(fd, iov, count);
+        long n = send_now(fd, iov, count, file_follows);
         if (n < 0) return false;
         advance(iov, count, static_cast<std::size_t>(n));
         if (count == 0) return true;

@@ -1,38 +1,15 @@
 #include "worker/static_serve.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <ctime>
 
 #include "static/static_open.h"
 
 namespace appserver {
-namespace {
-
-// TCP_CORK while the head and the file are handed to the socket, so that they leave in full
-// segments (the head and a small file in one) instead of the head alone first: nginx's tcp_nopush.
-// Uncorked on every way out. A failed setsockopt only costs a segment.
-class Cork {
-public:
-    explicit Cork(int fd) : fd_(fd) { set(1); }
-    ~Cork() { set(0); }
-    Cork(const Cork&) = delete;
-    Cork& operator=(const Cork&) = delete;
-
-private:
-    void set(int on) {
-        if (fd_ >= 0) ::setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
-    }
-    int fd_;
-};
-
-}  // namespace
 
 bool serve_static_file(const StaticConfig& config, const StaticRequest& request, HttpResponseWriter& response,
-                       std::string_view client, int tcp_socket) {
+                       std::string_view client) {
     if (request.method != "GET" && request.method != "HEAD") return false;
     for (const StaticCandidate& candidate : static_candidates(config, request.path)) {
         StaticOpen found = open_static(config, candidate);
@@ -63,7 +40,6 @@ bool serve_static_file(const StaticConfig& config, const StaticRequest& request,
         entity.mtime = file.st.st_mtime;
         entity.expires = expires_seconds(config, mapped_path, request.uri, media_type);
         StaticReply reply = plan_static_reply(request, entity, config.honour_range, std::time(nullptr));
-        Cork cork(reply.length > 0 && request.method == "GET" ? tcp_socket : -1);
         if (!response.start(reply.status_line, reply.headers, reply.length)) return true;
         // The body is queued (sent by the event loop, docs/design.md "Offloading"): a file cut
         // short while it is sent ends the connection then, and the output buffer logs it.

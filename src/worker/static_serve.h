@@ -15,8 +15,7 @@ namespace appserver {
 // served); `response` then holds the status and the bytes sent. False: nothing was written, and
 // the application gets the request (no mapping matched, no such file, a directory without an
 // index, a skipped extension, another method).
-// `tcp_socket`: the client's TCP socket, corked while the head and the file go out (-1: not TCP).
 bool serve_static_file(const StaticConfig& config, const StaticRequest& request, HttpResponseWriter& response,
-                       std::string_view client, int tcp_socket);
+                       std::string_view client);
 
 }  // namespace appserver

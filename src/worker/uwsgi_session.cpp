@@ -150,8 +150,7 @@ std::optional<ConnState> UwsgiSession::serve_static(Connection& conn, bool) {
     facts.keep_alive = false;
     HttpResponseWriter response(conn, settings_.exchange, facts);
     std::string client = var("REMOTE_ADDR").empty() ? peer_name(conn) : std::string(var("REMOTE_ADDR"));
-    int tcp = conn.listener->address.is_unix ? -1 : conn.fd.get();
-    if (!serve_static_file(*settings_.statics, request, response, client, tcp)) return std::nullopt;
+    if (!serve_static_file(*settings_.statics, request, response, client)) return std::nullopt;
     ++conn.requests_served;
     if (settings_.served) settings_.served->fetch_add(1, std::memory_order_relaxed);
     worker_stats::count_static(response.status(), response.bytes_out());

@@ -491,7 +491,6 @@ int Worker::run() {
     for (;;) {
         if (worker_take_reopen_logs()) log::reopen_output();
         if (worker_stop_requested()) begin_stop("");
-        if (!master_alive()) begin_stop("the master is gone: stopping");
         check_recycling();
         if (stopping_ && connections_.empty() && (!pool_ || pool_->busy() == 0)) break;
         resume_accepting_if_due();
@@ -517,6 +516,9 @@ int Worker::run() {
         auto now = Clock::now();
         if (now - last_sweep >= std::chrono::seconds(1) || stopping_) {
             last_sweep = now;
+            // PR_SET_PDEATHSIG stops a worker whose master dies; this is the fallback, once a
+            // second rather than a getppid() per turn of the loop.
+            if (!master_alive()) begin_stop("the master is gone: stopping");
             check_memory();
             check_code_changes();
             sweep();
