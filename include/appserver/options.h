@@ -87,6 +87,8 @@ struct Options {
     std::vector<std::string> touch_reload;
     int max_requests = 0;
     int max_requests_delta = 0;
+    int max_worker_lifetime = 0;        // seconds
+    int max_worker_lifetime_delta = 0;  // seconds per worker id after the first
     int reload_on_rss = 0;               // MB
     int harakiri = 0;                    // seconds
     int worker_reload_mercy = 60;        // seconds
@@ -129,6 +131,8 @@ struct Options {
 
     // `print = TEXT` lines, logged at start.
     std::vector<std::string> print;
+    std::vector<std::string> add_header;  // "Name: value"
+    std::vector<std::string> del_header;  // names
 
     // Every option given, in order (command line, then ini files), as uWSGI exports them.
     std::vector<ExportedOption> exported;

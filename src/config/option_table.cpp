@@ -173,6 +173,13 @@ const std::array kTable = {
         "recycle a worker after N requests (0: never)"},
     OptionSpec{"max-requests-delta", "", K::integer, G::lifecycle, S::implemented, &O::max_requests_delta, "N",
         "add worker id * N to max-requests so workers do not recycle together"},
+    OptionSpec{"max-worker-lifetime", "", K::integer, G::lifecycle, S::implemented, &O::max_worker_lifetime,
+        "SECONDS", "recycle a worker that has run SECONDS (0: never)",
+        "As uWSGI's: the worker stops accepting, finishes its requests and a new one takes its place "
+        "(as with max-requests), so no request fails."},
+    OptionSpec{"max-worker-lifetime-delta", "", K::integer, G::lifecycle, S::implemented,
+        &O::max_worker_lifetime_delta, "SECONDS",
+        "add (worker id - 1) * SECONDS to max-worker-lifetime so workers do not recycle together"},
     OptionSpec{"reload-on-rss", "", K::integer, G::lifecycle, S::implemented, &O::reload_on_rss, "MB",
         "recycle a worker whose resident memory exceeds MB megabytes (0: never)"},
     OptionSpec{"harakiri", "t", K::integer, G::lifecycle, S::implemented, &O::harakiri, "SECONDS",
@@ -257,6 +264,14 @@ const std::array kTable = {
         "SECONDS", "how long an idle keep-alive connection is kept open for its next request",
         "`http-keepalive = N` with N > 1 sets it too (uWSGI's spelling). 0 turns keep-alive off, as "
         "nginx's `keepalive_timeout 0` does."},
+    OptionSpec{"add-header", "", K::list, G::limits, S::implemented, &O::add_header, "\"NAME: VALUE\"",
+        "add this header to every response; repeatable",
+        "As uWSGI's: written after the application's headers, on every response the server writes: the "
+        "application's, static files', and the server's own answers (400, 413, 504...). A line without "
+        "`:` or with a name that is not an HTTP token is refused at start."},
+    OptionSpec{"del-header", "rem-header", K::list, G::limits, S::implemented, &O::del_header, "NAME",
+        "drop the application's header NAME (any case) from its responses; repeatable",
+        "As uWSGI's `del-header`/`rem-header`. Headers that add-header adds are kept."},
     OptionSpec{"max-fd", "", K::integer, G::limits, S::implemented, &O::max_fd, "N",
         "limit on open file descriptors (RLIMIT_NOFILE) per process; past the hard limit needs root",
         "As in uWSGI, sets RLIMIT_NOFILE at start, before binding. Unlike uWSGI, the hard limit is only ever "

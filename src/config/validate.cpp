@@ -5,8 +5,10 @@
 
 #include <filesystem>
 
+#include "appserver/ascii.h"
 #include "log/log_target.h"
 #include "proto/forwarded.h"
+#include "proto/response_head.h"
 #include "static/static_map.h"
 
 namespace appserver::config {
@@ -99,6 +101,16 @@ std::string check_static_files(const Options& o) {
     return "";
 }
 
+std::string check_headers(const Options& o) {
+    std::pair<std::string, std::string> header;
+    for (const std::string& line : o.add_header)
+        if (!parse_header_line(line, header))
+            return "option add-header: \"" + line + "\" is not a header line such as \"X-Frame-Options: DENY\"";
+    for (const std::string& name : o.del_header)
+        if (!ascii::is_token(name)) return "option del-header: \"" + name + "\" is not a header name";
+    return "";
+}
+
 }  // namespace
 
 std::string validate_options(const Options& options) {
@@ -112,7 +124,7 @@ std::string validate_options(const Options& options) {
         case Command::check_config: break;
     }
     for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
-                       check_application, check_static_files}) {
+                       check_application, check_static_files, check_headers}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -91,6 +91,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     ws.master_pid = master_pid_;
     ws.ready_fd = ready_write_.get();
     if (ws.max_requests > 0) ws.max_requests += slot.id * settings_.max_requests_delta;
+    if (ws.max_lifetime_s > 0) ws.max_lifetime_s += (slot.id - 1) * settings_.max_lifetime_delta_s;
     // Under lazy-apps only the workers import the app, so one of them watches its modules.
     if (settings_.lazy_apps && slot.id == 1) ws.py_autoreload_s = settings_.py_autoreload_s;
     int code = 0;

@@ -30,6 +30,7 @@ struct ArbiterSettings {
     bool auto_procname = false;
     std::string procname_prefix;
     int max_requests_delta = 0;      // worker i recycles after max_requests + i * delta
+    int max_lifetime_delta_s = 0;    // worker i recycles after max_lifetime_s + (i - 1) * delta (uWSGI's)
     std::string reload_status_file;  // where --reload reads the outcome (next to the pidfile)
     int generation = 0;              // reloads so far
     std::vector<std::string> touch_reload;

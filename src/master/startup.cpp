@@ -23,6 +23,7 @@
 #include "os/privileges.h"
 #include "os/signals.h"
 #include "os/unique_fd.h"
+#include "proto/response_head.h"
 #include "static/static_map.h"
 
 namespace appserver {
@@ -128,8 +129,10 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.keepalive_timeout_s = o.http_keepalive > 1 ? o.http_keepalive : o.http_keepalive_timeout;
     w.max_requests = o.max_requests;
     w.reload_on_rss_mb = o.reload_on_rss;
+    w.max_lifetime_s = o.max_worker_lifetime;
     w.harakiri_s = o.harakiri;
     a.max_requests_delta = o.max_requests_delta;
+    a.max_lifetime_delta_s = o.max_worker_lifetime_delta;
     a.touch_reload = o.touch_reload;
     a.py_autoreload_s = o.py_autoreload;
     a.log_maxsize = o.log_maxsize;
@@ -423,6 +426,14 @@ int run_server(Options& options, AppRuntime& runtime) {
         for (const std::string& note : statics->notes) spdlog::warn("{}", note);
         settings.worker.session.statics = std::move(statics);
     }
+    // Before any fork: every process writes response heads with them (validated already).
+    ExtraHeaders extra;
+    for (const std::string& line : options.add_header) {
+        std::pair<std::string, std::string> header;
+        if (parse_header_line(line, header)) extra.add.push_back(std::move(header));
+    }
+    extra.remove = options.del_header;
+    set_extra_headers(std::move(extra));
     Arbiter arbiter(settings, sockets, &runtime, *signals);
     if (inherited) {
         arbiter.adopt_old_workers(inherited->old_workers, inherited->accepting);

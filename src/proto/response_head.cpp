@@ -28,7 +28,45 @@ std::optional<std::uint64_t> app_content_length(const HeaderList& headers) {
     return std::nullopt;
 }
 
+ExtraHeaders& extra_headers() {
+    static ExtraHeaders extra;
+    return extra;
+}
+
+bool removed(std::string_view name) {
+    for (const std::string& r : extra_headers().remove)
+        if (iequals(name, r)) return true;
+    return false;
+}
+
 }  // namespace
+
+void set_extra_headers(ExtraHeaders extra) {
+    // The framing headers stay the server's: `add-header = Connection: close` (keystone's and
+    // searxng's ini files have it) means "close after each response", which the framing then
+    // says itself; other framing headers added by hand would contradict the real framing.
+    ExtraHeaders& kept = extra_headers();
+    kept = ExtraHeaders{};
+    kept.remove = std::move(extra.remove);
+    for (auto& header : extra.add) {
+        if (iequals(header.first, "connection") && iequals(header.second, "close")) kept.close = true;
+        if (!server_owned(header.first)) kept.add.push_back(std::move(header));
+    }
+}
+
+bool parse_header_line(std::string_view line, std::pair<std::string, std::string>& out) {
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    std::string_view name = line.substr(0, colon);
+    if (!ascii::is_token(name)) return false;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    for (char c : value)
+        if (c == '\r' || c == '\n' || c == '\0') return false;
+    out = {std::string(name), std::string(value)};
+    return true;
+}
 
 int status_code(std::string_view status) {
     if (status.size() < 3) return 0;
@@ -45,7 +83,7 @@ ResponseFraming choose_framing(int status, const HeaderList& app_headers,
     ResponseFraming f;
     // A 1xx is never a final response (start_response refuses it); should one come this far, the
     // client would read the next response as this one's: end the connection after it instead.
-    f.keep_alive = request.keep_alive && status >= 200;
+    f.keep_alive = request.keep_alive && status >= 200 && !extra_headers().close;
     bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
     f.send_body = !request.head_method && !bodiless_status;
     std::optional<std::uint64_t> length = app_content_length(app_headers);
@@ -71,8 +109,15 @@ void append_response_head(std::string& out, std::string_view status, const Heade
     out += http11 ? "HTTP/1.1 " : "HTTP/1.0 ";
     out += status;
     out += "\r\n";
+    const ExtraHeaders& extra = extra_headers();
     for (const auto& [name, value] : app_headers) {
-        if (server_owned(name)) continue;
+        if (server_owned(name) || (!extra.remove.empty() && removed(name))) continue;
+        out += name;
+        out += ": ";
+        out += value;
+        out += "\r\n";
+    }
+    for (const auto& [name, value] : extra.add) {
         out += name;
         out += ": ";
         out += value;

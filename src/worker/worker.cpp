@@ -414,6 +414,11 @@ void Worker::check_recycling() {
         begin_stop("served " + std::to_string(served_.load()) + " requests (max-requests " +
                    std::to_string(settings_.max_requests) + "): recycling");
     }
+    if (settings_.max_lifetime_s > 0 && Clock::now() - started_ > std::chrono::seconds(settings_.max_lifetime_s)) {
+        auto lived = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started_).count();
+        begin_stop("ran " + std::to_string(lived) + " s (max-worker-lifetime " +
+                   std::to_string(settings_.max_lifetime_s) + " s): recycling");
+    }
 }
 
 void Worker::check_memory() {

@@ -31,6 +31,7 @@ struct WorkerSettings {
     int keepalive_timeout_s = 15;
     int max_requests = 0;      // recycle after this many requests; 0: no limit
     int reload_on_rss_mb = 0;  // recycle when resident memory passes this; 0: never
+    int max_lifetime_s = 0;    // recycle after running this long (max-worker-lifetime + delta); 0: never
     int harakiri_s = 0;        // kill the worker when one request takes longer; 0: never
     int ready_fd = -1;         // messages to the master (worker/exit_codes.h): serving, stopped accepting
     int py_autoreload_s = 0;   // lazy-apps: this worker watches the modules it imported itself
@@ -87,6 +88,7 @@ private:
     std::atomic<std::size_t> buffered_{0};  // response bytes kept for slow readers
     FileWatch code_watch_;
     Clock::time_point next_code_check_{};
+    Clock::time_point started_ = Clock::now();  // max-worker-lifetime counts from here
 };
 
 }  // namespace appserver

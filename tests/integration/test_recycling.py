@@ -27,6 +27,26 @@ def test_max_requests_recycles_workers_without_failing_a_request(serve):
     assert "keeps failing at start" not in s.log()  # a recycled worker is no failure: no back-off
 
 
+def test_max_worker_lifetime_recycles_workers_without_failing_a_request(serve):
+    """uWSGI's max-worker-lifetime (+ delta: worker 1 after 2 s, worker 2 after 2 + 1 s): each worker
+    is replaced when its time is up, and requests sent all along are all answered."""
+    s = serve("lifecycle.py", "--processes", "2", "--max-worker-lifetime", "2", "--max-worker-lifetime-delta", "1")
+    first = set(s.wait_workers(2))
+    statuses, served_by = [], set()
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline and len(statuses) < 2000:
+        status, body = get(s.port, "/pid")
+        statuses.append(status)
+        served_by.add(int(body))
+        time.sleep(0.01)
+    assert statuses == [200] * len(statuses)
+    assert served_by - first, s.log()[-2000:]
+    assert re.search(r"worker 1: ran \d+ s \(max-worker-lifetime 2 s\): recycling", s.log()), s.log()[-3000:]
+    assert re.search(r"worker 2: ran \d+ s \(max-worker-lifetime 3 s\): recycling", s.log()), s.log()[-3000:]
+    assert wait_until(lambda: not (first & set(s.wait_workers(2))), timeout=10)
+    assert "keeps failing at start" not in s.log()
+
+
 def test_reload_on_rss_recycles_a_worker_that_grew(serve):
     s = serve("lifecycle.py", "--processes", "1", "--reload-on-rss", "80")
     [worker] = s.wait_workers(1)

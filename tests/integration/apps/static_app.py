@@ -1,5 +1,5 @@
 """The application behind the static-file tests: it says it was called (and for what), so a test can
-tell a static answer from the app's. /sleep holds a request thread until /sleep's file is removed."""
+tell a static answer from the app's. /powered adds two headers. /sleep holds a request thread until /sleep's file is removed."""
 import os
 import time
 
@@ -15,5 +15,8 @@ def application(environ, start_response):
         while os.path.exists(os.path.join(os.getcwd(), "hold")) and time.monotonic() < deadline:
             time.sleep(0.02)
     body = f"app {environ['REQUEST_METHOD']} {path}".encode("latin-1")
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+    if path == "/powered":  # del-header drops one of these (tests/integration/test_add_header.py)
+        headers += [("X-Powered-By", "static_app"), ("X-Kept", "yes")]
+    start_response("200 OK", headers)
     return [body]

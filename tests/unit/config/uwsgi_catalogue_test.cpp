@@ -219,7 +219,7 @@ TEST(UwsgiCatalogue, HelpSummarisesTheLongTail) {
               std::string::npos)
         << help;
     EXPECT_EQ(help.find("emperor"), std::string::npos);  // not hundreds of names
-    EXPECT_LT(std::count(help.begin(), help.end(), '\n'), 150);
+    EXPECT_LT(std::count(help.begin(), help.end(), '\n'), 250);  // a line per implemented key
 }
 
 TEST(UwsgiCatalogue, DocsListEveryLongTailNameUnderItsNote) {

@@ -87,5 +87,43 @@ TEST(ResponseHead, StatusCode) {
     EXPECT_EQ(status_code("20"), 0);
 }
 
+
+TEST(ExtraHeaders, ParsesHeaderLines) {
+    std::pair<std::string, std::string> h;
+    ASSERT_TRUE(parse_header_line("X-Frame-Options:   DENY  ", h));
+    EXPECT_EQ(h.first, "X-Frame-Options");
+    EXPECT_EQ(h.second, "DENY");
+    ASSERT_TRUE(parse_header_line("X-Empty:", h));
+    EXPECT_EQ(h.second, "");
+    EXPECT_FALSE(parse_header_line("no colon here", h));
+    EXPECT_FALSE(parse_header_line(": value", h));
+    EXPECT_FALSE(parse_header_line("Bad Name: x", h));
+    EXPECT_FALSE(parse_header_line(std::string_view("X-A: a\r\nInjected: 1"), h));
+}
+
+TEST(ExtraHeaders, AddedAfterTheAppsAndRemovedByName) {
+    set_extra_headers({{{"X-Served-By", "appserver"}}, {"server", "X-POWERED-BY"}});
+    ResponseFraming f;
+    f.body = ResponseFraming::Body::content_length;
+    f.content_length = 2;
+    f.keep_alive = true;
+    std::string out;
+    append_response_head(out, "200 OK", {{"Server", "app"}, {"Content-Type", "text/plain"}, {"X-Powered-By", "x"}},
+                         f, true);
+    set_extra_headers({});
+    EXPECT_EQ(out.find("Server:"), std::string::npos);
+    EXPECT_EQ(out.find("X-Powered-By"), std::string::npos);
+    auto type = out.find("Content-Type: text/plain\r\n");
+    auto added = out.find("X-Served-By: appserver\r\n");
+    ASSERT_NE(type, std::string::npos);
+    ASSERT_NE(added, std::string::npos);
+    EXPECT_LT(type, added);
+    // Cleared: the next head has none of it.
+    std::string plain;
+    append_response_head(plain, "200 OK", {{"Server", "app"}}, f, true);
+    EXPECT_NE(plain.find("Server: app\r\n"), std::string::npos);
+    EXPECT_EQ(plain.find("X-Served-By"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace appserver
