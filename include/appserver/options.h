@@ -132,6 +132,8 @@ struct Options {
     // `print = TEXT` lines, logged at start.
     std::vector<std::string> print;
     std::vector<std::string> add_header;  // "Name: value"
+    // attach-daemon & co., as given (config/daemon_spec.h parses them).
+    std::vector<std::string> attach_daemon, attach_daemon2, smart_attach_daemon, smart_attach_daemon2;
     std::vector<std::string> del_header;  // names
 
     // Every option given, in order (command line, then ini files), as uWSGI exports them.

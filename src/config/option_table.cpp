@@ -150,6 +150,26 @@ const std::array kTable = {
         "As uWSGI: `DATE - message`. A bare `log-date` (or true/1/on/yes) writes `Fri Nov 27 10:20:42 "
         "2026`. Access lines of a log-format keep their own shape.",
         {}, Command::run, "true"},
+    OptionSpec{"attach-daemon", "", K::list, G::processes, S::implemented, &O::attach_daemon, "COMMAND",
+        "run COMMAND (via /bin/sh -c) beside the server, restart it when it ends; repeatable",
+        "As uWSGI's: started once the workers serve, in its own session; restarted when it exits (after "
+        "a back-off doubling from 250 ms when it ran under 3 s); stopped with the server (SIGTERM to its "
+        "process group, SIGKILL after worker-reload-mercy) and on reload (started again by the new "
+        "image). The command must stay in the foreground. See docs/processes.md."},
+    OptionSpec{"attach-daemon2", "", K::list, G::processes, S::implemented, &O::attach_daemon2, "KEY=VALUE,...",
+        "attach-daemon with options: command=,pidfile=,daemonize=1,freq=,stopsignal=,reloadsignal=,stdin=1,"
+        "chdir=,max_throttle=,notifypid=1,touch=F1;F2,uid=,gid=",
+        "uWSGI's keyval form; `control`, `legion` and `ns_pid` are refused. See docs/processes.md."},
+    OptionSpec{"smart-attach-daemon", "", K::list, G::processes, S::implemented, &O::smart_attach_daemon,
+        "PIDFILE[,FREQ] COMMAND",
+        "run COMMAND, which daemonizes itself and writes PIDFILE; followed through PIDFILE",
+        "As uWSGI's: a process found alive through PIDFILE at start is adopted; checked once a second and "
+        "started again when its pid is gone (or when no live pid shows up within FREQ seconds, default "
+        "10). It keeps running when the server stops or reloads: the next image adopts it."},
+    OptionSpec{"smart-attach-daemon2", "", K::list, G::processes, S::implemented, &O::smart_attach_daemon2,
+        "PIDFILE COMMAND",
+        "as smart-attach-daemon, for a COMMAND that stays in the foreground: appserver daemonizes it and "
+        "writes PIDFILE"},
     OptionSpec{"auto-procname", "", K::boolean, G::processes, S::implemented, &O::auto_procname, "",
         "name processes \"appserver: master\", \"appserver: worker 2\""},
     OptionSpec{"procname-prefix", "", K::string, G::processes, S::implemented, &O::procname_prefix, "TEXT",

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "appserver/ascii.h"
+#include "config/daemon_spec.h"
 #include "log/log_target.h"
 #include "proto/forwarded.h"
 #include "proto/response_head.h"
@@ -111,6 +112,17 @@ std::string check_headers(const Options& o) {
     return "";
 }
 
+// The same parse the master uses (startup.cpp), so a daemon that passes here starts there.
+std::string check_daemons(const Options& o) {
+    std::string error;
+    for (auto [key, list] : {std::pair{"attach-daemon", &o.attach_daemon}, {"attach-daemon2", &o.attach_daemon2},
+                             {"smart-attach-daemon", &o.smart_attach_daemon},
+                             {"smart-attach-daemon2", &o.smart_attach_daemon2}})
+        for (const std::string& value : *list)
+            if (!parse_daemon_spec(key, value, error)) return error;
+    return "";
+}
+
 }  // namespace
 
 std::string validate_options(const Options& options) {
@@ -124,7 +136,8 @@ std::string validate_options(const Options& options) {
         case Command::check_config: break;
     }
     for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
-                       check_application, check_static_files, check_headers}) {
+                       check_application, check_static_files, check_headers,
+                       check_daemons}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

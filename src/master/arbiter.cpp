@@ -60,11 +60,16 @@ std::uint64_t instance_requests() {
 
 Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
                  SignalQueue& signals)
-    : settings_(std::move(settings)), listeners_(listeners), runtime_(runtime), signals_(signals) {}
+    : settings_(std::move(settings)),
+      listeners_(listeners),
+      runtime_(runtime),
+      signals_(signals),
+      daemons_(std::move(settings_.daemons)) {}
 
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
-    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size());
+    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size()) +
+           daemons_.running();
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
@@ -137,6 +142,7 @@ void Arbiter::reap() {
             finish_reload_check(status);
             continue;
         }
+        if (daemons_.on_exit(pid, status, Clock::now())) continue;
         std::erase(old_accepting_, pid);
         if (retiring_.remove(pid)) {
             spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
@@ -275,6 +281,7 @@ void Arbiter::begin_stop(bool graceful) {
     stopping_ = true;
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
+    daemons_.begin_stop();
     // A reload check in progress checks for nothing now; it must not outlive the master.
     if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
@@ -332,6 +339,8 @@ void Arbiter::finish_reload_check(int status) {
             if (s.pid > 0) workers.push_back(s.pid);
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
                      master_pid_);
+        // uWSGI's order: the attached (dumb) daemons stop before the new image starts them again.
+        daemons_.stop_for_reload(std::chrono::seconds(std::min(settings_.mercy_s, 30)));
         std::string error;
         reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(), error);  // returns only on failure
         spdlog::error("reload failed: {}", error);
@@ -485,6 +494,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         if (serving_ && !announced) {
             announced = true;
             on_serving();
+            daemons_.start(Clock::now());
         }
         kill_overdue_retirees();
         if (stopping_) {
@@ -492,11 +502,13 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             if (!killed_ && Clock::now() >= kill_deadline_) {
                 spdlog::warn("workers still busy after the grace period: killing them");
                 signal_workers(SIGKILL);
+                daemons_.kill_remaining();
                 killed_ = true;
             }
             continue;
         }
         manage_workers();
+        daemons_.tick(Clock::now());
         if (Clock::now() - last_watch >= std::chrono::seconds(1)) {
             last_watch = Clock::now();
             check_watched_files();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "master/attached_daemons.h"
 #include "master/harakiri_backstop.h"
 #include "master/retiring_workers.h"
 #include "master/stats_server.h"
@@ -38,6 +39,7 @@ struct ArbiterSettings {
     std::uint64_t log_maxsize = 0;  // rotate log files past this size (0: never)
     // stats / stats-http / stats-prometheus addresses.
     std::vector<std::pair<std::string, StatsServer::Kind>> stats_endpoints;
+    std::vector<DaemonSpec> daemons;  // attach-daemon & co.
     WorkerSettings worker;
 };
 
@@ -117,7 +119,8 @@ private:
     Clock::time_point kill_deadline_{};
     FileWatch touch_watch_;
     FileWatch code_watch_;
-    HarakiriBackstop harakiri_backstop_;  // kills workers too frozen to end themselves
+    HarakiriBackstop harakiri_backstop_;
+    AttachedDaemons daemons_;  // kills workers too frozen to end themselves
     Clock::time_point next_code_check_{};
     StatsServer stats_server_{[this](StatsServer::Document d) { return render_stats(d); }};
     std::int64_t started_unix_ = 0;

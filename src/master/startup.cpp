@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "config/daemon_spec.h"
 #include "log/access_log.h"
 #include "log/log.h"
 #include "master/arbiter.h"
@@ -133,6 +134,12 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.harakiri_s = o.harakiri;
     a.max_requests_delta = o.max_requests_delta;
     a.max_lifetime_delta_s = o.max_worker_lifetime_delta;
+    std::string unused;  // validated already (config/validate.cpp)
+    for (auto [key, list] : {std::pair{"attach-daemon", &o.attach_daemon}, {"attach-daemon2", &o.attach_daemon2},
+                             {"smart-attach-daemon", &o.smart_attach_daemon},
+                             {"smart-attach-daemon2", &o.smart_attach_daemon2}})
+        for (const std::string& value : *list)
+            if (auto spec = parse_daemon_spec(key, value, unused)) a.daemons.push_back(std::move(*spec));
     a.touch_reload = o.touch_reload;
     a.py_autoreload_s = o.py_autoreload;
     a.log_maxsize = o.log_maxsize;

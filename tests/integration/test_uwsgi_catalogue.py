@@ -11,7 +11,7 @@ from harness import ROOT, Server, free_port, run_cli
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
     "mule", "spooler", "cache2", "route", "static-expires-mtime", "stats-push", "cheaper",
-    "attach-daemon", "subscribe-to", "ksm", "touch-chain-reload", "so-keepalive",
+    "zerg", "subscribe-to", "ksm", "touch-chain-reload", "so-keepalive",
     "py-tracebacker", "emperor",
 ]
 
@@ -55,7 +55,7 @@ def write_site(tmp_path, port, extra=""):
         static-expires-mtime = \\.css$ 3600
         stats-push = statsd:127.0.0.1:8125
         cheaper = 1
-        attach-daemon = sleep 1000
+        zerg = /tmp/zerg.sock
         subscribe-to = 127.0.0.1:3031:example.com
         ksm = 10
         touch-chain-reload = %dreload.txt
