@@ -77,6 +77,9 @@ struct Options {
     std::string log_date;                // strftime format, or true for ctime's shape
     bool auto_procname = false;          // "appserver: master", "appserver: worker 2"
     std::string procname_prefix;
+    std::string procname_prefix_spaced;
+    std::string procname_append;
+    std::string procname_master;
 
     // Lifecycle.
     std::string pidfile;

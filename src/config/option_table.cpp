@@ -173,7 +173,13 @@ const std::array kTable = {
     OptionSpec{"auto-procname", "", K::boolean, G::processes, S::implemented, &O::auto_procname, "",
         "name processes \"appserver: master\", \"appserver: worker 2\""},
     OptionSpec{"procname-prefix", "", K::string, G::processes, S::implemented, &O::procname_prefix, "TEXT",
-        "prefix every process name with TEXT"},
+        "prefix every process name with TEXT (implies auto-procname, as in uWSGI)"},
+    OptionSpec{"procname-prefix-spaced", "", K::string, G::processes, S::implemented, &O::procname_prefix_spaced,
+        "TEXT", "prefix every process name with TEXT and a space (implies auto-procname)"},
+    OptionSpec{"procname-append", "", K::string, G::processes, S::implemented, &O::procname_append, "TEXT",
+        "append TEXT to every process name (implies auto-procname)"},
+    OptionSpec{"procname-master", "", K::string, G::processes, S::implemented, &O::procname_master, "NAME",
+        "name the master process NAME instead of \"appserver: master\" (prefix and append still apply)"},
 
     // --- lifecycle
     OptionSpec{"pidfile", "", K::string, G::lifecycle, S::implemented, &O::pidfile, "PATH",
@@ -353,6 +359,9 @@ const std::array kTable = {
         "Python and HTTP are built in. `python`, `python3`, `python3N` and `http` (Debian's uWSGI needs "
         "`plugins = http,python3` for `http =`) are accepted silently; any other plugin name is warned "
         "about and ignored."},
+    OptionSpec{"py-call-osafterfork", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
+        "Every worker calls PyOS_AfterFork_Child (os.register_at_fork handlers run, threading is reset), "
+        "which is what uWSGI does only with this key."},
     OptionSpec{"need-app", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "appserver never serves without the application: the start fails (exit 1) when it cannot be loaded; "
         "under lazy-apps, workers that cannot load it are restarted with back-off."},

@@ -82,7 +82,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     runtime_->set_worker(WorkerFacts{.id = slot.id, .total_requests = instance_requests});
     runtime_->after_fork_child();
     if (settings_.auto_procname)
-        proctitle::set(settings_.procname_prefix + "appserver: worker " + std::to_string(slot.id));
+        proctitle::set(settings_.process_title("appserver: worker " + std::to_string(slot.id)));
     if (settings_.lazy_apps) {
         std::string error;
         if (!runtime_->load_app(error)) {
@@ -450,7 +450,9 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         ready_read_.reset(fds[0]);
         ready_write_.reset(fds[1]);
     }
-    if (settings_.auto_procname) proctitle::set(settings_.procname_prefix + "appserver: master");
+    if (settings_.auto_procname)
+        proctitle::set(settings_.process_title(settings_.procname_master.empty() ? "appserver: master"
+                                                                                 : settings_.procname_master));
     if (runtime_)
         for (int i = 1; i <= settings_.processes; ++i) slots_.push_back(Slot{.id = i});
     touch_watch_.watch(settings_.touch_reload);

@@ -30,6 +30,10 @@ struct ArbiterSettings {
     bool lazy_apps = false;
     bool auto_procname = false;
     std::string procname_prefix;
+    std::string procname_append;
+    std::string procname_master;  // the master's name instead of "appserver: master"
+    // A process's name as uWSGI builds it: prefix + name + append.
+    std::string process_title(const std::string& name) const { return procname_prefix + name + procname_append; }
     int max_requests_delta = 0;      // worker i recycles after max_requests + i * delta
     int max_lifetime_delta_s = 0;    // worker i recycles after max_lifetime_s + (i - 1) * delta (uWSGI's)
     std::string reload_status_file;  // where --reload reads the outcome (next to the pidfile)

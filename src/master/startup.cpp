@@ -120,8 +120,12 @@ ArbiterSettings arbiter_settings(const Options& o) {
     a.processes = o.processes;
     a.mercy_s = o.worker_reload_mercy;
     a.lazy_apps = o.lazy_apps;
-    a.auto_procname = o.auto_procname;
-    a.procname_prefix = o.procname_prefix;
+    // As in uWSGI, any procname key turns the names on; -spaced is the prefix and a space.
+    a.procname_prefix = o.procname_prefix_spaced.empty() ? o.procname_prefix : o.procname_prefix_spaced + " ";
+    a.procname_append = o.procname_append;
+    a.procname_master = o.procname_master;
+    a.auto_procname = o.auto_procname || !a.procname_prefix.empty() || !a.procname_append.empty() ||
+                      !a.procname_master.empty();
     WorkerSettings& w = a.worker;
     w.threads = o.threads;
     w.limits.max_head_size = o.buffer_size;

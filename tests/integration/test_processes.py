@@ -130,6 +130,20 @@ def test_auto_procname_titles(serve):
     assert titles == {b"appserver: worker 1", b"appserver: worker 2"}
 
 
+def test_procname_keys_imply_titles_as_in_uwsgi(serve):
+    """procname-prefix-spaced / -append / -master turn the titles on by themselves (uWSGI's
+    UWSGI_OPT_PROCNAME), and the prefix and the suffix apply to the master's own name too."""
+    s = serve("routes.py", "--processes", "1", "--procname-prefix-spaced", "shop",
+              "--procname-append", " [eu]", "--procname-master", "shop-master")
+
+    def title(pid):
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().split(b"\0")[0]
+    [worker] = s.wait_workers(1)
+    assert wait_until(lambda: title(s.pid) == b"shop shop-master [eu]", 5), title(s.pid)
+    assert wait_until(lambda: title(worker) == b"shop appserver: worker 1 [eu]", 5), title(worker)
+
+
 def context_switches(pid):
     total = 0
     for line in open(f"/proc/{pid}/status"):
