@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "config/cache_spec.h"
 #include "log/log_target.h"
 #include "proto/forwarded.h"
 #include "static/static_map.h"
@@ -30,6 +31,14 @@ std::string check_numbers(const Options& o) {
     if (o.buffer_size < kMinBufferSize || o.buffer_size > kMaxBufferSize)
         return "option buffer-size: " + std::to_string(o.buffer_size) + " is out of range (" +
                std::to_string(kMinBufferSize) + " to " + std::to_string(kMaxBufferSize) + " bytes)";
+    return "";
+}
+
+// A bad cache2 stops the start (uWSGI exits too), and --check-config says so.
+std::string check_caches(const Options& o) {
+    std::vector<CacheSpec> specs;
+    std::string error;
+    if (!cache_specs(o, specs, error)) return "option " + error;
     return "";
 }
 
@@ -112,7 +121,7 @@ std::string validate_options(const Options& options) {
         case Command::check_config: break;
     }
     for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
-                       check_application, check_static_files}) {
+                       check_application, check_static_files, check_caches}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -58,7 +58,7 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
     {
         Harakiri::Guard watchdog(
             settings.harakiri, conn.fd.get(),
-            settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(),
+            std::string(method) + " " + std::string(uri),
             &response.gate());
         runtime.handle(request, response);
     }

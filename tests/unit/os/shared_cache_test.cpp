@@ -1,0 +1,129 @@
+#include "os/shared_cache.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace appserver {
+namespace {
+
+config::CacheSpec spec(std::uint64_t items, bool lru = false) {
+    config::CacheSpec s;
+    s.name = "test";
+    s.items = items;
+    s.blocksize = 16;
+    s.keysize = 8;
+    s.hashsize = 3;  // few buckets: chains are exercised
+    s.purge_lru = lru;
+    return s;
+}
+
+std::unique_ptr<SharedCache> make(const config::CacheSpec& s) {
+    std::string error;
+    auto cache = SharedCache::create(s, error);
+    EXPECT_TRUE(cache) << error;
+    return cache;
+}
+
+TEST(SharedCache, SetGetUpdateDelete) {
+    auto cache = make(spec(4));
+    EXPECT_FALSE(cache->get("a", 0));
+    EXPECT_TRUE(cache->set("a", "one", 0, 0));
+    EXPECT_EQ(cache->get("a", 0), "one");
+    EXPECT_FALSE(cache->set("a", "two", 0, 0));  // uWSGI's cache_set does not overwrite
+    EXPECT_EQ(cache->get("a", 0), "one");
+    EXPECT_TRUE(cache->update("a", "two", 0, 0));
+    EXPECT_EQ(cache->get("a", 0), "two");
+    EXPECT_TRUE(cache->update("b", "new", 0, 0));  // update of a missing key adds it
+    EXPECT_TRUE(cache->exists("b", 0));
+    EXPECT_TRUE(cache->remove("a", 0));
+    EXPECT_FALSE(cache->remove("a", 0));
+    EXPECT_FALSE(cache->exists("a", 0));
+    EXPECT_EQ(cache->size(), 1u);
+    EXPECT_TRUE(cache->clear());
+    EXPECT_EQ(cache->size(), 0u);
+    EXPECT_FALSE(cache->get("b", 0));
+}
+
+TEST(SharedCache, ManyKeysInFewBucketsStayApart) {
+    auto cache = make(spec(20));
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(cache->set("k" + std::to_string(i), "v" + std::to_string(i), 0, 0));
+    for (int i = 0; i < 20; i += 2) ASSERT_TRUE(cache->remove("k" + std::to_string(i), 0));
+    for (int i = 0; i < 20; ++i) {
+        auto value = cache->get("k" + std::to_string(i), 0);
+        if (i % 2 == 0)
+            EXPECT_FALSE(value) << i;
+        else
+            EXPECT_EQ(value, "v" + std::to_string(i));
+    }
+    auto keys = cache->keys(0);
+    ASSERT_TRUE(keys);
+    EXPECT_EQ(keys->size(), 10u);
+}
+
+TEST(SharedCache, RefusesWhatDoesNotFit) {
+    auto cache = make(spec(2));
+    EXPECT_FALSE(cache->set("", "v", 0, 0));
+    EXPECT_FALSE(cache->set("k", "", 0, 0));               // uWSGI refuses empty values
+    EXPECT_FALSE(cache->set("123456789", "v", 0, 0));      // key over keysize (8)
+    EXPECT_FALSE(cache->set("k", std::string(17, 'x'), 0, 0));  // value over blocksize (16)
+    EXPECT_TRUE(cache->set("k", std::string(16, 'x'), 0, 0));
+    EXPECT_TRUE(cache->set("12345678", "v", 0, 0));
+    EXPECT_FALSE(cache->set("third", "v", 0, 0));  // full, no purge_lru
+    EXPECT_TRUE(cache->update("k", "smaller", 0, 0));  // an existing key can still change
+    EXPECT_EQ(cache->get("k", 0), "smaller");
+}
+
+TEST(SharedCache, ExpiredKeysVanishAndFreeTheirRoom) {
+    auto cache = make(spec(2));
+    ASSERT_TRUE(cache->set("short", "v", 10, 100));  // expires at 110
+    ASSERT_TRUE(cache->set("forever", "v", 0, 100));
+    EXPECT_TRUE(cache->exists("short", 109));
+    EXPECT_FALSE(cache->get("short", 110));
+    EXPECT_FALSE(cache->exists("short", 110));
+    EXPECT_TRUE(cache->set("short", "again", 0, 111));  // an expired key can be set again
+    EXPECT_EQ(cache->get("short", 111), "again");
+
+    ASSERT_TRUE(cache->update("short", "v", 5, 200));  // expires at 205
+    EXPECT_FALSE(cache->set("new", "v", 0, 204));       // full
+    EXPECT_TRUE(cache->set("new", "v", 0, 205));        // the expired key made room
+    EXPECT_TRUE(cache->exists("forever", 205));
+    auto keys = cache->keys(205);
+    ASSERT_TRUE(keys);
+    std::sort(keys->begin(), keys->end());
+    EXPECT_EQ(*keys, (std::vector<std::string>{"forever", "new"}));
+}
+
+TEST(SharedCache, PurgeLruDropsTheLeastRecentlyUsed) {
+    auto cache = make(spec(3, true));
+    ASSERT_TRUE(cache->set("a", "1", 0, 0));
+    ASSERT_TRUE(cache->set("b", "2", 0, 0));
+    ASSERT_TRUE(cache->set("c", "3", 0, 0));
+    ASSERT_TRUE(cache->get("a", 0));       // a is now the most recently used; b the least
+    ASSERT_TRUE(cache->set("d", "4", 0, 0));
+    EXPECT_FALSE(cache->exists("b", 0));
+    EXPECT_TRUE(cache->exists("a", 0));
+    EXPECT_TRUE(cache->exists("c", 0));
+    EXPECT_TRUE(cache->exists("d", 0));
+    ASSERT_TRUE(cache->set("e", "5", 0, 0));  // next least recently used: c
+    EXPECT_FALSE(cache->exists("c", 0));
+    EXPECT_EQ(cache->size(), 3u);
+}
+
+// The mapping is shared with a child made after it, as workers are: what the child sets, the
+// parent reads.
+TEST(SharedCache, ChildrenShareIt) {
+    auto cache = make(spec(4));
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) ::_exit(cache->set("child", "hello", 0, 0) ? 0 : 1);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    EXPECT_EQ(cache->get("child", 0), "hello");
+}
+
+}  // namespace
+}  // namespace appserver
