@@ -73,12 +73,9 @@ Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string label, ResponseGa
         s.label = std::move(label);
         s.gate = gate;
         s.user_deadline_ms.store(0);
-        // Without a harakiri limit the slot only serves set_user_harakiri: started_ms stays 0 so
-        // the watchdog and the master's backstop see no limit running.
-        if (h_->seconds_ > 0) {
-            s.started_ms.store(now);
-            if (i < h_->board_.size()) h_->board_[i].started_ms.store(now, std::memory_order_release);
-        }
+        s.started_ms.store(now);
+        // Without a harakiri limit the master's backstop must see no limit running.
+        if (h_->seconds_ > 0 && i < h_->board_.size()) h_->board_[i].started_ms.store(now, std::memory_order_release);
         s.busy = true;
         slot_ = static_cast<int>(i);
         t_harakiri = h_;
@@ -117,8 +114,7 @@ void Harakiri::watch() {
             std::int64_t started = s.started_ms.load();
             if (limit_ms > 0 && started != 0 && now - started > limit_ms) kill_self(s, now - started, "");
             std::int64_t deadline = s.user_deadline_ms.load();
-            if (deadline != 0 && now > deadline)
-                kill_self(s, now - (started != 0 ? started : deadline), " (set_user_harakiri)");
+            if (deadline != 0 && now > deadline) kill_self(s, now - started, " (set_user_harakiri)");
         }
     }
 }
