@@ -52,7 +52,7 @@ public:
         if (outcome == LockOutcome::owner_died) {
             // Its links may be half-written: an empty cache is a correct cache, a torn one is not.
             spdlog::warn("cache \"{}\": a process died while changing it; the cache was emptied", cache.name());
-            cache.reset();
+            cache.reset(true);
         }
     }
     ~Locked() {
@@ -83,7 +83,7 @@ std::unique_ptr<SharedCache> SharedCache::create(const config::CacheSpec& spec, 
     cache->buckets_offset_ = buckets_offset;
     cache->free_offset_ = free_offset;
     cache->data_offset_ = data_offset;
-    cache->reset();
+    cache->reset(false);  // the mapping is zeroed: only the free stack is written
     return cache;
 }
 
@@ -110,17 +110,28 @@ char* SharedCache::value_of(std::uint32_t index) const {
     return static_cast<char*>(memory_.data()) + data_offset_ + spec_.blocksize * (index - 1);
 }
 
-// Every item free; the stack pops 1, 2, 3... Only the item heads are written: the values' pages
-// stay untouched (uncommitted until used).
-void SharedCache::reset() {
+// Every item free; the stack pops 1, 2, 3... Only items in use are written (found through the LRU
+// list, which holds every one of them), so the pages of a big, mostly empty cache stay uncommitted.
+// `torn`: a process died while changing the cache, so its lists cannot be trusted: every item head
+// is checked instead.
+void SharedCache::reset(bool torn) {
     Header* h = header();
+    if (torn) {
+        for (std::uint64_t i = 1; i <= spec_.items; ++i) {
+            Item* it = item(static_cast<std::uint32_t>(i));
+            if (it->keysize != 0 || it->lru_next != 0 || it->lru_prev != 0) new (it) Item;
+        }
+    } else {
+        std::uint32_t index = h->lru_head;
+        for (std::uint64_t rounds = 0; index != 0 && rounds < spec_.items; ++rounds) {
+            Item* it = item(index);
+            index = it->lru_next;
+            new (it) Item;
+        }
+    }
     std::memset(buckets(), 0, sizeof(std::uint32_t) * spec_.hashsize);
     std::uint32_t* stack = free_stack();
-    for (std::uint64_t i = 0; i < spec_.items; ++i) {
-        auto index = static_cast<std::uint32_t>(spec_.items - i);
-        new (item(index)) Item;
-        stack[i] = index;
-    }
+    for (std::uint64_t i = 0; i < spec_.items; ++i) stack[i] = static_cast<std::uint32_t>(spec_.items - i);
     h->free_top = spec_.items;
     h->used = 0;
     h->lru_head = h->lru_tail = 0;
@@ -279,7 +290,7 @@ bool SharedCache::remove(std::string_view key, std::int64_t now) {
 bool SharedCache::clear() {
     Locked locked(*this);
     if (!locked) return false;
-    reset();
+    reset(false);
     return true;
 }
 

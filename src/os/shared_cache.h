@@ -65,7 +65,7 @@ private:
     std::uint32_t* free_stack() const;
     char* value_of(std::uint32_t index) const;
 
-    void reset();
+    void reset(bool torn);
     std::uint32_t find(std::string_view key, std::uint32_t hash) const;
     // find(), dropping an expired item on the way (0 then).
     std::uint32_t find_live(std::string_view key, std::int64_t now);

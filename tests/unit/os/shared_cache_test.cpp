@@ -61,6 +61,11 @@ TEST(SharedCache, ManyKeysInFewBucketsStayApart) {
     auto keys = cache->keys(0);
     ASSERT_TRUE(keys);
     EXPECT_EQ(keys->size(), 10u);
+    // clear() frees every item: the cache holds as many new keys as before.
+    ASSERT_TRUE(cache->clear());
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(cache->set("n" + std::to_string(i), "v", 0, 0)) << i;
+    EXPECT_FALSE(cache->get("k1", 0));
+    EXPECT_EQ(cache->size(), 20u);
 }
 
 TEST(SharedCache, RefusesWhatDoesNotFit) {
