@@ -27,7 +27,7 @@ struct SharedCache::Item {
     std::uint32_t lru_next = 0;
     std::uint32_t keysize = 0;  // 0: free
     std::uint64_t valsize = 0;
-    std::int64_t expires = 0;   // absolute, on the caller's clock; 0: never
+    std::int64_t expires = 0;   // absolute, ms on the caller's clock; 0: never
     char* key() { return reinterpret_cast<char*>(this + 1); }
 };
 
@@ -220,7 +220,7 @@ bool SharedCache::write(std::string_view key, std::string_view value, std::uint6
     if (key.empty() || key.size() > spec_.keysize || value.empty() || value.size() > spec_.blocksize) return false;
     Locked locked(*this);
     if (!locked) return false;
-    const std::int64_t deadline = expires == 0 ? 0 : now + static_cast<std::int64_t>(expires);
+    const std::int64_t deadline = expires == 0 ? 0 : now + static_cast<std::int64_t>(expires) * 1000;
     std::uint32_t index = find_live(key, now);
     if (index != 0) {
         if (!overwrite) return false;

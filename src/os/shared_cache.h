@@ -7,7 +7,8 @@
 // One robust process-shared mutex guards it all: a worker that dies while changing the cache
 // leaves it to the next locker, which empties it (its links may be half-written) and says so.
 //
-// Times are whole seconds on a clock the caller gives (the same clock in every process).
+// Times (`now`) are milliseconds on a clock the caller gives (the same clock in every process);
+// expiries are given in seconds, as uWSGI's.
 
 #include <pthread.h>
 

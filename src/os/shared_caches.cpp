@@ -52,7 +52,7 @@ SharedCache* SharedCaches::find(std::optional<std::string_view> name) {
 std::int64_t cache_clock_now() {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 namespace api {

@@ -32,7 +32,7 @@ private:
     std::vector<std::unique_ptr<SharedCache>> caches_;
 };
 
-// Whole seconds on CLOCK_MONOTONIC: the same clock in every process, immune to wall-clock steps.
+// Milliseconds on CLOCK_MONOTONIC: the same clock in every process, immune to wall-clock steps.
 std::int64_t cache_clock_now();
 
 }  // namespace appserver

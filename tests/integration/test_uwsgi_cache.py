@@ -82,11 +82,11 @@ def test_shared_by_workers_and_survives_a_worker_kill_then_gone_after_restart(tm
 def test_expiry(tmp_path, servers):
     server = start(tmp_path, processes=2)
     servers.append(server)
+    set_at = time.monotonic()
     assert call(server, "/set?k=short&v=1&expires=1")["result"] is True
     assert call(server, "/set?k=long&v=2&expires=60")["result"] is True
-    set_at = time.monotonic()
     assert wait_until(lambda: call(server, "/get?k=short")["result"] is None, 10)
-    assert time.monotonic() - set_at >= 0.5  # not gone at once
+    assert time.monotonic() - set_at >= 0.9  # not before its second is up
     assert call(server, "/get?k=long")["result"] == {"bytes": "2"}
     # An expired key can be set again (cache_set refuses only live keys).
     assert call(server, "/set?k=short&v=3")["result"] is True

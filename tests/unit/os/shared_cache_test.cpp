@@ -83,19 +83,19 @@ TEST(SharedCache, RefusesWhatDoesNotFit) {
 
 TEST(SharedCache, ExpiredKeysVanishAndFreeTheirRoom) {
     auto cache = make(spec(2));
-    ASSERT_TRUE(cache->set("short", "v", 10, 100));  // expires at 110
-    ASSERT_TRUE(cache->set("forever", "v", 0, 100));
-    EXPECT_TRUE(cache->exists("short", 109));
-    EXPECT_FALSE(cache->get("short", 110));
-    EXPECT_FALSE(cache->exists("short", 110));
-    EXPECT_TRUE(cache->set("short", "again", 0, 111));  // an expired key can be set again
-    EXPECT_EQ(cache->get("short", 111), "again");
+    ASSERT_TRUE(cache->set("short", "v", 10, 100000));  // expires at 110 s (times are ms)
+    ASSERT_TRUE(cache->set("forever", "v", 0, 100000));
+    EXPECT_TRUE(cache->exists("short", 109999));
+    EXPECT_FALSE(cache->get("short", 110000));
+    EXPECT_FALSE(cache->exists("short", 110000));
+    EXPECT_TRUE(cache->set("short", "again", 0, 111000));  // an expired key can be set again
+    EXPECT_EQ(cache->get("short", 111000), "again");
 
-    ASSERT_TRUE(cache->update("short", "v", 5, 200));  // expires at 205
-    EXPECT_FALSE(cache->set("new", "v", 0, 204));       // full
-    EXPECT_TRUE(cache->set("new", "v", 0, 205));        // the expired key made room
-    EXPECT_TRUE(cache->exists("forever", 205));
-    auto keys = cache->keys(205);
+    ASSERT_TRUE(cache->update("short", "v", 5, 200000));  // expires at 205 s
+    EXPECT_FALSE(cache->set("new", "v", 0, 204000));       // full
+    EXPECT_TRUE(cache->set("new", "v", 0, 205000));        // the expired key made room
+    EXPECT_TRUE(cache->exists("forever", 205000));
+    auto keys = cache->keys(205000);
     ASSERT_TRUE(keys);
     std::sort(keys->begin(), keys->end());
     EXPECT_EQ(*keys, (std::vector<std::string>{"forever", "new"}));
