@@ -96,6 +96,12 @@ struct Options {
     int harakiri = 0;                    // seconds
     int worker_reload_mercy = 60;        // seconds
 
+    // The uwsgi module's shared state (docs/uwsgi-api.md): user locks 0..locks, shared caches.
+    int locks = 0;                       // user locks besides lock 0 (uWSGI's meaning)
+    std::vector<std::string> cache2;     // name=NAME,items=N[,blocksize=B][,keysize=K][,purge_lru=1]
+    int cache = 0;                       // legacy: items of the cache called "default"
+    std::uint64_t cache_blocksize = 0;   // legacy cache's largest value; 0: 65536
+
     // Static files (src/static, docs/static.md).
     std::vector<std::string> static_map;   // /mountpoint=DIR-or-FILE
     std::vector<std::string> static_map2;  // /mountpoint=DIR, the whole path appended

@@ -10,6 +10,9 @@
 
 #include "py_error.h"
 #include "py_ref.h"
+#include "uwsgi_cache.h"
+#include "uwsgi_locks.h"
+#include "uwsgi_process.h"
 
 namespace appserver::python {
 namespace {
@@ -121,6 +124,9 @@ PyObject* init_module() {
               add(module_ptr, "SPOOL_RETRY", PyLong_FromLong(-1)) &&
               add(module_ptr, "SPOOL_OK", PyLong_FromLong(-2)) &&
               add(module_ptr, "SPOOL_IGNORE", PyLong_FromLong(0));
+    ok = ok && add_locks_api(module_ptr);
+    ok = ok && add_cache_api(module_ptr);
+    ok = ok && add_process_api(module_ptr);
     if (!ok) return nullptr;
     return module.release();
 }

@@ -213,6 +213,24 @@ const std::array kTable = {
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
         "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
 
+    // --- the uwsgi module's shared state (docs/uwsgi-api.md)
+    OptionSpec{"locks", "", K::integer, G::processes, S::implemented, &O::locks, "N",
+        "user locks for uwsgi.lock(n): numbers 0..N (lock 0 always exists)",
+        "As uWSGI: N locks besides lock 0, shared by every process of the instance. A lock whose holder "
+        "died (harakiri, kill -9) is taken over by the next uwsgi.lock() with a warning in the log."},
+    OptionSpec{"cache2", "", K::list, G::processes, S::implemented, &O::cache2,
+        "name=NAME,items=N[,blocksize=B][,keysize=K][,purge_lru=1]",
+        "a shared cache for uwsgi.cache_*; repeatable (several named caches)",
+        "uWSGI's keyval syntax and defaults: blocksize (the largest value) 65536, keysize 2048, hashsize "
+        "65536; `purge_lru` drops the least recently used key when full instead of refusing the new one. "
+        "In memory shared by all workers, made by the master: it survives a worker's death, not a "
+        "restart or reload. store, nodes, sync, udp, bitmap, math_initial, lazy_expire, sweep_on_full, "
+        "clear_on_full, ignore_full, no_expire and lastmod are read and ignored with a warning."},
+    OptionSpec{"cache", "", K::integer, G::processes, S::implemented, &O::cache, "N",
+        "legacy: a shared cache called \"default\" of N items (as `cache2 = name=default,items=N`)"},
+    OptionSpec{"cache-blocksize", "", K::size, G::processes, S::implemented, &O::cache_blocksize, "BYTES",
+        "legacy `cache`: the largest value (default 65536)"},
+
     // --- static files (src/static, docs/static.md)
     OptionSpec{"static-map", "", K::list, G::static_files, S::implemented, &O::static_map, "/MOUNT=PATH",
         "serve GET/HEAD under /MOUNT from the directory (or the one file) PATH; repeatable, tried in order",

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "appserver/ascii.h"
+#include "config/cache_spec.h"
 #include "config/daemon_spec.h"
 #include "log/log_target.h"
 #include "proto/forwarded.h"
@@ -33,6 +34,14 @@ std::string check_numbers(const Options& o) {
     if (o.buffer_size < kMinBufferSize || o.buffer_size > kMaxBufferSize)
         return "option buffer-size: " + std::to_string(o.buffer_size) + " is out of range (" +
                std::to_string(kMinBufferSize) + " to " + std::to_string(kMaxBufferSize) + " bytes)";
+    return "";
+}
+
+// A bad cache2 stops the start (uWSGI exits too), and --check-config says so.
+std::string check_caches(const Options& o) {
+    std::vector<CacheSpec> specs;
+    std::string error;
+    if (!cache_specs(o, specs, error)) return "option " + error;
     return "";
 }
 
@@ -137,7 +146,7 @@ std::string validate_options(const Options& options) {
     }
     for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
                        check_application, check_static_files, check_headers,
-                       check_daemons}) {
+                       check_daemons, check_caches}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -16,12 +16,15 @@
 #include "log/log.h"
 #include "master/arbiter.h"
 #include "master/preflight.h"
+#include "master/process_api.h"
 #include "master/reexec.h"
 #include "os/daemon.h"
 #include "os/fd_limit.h"
 #include "os/listen_socket.h"
 #include "os/pidfile.h"
 #include "os/privileges.h"
+#include "os/shared_caches.h"
+#include "os/shared_locks.h"
 #include "os/signals.h"
 #include "os/unique_fd.h"
 #include "proto/response_head.h"
@@ -421,6 +424,15 @@ int run_server(Options& options, AppRuntime& runtime) {
     if (!drop_privileges(identity, error)) return failed(error);
     if (identity.empty() && ::geteuid() == 0)
         spdlog::warn("running as root: set uid and gid to drop privileges after binding");
+    // The uwsgi module's shared state, before the application (it may use it at import time) and
+    // before any fork: every child inherits these mappings. Owned here, for the master's life.
+    note_master_pid(::getpid());
+    std::unique_ptr<SharedLocks> locks = SharedLocks::create(options.locks + 1, error);
+    if (!locks) return failed(error);
+    std::vector<config::CacheSpec> cache_specs;
+    if (!config::cache_specs(options, cache_specs, error)) return failed(error);
+    std::unique_ptr<SharedCaches> caches = SharedCaches::create(cache_specs, error);
+    if (!caches) return failed(error);
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)

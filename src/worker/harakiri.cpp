@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "appserver/api_process.h"
 #include "proto/server_error.h"
 #include "worker/exit_codes.h"
 
@@ -13,6 +14,10 @@ namespace appserver {
 namespace {
 
 std::int64_t now_ms() { return scoreboard_now_ms(); }
+
+// The guard of the request the calling thread runs now (set_user_harakiri finds its slot here).
+thread_local Harakiri* t_harakiri = nullptr;
+thread_local int t_slot = -1;
 
 }  // namespace
 
@@ -25,9 +30,26 @@ bool send_timeout_response(ResponseGate& gate, int fd) {
 }
 
 Harakiri::Harakiri(int seconds, int worker_id, int request_threads)
-    : seconds_(seconds), worker_id_(worker_id), slots_(seconds > 0 ? request_threads : 0) {
+    : seconds_(seconds), worker_id_(worker_id), slots_(static_cast<std::size_t>(request_threads)) {
     if (Scoreboard* board = Scoreboard::current()) board_ = board->claim(worker_id, ::getpid());
-    if (seconds_ > 0) thread_ = std::thread([this] { watch(); });
+    if (seconds_ > 0) {
+        std::lock_guard lock(mutex_);
+        start_watch_locked();
+    }
+}
+
+void Harakiri::start_watch_locked() {
+    if (!thread_.joinable()) thread_ = std::thread([this] { watch(); });
+}
+
+bool Harakiri::set_user_deadline(int seconds) {
+    Harakiri* h = t_harakiri;
+    if (h == nullptr || t_slot < 0) return false;
+    std::lock_guard lock(h->mutex_);
+    Slot& slot = h->slots_[static_cast<std::size_t>(t_slot)];
+    slot.user_deadline_ms.store(seconds > 0 ? now_ms() + static_cast<std::int64_t>(seconds) * 1000 : 0);
+    if (seconds > 0) h->start_watch_locked();
+    return true;
 }
 
 Harakiri::~Harakiri() {
@@ -40,19 +62,27 @@ Harakiri::~Harakiri() {
     thread_.join();
 }
 
-Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string label, ResponseGate* gate) : h_(h) {
-    if (!h_ || h_->seconds_ <= 0) return;
+Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string_view method, std::string_view uri,
+                       ResponseGate* gate)
+    : h_(h) {
+    if (!h_) return;
     std::lock_guard lock(h_->mutex_);
     for (std::size_t i = 0; i < h_->slots_.size(); ++i) {
         Slot& s = h_->slots_[i];
-        if (s.started_ms.load() != 0) continue;
+        if (s.busy) continue;
         std::int64_t now = now_ms();
         s.fd = client_fd;
-        s.label = std::move(label);
+        s.method = method;
+        s.uri = uri;
         s.gate = gate;
+        s.user_deadline_ms.store(0);
         s.started_ms.store(now);
-        if (i < h_->board_.size()) h_->board_[i].started_ms.store(now, std::memory_order_release);
+        // Without a harakiri limit the master's backstop must see no limit running.
+        if (h_->seconds_ > 0 && i < h_->board_.size()) h_->board_[i].started_ms.store(now, std::memory_order_release);
+        s.busy = true;
         slot_ = static_cast<int>(i);
+        t_harakiri = h_;
+        t_slot = slot_;
         return;
     }
 }
@@ -60,14 +90,18 @@ Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string label, ResponseGa
 Harakiri::Guard::~Guard() {
     if (slot_ < 0) return;
     auto i = static_cast<std::size_t>(slot_);
+    t_harakiri = nullptr;
+    t_slot = -1;
     std::lock_guard lock(h_->mutex_);
     h_->slots_[i].started_ms.store(0);
-    if (i < h_->board_.size()) h_->board_[i].started_ms.store(0, std::memory_order_release);
+    h_->slots_[i].user_deadline_ms.store(0);  // uWSGI leaves user harakiri mode at the end of a request
+    h_->slots_[i].busy = false;
+    if (i < h_->board_.size() && h_->seconds_ > 0) h_->board_[i].started_ms.store(0, std::memory_order_release);
 }
 
-void Harakiri::kill_self(Slot& slot, std::int64_t busy_ms) {
-    spdlog::error("harakiri: worker {} (pid {}) stuck for {:.1f}s on \"{}\": killing it", worker_id_,
-                  ::getpid(), static_cast<double>(busy_ms) / 1000.0, slot.label);
+void Harakiri::kill_self(Slot& slot, std::int64_t busy_ms, const char* why) {
+    spdlog::error("harakiri: worker {} (pid {}) stuck for {:.1f}s on \"{} {}\"{}: killing it", worker_id_,
+                  ::getpid(), static_cast<double>(busy_ms) / 1000.0, slot.method, slot.uri, why);
     if (slot.gate) send_timeout_response(*slot.gate, slot.fd);
     spdlog::default_logger()->flush();
     ::_exit(kWorkerHarakiri);
@@ -81,9 +115,16 @@ void Harakiri::watch() {
         std::int64_t now = now_ms();
         for (Slot& s : slots_) {
             std::int64_t started = s.started_ms.load();
-            if (started != 0 && now - started > limit_ms) kill_self(s, now - started);
+            if (limit_ms > 0 && started != 0 && now - started > limit_ms) kill_self(s, now - started, "");
+            std::int64_t deadline = s.user_deadline_ms.load();
+            if (deadline != 0 && now > deadline) kill_self(s, now - started, " (set_user_harakiri)");
         }
     }
 }
 
+namespace api {
+
+bool set_user_harakiri(int seconds) { return Harakiri::set_user_deadline(seconds); }
+
+}  // namespace api
 }  // namespace appserver

@@ -4,6 +4,8 @@
 // stop it) logs the request, answers 504 when nothing was sent yet, and ends the process.
 // Each request's start is also written to the master's scoreboard, so that the master can kill a
 // worker that is too frozen to do this itself (src/master/harakiri_backstop.h).
+// uwsgi.set_user_harakiri(seconds) gives the running request its own deadline, whatever the
+// harakiri option says (the watchdog thread starts on first use); it ends with the request.
 
 #include <atomic>
 #include <condition_variable>
@@ -11,6 +13,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -21,7 +24,8 @@ namespace appserver {
 
 class Harakiri {
 public:
-    // seconds == 0: no watchdog, guards cost nothing.
+    // seconds == 0: no limit for every request; the watchdog starts only if a request sets its own
+    // deadline (set_user_deadline).
     Harakiri(int seconds, int worker_id, int request_threads);
     ~Harakiri();
     Harakiri(const Harakiri&) = delete;
@@ -30,7 +34,9 @@ public:
     // Marks one request in flight on the calling thread for the guard's lifetime.
     class Guard {
     public:
-        Guard(Harakiri* h, int client_fd, std::string label, ResponseGate* gate);
+        // `method` and `uri` name the request in the log line; they must stay valid until the
+        // guard ends (views into the request: nothing is copied on the hot path).
+        Guard(Harakiri* h, int client_fd, std::string_view method, std::string_view uri, ResponseGate* gate);
         ~Guard();
         Guard(const Guard&) = delete;
         Guard& operator=(const Guard&) = delete;
@@ -40,15 +46,22 @@ public:
         int slot_ = -1;
     };
 
+    // The request on the calling thread gets a deadline `seconds` from now (0: none). False when
+    // the calling thread runs no request under a guard.
+    static bool set_user_deadline(int seconds);
+
 private:
     struct Slot {
         std::atomic<std::int64_t> started_ms{0};  // 0: idle
+        std::atomic<std::int64_t> user_deadline_ms{0};  // set_user_harakiri; 0: none
         int fd = -1;
-        std::string label;
+        std::string_view method, uri;  // valid while busy (read under mutex_ only)
         ResponseGate* gate = nullptr;
+        bool busy = false;  // a guard holds it (mutex_)
     };
     void watch();
-    [[noreturn]] void kill_self(Slot& slot, std::int64_t busy_ms);
+    [[noreturn]] void kill_self(Slot& slot, std::int64_t busy_ms, const char* why);
+    void start_watch_locked();  // mutex_ held
 
     int seconds_;
     int worker_id_;

@@ -56,10 +56,7 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
                      const SessionSettings& settings, std::string_view method, std::string_view uri) {
     worker_stats::RequestScope stats(method, uri);
     {
-        Harakiri::Guard watchdog(
-            settings.harakiri, conn.fd.get(),
-            settings.harakiri ? std::string(method) + " " + std::string(uri) : std::string(),
-            &response.gate());
+        Harakiri::Guard watchdog(settings.harakiri, conn.fd.get(), method, uri, &response.gate());
         runtime.handle(request, response);
     }
     if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);

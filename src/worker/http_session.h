@@ -24,7 +24,7 @@ struct SessionSettings {
     // post-buffering: a request body up to this size is read by the event loop before the
     // application is called, so the app never waits for a slow client (0: streamed to the app).
     std::uint64_t post_buffering = 64 * 1024;
-    Harakiri* harakiri = nullptr;         // watchdog over each request (null: harakiri off)
+    Harakiri* harakiri = nullptr;         // watchdog over each request (harakiri, set_user_harakiri)
     std::atomic<long>* served = nullptr;  // the worker's request count (max-requests)
     TrustedProxies trusted_proxies;       // forwarded-allow-ips (empty: X-Forwarded-* not believed)
     std::shared_ptr<const StaticConfig> statics;  // static-map & co.; null: none configured

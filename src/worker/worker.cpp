@@ -455,7 +455,7 @@ int Worker::run() {
     }
     harakiri_ =
         std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
-    settings_.session.harakiri = settings_.harakiri_s > 0 ? harakiri_.get() : nullptr;
+    settings_.session.harakiri = harakiri_.get();  // always: set_user_harakiri needs it without a limit
     worker_stats::attach(settings_.id, settings_.threads <= 1);  // after the Harakiri constructor has claimed the slot
     settings_.session.served = &served_;
     settings_.session.exchange.output.worker_total = &buffered_;

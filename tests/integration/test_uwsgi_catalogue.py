@@ -10,7 +10,7 @@ from harness import ROOT, Server, free_port, run_cli
 
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
-    "mule", "spooler", "cache2", "route", "static-expires-mtime", "stats-push", "cheaper",
+    "mule", "spooler", "route", "static-expires-mtime", "stats-push", "cheaper",
     "zerg", "subscribe-to", "ksm", "touch-chain-reload", "so-keepalive",
     "py-tracebacker", "emperor",
 ]

@@ -1,6 +1,6 @@
 """uwsgidecorators for appserver (a uWSGI work-alike), written against appserver's `uwsgi` module.
 
-Built so far: postfork. The other decorators of uWSGI's module import, but calling one raises
+Built so far: postfork, lock, harakiri. The other decorators of uWSGI's module import, but calling one raises
 NotImplementedError until the API under it exists (issue 12); see docs/uwsgi-api.md.
 """
 
@@ -76,9 +76,42 @@ timer = _decorator("timer")
 rbtimer = _decorator("rbtimer")
 filemon = _decorator("filemon")
 erlang = _decorator("erlang")
-lock = _decorator("lock")
 thread = _decorator("thread")
-harakiri = _decorator("harakiri")
 cron = _decorator("cron")
 get_free_signal = _planned("get_free_signal")
 manage_spool_request = _planned("manage_spool_request")
+
+
+class lock(object):
+    """@lock: the function runs holding uwsgi lock 0 (all processes of the instance), as uWSGI's."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def __call__(self, *args, **kwargs):
+        # uWSGI's spooler cannot take locks: there the call is skipped, as uWSGI's decorator does.
+        i_am_the_spooler = getattr(uwsgi, "i_am_the_spooler", None)
+        if i_am_the_spooler is not None and i_am_the_spooler():
+            return None
+        uwsgi.lock()
+        try:
+            return self.f(*args, **kwargs)
+        finally:
+            uwsgi.unlock()
+
+
+class harakiri(object):
+    """@harakiri(seconds): the worker is killed if one call takes longer (uwsgi.set_user_harakiri)."""
+
+    def __init__(self, seconds):
+        self.s = seconds
+
+    def real_call(self, *args, **kwargs):
+        uwsgi.set_user_harakiri(self.s)
+        r = self.f(*args, **kwargs)
+        uwsgi.set_user_harakiri(0)
+        return r
+
+    def __call__(self, f):
+        self.f = f
+        return self.real_call

@@ -160,7 +160,7 @@ TEST(UwsgiCatalogue, StrictRefusesUnknownKeysOnly) {
               "disable-write-exception\n");
     auto ok = load({"--ini", "ok.ini"});
     ASSERT_TRUE(ok.result.ok) << ok.result.error;
-    EXPECT_EQ(ok.options.warnings.size(), 3u);
+    EXPECT_EQ(ok.options.warnings.size(), 2u);  // cache2 is implemented: no warning
 
     dir.write("typo.ini", "[uwsgi]\nstrict = true\nhttp = :1\nmodule = m\nmule = t.py\nmulle = t.py\n");
     EXPECT_EQ(load({"--ini", "typo.ini"}).result.error, "typo.ini:6: unknown key \"mulle\"");
@@ -197,7 +197,7 @@ TEST(UwsgiCatalogue, CommandLineTakesLongTailKeysWithOrWithoutValue) {
     std::vector<std::string> keys;
     for (const ConfigWarning& w : loaded.options.warnings)
         keys.push_back(w.message.substr(0, w.message.find(':')));
-    EXPECT_EQ(keys, (std::vector<std::string>{"mule", "disable-write-exception", "spooler", "cache2"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"mule", "disable-write-exception", "spooler"}));
 }
 
 // uWSGI keys asking for what appserver always does are silent no-ops, not warnings.
@@ -219,7 +219,8 @@ TEST(UwsgiCatalogue, HelpSummarisesTheLongTail) {
               std::string::npos)
         << help;
     EXPECT_EQ(help.find("emperor"), std::string::npos);  // not hundreds of names
-    EXPECT_LT(std::count(help.begin(), help.end(), '\n'), 250);  // a line per implemented key
+    // Bounded (a line per implemented key; issues 12 and 13 add a few dozen), not hundreds of names.
+    EXPECT_LT(std::count(help.begin(), help.end(), '\n'), 250);
 }
 
 TEST(UwsgiCatalogue, DocsListEveryLongTailNameUnderItsNote) {

@@ -153,8 +153,8 @@ TEST(HarakiriScoreboard, EachRequestStartIsOnTheMastersBoardUntilItEnds) {
     Harakiri harakiri(100, 2, 2);
     EXPECT_EQ(board->worker(2)->pid.load(), ::getpid());
     {
-        Harakiri::Guard first(&harakiri, -1, "GET /a", nullptr);
-        Harakiri::Guard second(&harakiri, -1, "GET /b", nullptr);
+        Harakiri::Guard first(&harakiri, -1, "GET", "/a", nullptr);
+        Harakiri::Guard second(&harakiri, -1, "GET", "/b", nullptr);
         EXPECT_NE(board->requests(2)[0].started_ms.load(), 0);
         EXPECT_NE(board->requests(2)[1].started_ms.load(), 0);
         EXPECT_EQ(board->requests(1)[0].started_ms.load(), 0);
