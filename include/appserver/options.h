@@ -47,7 +47,16 @@ struct Options {
     // The application.
     std::string wsgi_file;
     std::string module;                  // pkg.mod or pkg.mod:callable
-    std::vector<std::string> mount;      // MOUNTPOINT=APP; only / for now (config/app_source.cpp)
+    std::vector<std::string> mount;      // MOUNTPOINT=APP, as given (config/app_source.cpp resolves them)
+    // Applications under a URL prefix (mount = /prefix=APP), in load order; the root application
+    // is wsgi_file/module. mountpoint: "/prefix", no trailing slash.
+    struct MountedApp {
+        std::string mountpoint;
+        std::string wsgi_file;
+        std::string module;
+    };
+    std::vector<MountedApp> mounted_apps;
+    bool manage_script_name = false;  // pick the app by PATH_INFO's prefix, moved to SCRIPT_NAME
     std::string callable = "application";
     std::string chdir;
     std::string home;                    // home / venv / virtualenv; empty: $VIRTUAL_ENV if set

@@ -79,7 +79,8 @@ PyObject* Environ::key(std::string_view name, PyObject*& owned) {
     return key;
 }
 
-PyObject* Environ::build(const Request& request, PyObject* input) {
+PyObject* Environ::build(const Request& request, PyObject* input, std::optional<std::string_view> script_name,
+                         std::optional<std::string_view> path_info) {
     PyRef environ = PyRef::steal(PyDict_Copy(constant_));
     if (!environ) return nullptr;
     for (const auto& [name, value] : request.vars) {
@@ -90,6 +91,12 @@ PyObject* Environ::build(const Request& request, PyObject* input) {
         PyRef text = PyRef::steal(
             PyUnicode_DecodeLatin1(value.data(), static_cast<Py_ssize_t>(value.size()), nullptr));
         if (!text || PyDict_SetItem(environ.get(), key_object, text.get()) != 0) return nullptr;
+    }
+    for (auto [name, value] : {std::pair{"SCRIPT_NAME", script_name}, {"PATH_INFO", path_info}}) {
+        if (!value) continue;
+        PyRef text = PyRef::steal(
+            PyUnicode_DecodeLatin1(value->data(), static_cast<Py_ssize_t>(value->size()), nullptr));
+        if (!text || PyDict_SetItemString(environ.get(), name, text.get()) != 0) return nullptr;
     }
     if (PyDict_SetItem(environ.get(), input_key_, input) != 0) return nullptr;
     if (request.url_scheme == "https") {

@@ -7,6 +7,7 @@
 
 #include <Python.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,7 +27,9 @@ public:
     bool init(const Options& options);
     // A new environ for `request` with `input` as wsgi.input (new reference), or null with an
     // exception set.
-    PyObject* build(const Request& request, PyObject* input);
+    // `script_name` / `path_info`, when given, replace the request's (manage-script-name).
+    PyObject* build(const Request& request, PyObject* input, std::optional<std::string_view> script_name = {},
+                    std::optional<std::string_view> path_info = {});
     // Drops every reference (before Py_FinalizeEx); the destructor does not touch Python.
     void clear();
 

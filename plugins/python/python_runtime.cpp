@@ -9,6 +9,7 @@
 #include "environ.h"
 #include "file_wrapper.h"
 #include "interpreter.h"
+#include "mount_select.h"
 #include "py_error.h"
 #include "response.h"
 #include "start_response.h"
@@ -30,6 +31,7 @@ public:
         // Python without the GIL.
         if (interpreter_.running()) {
             app_.callable.release();
+            for (python::LoadedApp& m : mounted_) m.callable.release();
         }
     }
 
@@ -53,8 +55,28 @@ public:
         }
         GilGuard gil;
         python::LoadedApp app;
-        if (!python::load_application(options_, app, error)) return false;
+        if ((!options_.wsgi_file.empty() || !options_.module.empty()) &&
+            !python::load_application(options_, app, error))
+            return false;
+        // mount = /prefix=APP: one more application each, in the same interpreter, in load order.
+        std::vector<python::LoadedApp> mounted;
+        std::vector<std::string> mountpoints;
+        for (const Options::MountedApp& m : options_.mounted_apps) {
+            Options one = options_;
+            one.wsgi_file = m.wsgi_file;
+            one.module = m.module;
+            python::LoadedApp loaded;
+            if (!python::load_application(one, loaded, error)) {
+                error = "mount " + m.mountpoint + ": " + error;
+                return false;
+            }
+            loaded.name = m.mountpoint + " -> " + loaded.name;
+            mounted.push_back(std::move(loaded));
+            mountpoints.push_back(m.mountpoint);
+        }
         app_ = std::move(app);
+        mounted_ = std::move(mounted);
+        mountpoints_ = std::move(mountpoints);
         // Under lazy-apps uWSGI runs the post-fork hooks once the app is loaded in the worker, so
         // an app that registers @postfork at import still gets them called.
         if (in_worker_ && options_.lazy_apps) python::call_post_fork_hook();
@@ -62,7 +84,11 @@ public:
     }
 
     std::string describe() const override { return interpreter_.description(); }
-    std::string app_name() const override { return app_.name; }
+    std::string app_name() const override {
+        std::string name = app_.name;
+        for (const python::LoadedApp& m : mounted_) name += (name.empty() ? "" : "; ") + m.name;
+        return name;
+    }
 
     std::vector<std::string> source_files() const override {
         std::vector<std::string> files;
@@ -102,7 +128,7 @@ public:
     void thread_start() override { Interpreter::attach_thread(); }
 
     bool handle(Request& request, ResponseWriter& response) override {
-        if (!interpreter_.running() || !app_.callable) {
+        if (!interpreter_.running() || (!app_.callable && mounted_.empty())) {
             spdlog::error("Python: no application loaded; answering 500");
             response.note_exception();
             if (!response.started()) send_server_error(response, 500);
@@ -113,7 +139,20 @@ public:
 
         PyRef input = PyRef::steal(python::new_input(request.body));
         PyRef start_response = PyRef::steal(input ? python::new_start_response(&response) : nullptr);
-        PyRef environ = PyRef::steal(start_response ? environ_.build(request, input.get()) : nullptr);
+        // Several applications (mount): the one for this request, and its SCRIPT_NAME/PATH_INFO.
+        // No match: the root application, else the first mounted (uWSGI's default app).
+        PyObject* callable = app_.callable.get();
+        python::MountChoice mount;
+        if (!mounted_.empty()) {
+            mount = python::choose_mount(mountpoints_, request.var("SCRIPT_NAME"), request.var("PATH_INFO"),
+                                         options_.manage_script_name);
+            if (mount.app >= 0)
+                callable = mounted_[static_cast<std::size_t>(mount.app)].callable.get();
+            else if (callable == nullptr)
+                callable = mounted_.front().callable.get();
+        }
+        PyRef environ = PyRef::steal(
+            start_response ? environ_.build(request, input.get(), mount.script_name, mount.path_info) : nullptr);
         python::RequestLabel label{request.var("REQUEST_METHOD"), request.var("REQUEST_URI")};
         if (!environ) {
             python::PyErrorText text = python::take_error();
@@ -122,7 +161,7 @@ public:
             if (!response.started()) send_server_error(response, 500);
             return true;
         }
-        python::run_application(app_.callable.get(), environ.get(), start_response.get(), input.get(),
+        python::run_application(callable, environ.get(), start_response.get(), input.get(),
                                 python::response_state(start_response.get()), label);
         // The application may keep these objects; they must not reach this request's I/O later.
         python::detach_input(input.get());
@@ -138,6 +177,7 @@ public:
             // uWSGI calls uwsgi.atexit in a worker that ends gracefully, before Python's own atexit.
             if (in_worker_) python::call_uwsgi_atexit();
             app_.callable.reset();
+            mounted_.clear();
             environ_.clear();
         }
         interpreter_.finalize();
@@ -147,7 +187,9 @@ private:
     Options options_;
     Interpreter interpreter_;
     python::Environ environ_;
-    python::LoadedApp app_;
+    python::LoadedApp app_;  // the root application (wsgi-file / module / mount = /=...); may be empty
+    std::vector<python::LoadedApp> mounted_;  // mount = /prefix=APP
+    std::vector<std::string> mountpoints_;    // theirs, same order
     bool in_worker_ = false;
 };
 

@@ -1,8 +1,8 @@
 // uWSGI loads `module`, then `wsgi-file`, then each `mount`, and skips every later one that claims a
 // mountpoint already taken ("mountpoint already configured. skip."; checked with uWSGI 2.0.21). The
 // same order here, with a warning naming the skipped line, so a config that works under uWSGI serves
-// the same application. Mounting under a URL prefix (several applications in one server) is not
-// supported yet; a config that asks for it is refused rather than served at the wrong URLs.
+// the same application. A mount under a URL prefix adds an application (several in one server),
+// chosen per request by SCRIPT_NAME or, with manage-script-name, by the longest matching prefix.
 
 #include "config/app_source.h"
 
@@ -32,14 +32,29 @@ std::string apply_mount(Options& o, const Setting& setting) {
     if (eq == std::string_view::npos) return label + " is not MOUNTPOINT=APP (e.g. /=app.py)";
     std::string_view mountpoint = value.substr(0, eq);
     std::string_view app = value.substr(eq + 1);
-    if (!mountpoint.empty() && mountpoint != "/")
-        return label +
-               ": applications under a URL prefix are not supported yet (planned with several "
-               "apps per server); mount it at / or use wsgi-file/module";
+    // uWSGI ignores a trailing slash when it matches; "/" is the root.
+    while (!mountpoint.empty() && mountpoint.back() == '/') mountpoint.remove_suffix(1);
+    if (!mountpoint.empty() && mountpoint.front() != '/')
+        return label + ": the mountpoint must start with / (e.g. /app=app.py)";
     // uWSGI's python plugin: a .py/.wsgi file, else module:callable; anything else it does not load.
     bool file = app.ends_with(".py") || app.ends_with(".wsgi");
     if (!file && app.find(':') == std::string_view::npos)
         return label + ": the application must be a .py/.wsgi file or module:callable";
+    if (!mountpoint.empty()) {
+        for (const Options::MountedApp& m : o.mounted_apps)
+            if (m.mountpoint == mountpoint) {
+                o.warnings.push_back({origin_file(setting.origin), setting.origin.line,
+                                      "mount " + setting.value + " ignored: " + std::string(mountpoint) +
+                                          " is mounted already, as uWSGI does (\"mountpoint already "
+                                          "configured. skip.\")"});
+                return "";
+            }
+        Options::MountedApp m;
+        m.mountpoint = std::string(mountpoint);
+        (file ? m.wsgi_file : m.module) = std::string(app);
+        o.mounted_apps.push_back(std::move(m));
+        return "";
+    }
     if (!o.module.empty() || !o.wsgi_file.empty()) {
         o.warnings.push_back({origin_file(setting.origin), setting.origin.line,
                               "mount " + setting.value + " ignored: the application is already given by " +

@@ -73,12 +73,19 @@ const std::array kTable = {
     OptionSpec{"module", "wsgi w", K::string, G::application, S::implemented, &O::module, "MODULE[:CALLABLE]",
         "import the WSGI application from this module"},
     OptionSpec{"mount", "", K::list, G::application, S::implemented, &O::mount, "MOUNTPOINT=APP",
-        "load APP (a .py/.wsgi file or module:callable) at MOUNTPOINT; only / for now",
+        "load APP (a .py/.wsgi file or module:callable) at MOUNTPOINT; repeatable",
         "As in uWSGI, `module` and `wsgi-file` come first and a mount that names a mountpoint already "
         "taken is skipped with a warning. An ini whose application is `mount = /=app.py` (or "
-        "`=app.py`) serves it like `wsgi-file = app.py`. A mount under a URL prefix (`/app=app.py`, "
-        "several applications in one server) is not supported yet: such a config is refused, with "
-        "the line named, rather than served at the wrong URLs."},
+        "`=app.py`) serves it like `wsgi-file = app.py`. Under a prefix (`/app=app.py`) each mount "
+        "is one more application in the same interpreter, chosen per request by SCRIPT_NAME (a front "
+        "server's `uwsgi_param SCRIPT_NAME`) or, with `manage-script-name`, by the longest prefix of "
+        "the path. A request that matches none goes to the root application (else the first "
+        "mounted). See docs/processes.md."},
+    OptionSpec{"manage-script-name", "", K::boolean, G::application, S::implemented, &O::manage_script_name, "",
+        "choose the mounted application by the longest mountpoint that prefixes PATH_INFO, moved to SCRIPT_NAME",
+        "As uWSGI's: for a front server that passes the whole path, `/app1/x` under `mount = /app1=a.py` "
+        "runs a.py with SCRIPT_NAME `/app1` and PATH_INFO `/x` (PEP 3333). A mountpoint matches whole "
+        "segments only (`/app1` does not match `/app10`)."},
     OptionSpec{"callable", "", K::string, G::application, S::implemented, &O::callable, "NAME",
         "name of the WSGI callable in the file or module"},
     OptionSpec{"chdir", "", K::string, G::application, S::implemented, &O::chdir, "DIR",
@@ -408,8 +415,7 @@ const std::array kTable = {
     // --- uWSGI keys appserver does not implement: warned about and ignored
     OptionSpec{"cheaper", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "Planned (cheaper, issue 13); until then the number of workers is fixed (`processes`)."},
-    OptionSpec{"manage-script-name", "", K::boolean, G::unsupported, S::unsupported, {}, "", "",
-        "No mount points, so no SCRIPT_NAME rewriting."},
+
     OptionSpec{"socket-timeout", "z", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "See `http-timeout`."},
     OptionSpec{"log-reopen", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",

@@ -93,14 +93,21 @@ std::string check_application(const Options& o) {
     namespace fs = std::filesystem;
     if (o.http.empty() && o.http_socket.empty() && o.socket.empty())
         return "nothing to listen on: give --http, --http-socket or --socket";
-    if (o.wsgi_file.empty() && o.module.empty()) return "no application: give --wsgi-file or --module";
+    if (o.wsgi_file.empty() && o.module.empty() && o.mounted_apps.empty())
+        return "no application: give --wsgi-file or --module";
     std::error_code ec;
     if (!o.chdir.empty() && !fs::is_directory(o.chdir, ec)) return "chdir: directory not found: " + o.chdir;
-    if (!o.wsgi_file.empty()) {
-        fs::path file(o.wsgi_file);
+    auto missing = [&](const std::string& path) {
+        fs::path file(path);
         if (file.is_relative() && !o.chdir.empty()) file = fs::path(o.chdir) / file;
-        if (!fs::is_regular_file(file, ec)) return "wsgi-file not found: " + file.string();
-    }
+        return fs::is_regular_file(file, ec) ? std::string() : file.string();
+    };
+    if (!o.wsgi_file.empty())
+        if (std::string file = missing(o.wsgi_file); !file.empty()) return "wsgi-file not found: " + file;
+    for (const Options::MountedApp& m : o.mounted_apps)
+        if (!m.wsgi_file.empty())
+            if (std::string file = missing(m.wsgi_file); !file.empty())
+                return "mount " + m.mountpoint + ": file not found: " + file;
     return "";
 }
 

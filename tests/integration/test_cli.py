@@ -163,5 +163,5 @@ def test_root_mount_serves(tmp_path):
         assert requests.get(server.url("/a/b"), timeout=10).text == "mounted |/a/b"
     finally:
         server.stop()
-    (tmp_path / "prefix.ini").write_text(f"[uwsgi]\nhttp = 127.0.0.1:{port}\nmount = /app=app.py\n")
-    assert_refused(run_cli(["--ini", "prefix.ini"], cwd=tmp_path), "prefix.ini:3: option mount", "URL prefix")
+    (tmp_path / "prefix.ini").write_text(f"[uwsgi]\nhttp = 127.0.0.1:{port}\nmount = app=app.py\n")
+    assert_refused(run_cli(["--ini", "prefix.ini"], cwd=tmp_path), "prefix.ini:3: option mount", "must start with /")

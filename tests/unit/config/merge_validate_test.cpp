@@ -163,12 +163,24 @@ TEST(ConfigValidate, RootMountIsTheApplication) {
                                        "by module (m), as uWSGI does (\"mountpoint already configured. skip.\")"});
 }
 
-TEST(ConfigValidate, MountUnderAPrefixIsRefusedNamingTheLine) {
+TEST(ConfigValidate, MountsUnderAPrefixAddApplicationsAndBadOnesAreRefused) {
     TempDir dir;
-    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nmount = /app=app.py\n");
-    EXPECT_EQ(load({"--ini", "uwsgi.ini"}).result.error,
-              "uwsgi.ini:3: option mount: \"/app=app.py\": applications under a URL prefix are not supported "
-              "yet (planned with several apps per server); mount it at / or use wsgi-file/module");
+    dir.write("a.py", "");
+    dir.write("uwsgi.ini",
+              "[uwsgi]\nhttp = :1\nchdir = %d\nmount = /app/=a.py\nmount = /api=pkg.api:app\nmount = /app=b.py\n");
+    auto loaded = load({"--ini", "uwsgi.ini"});
+    ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
+    ASSERT_EQ(loaded.options.mounted_apps.size(), 2u);
+    EXPECT_EQ(loaded.options.mounted_apps[0].mountpoint, "/app");  // the trailing slash is dropped
+    EXPECT_EQ(loaded.options.mounted_apps[0].wsgi_file, "a.py");
+    EXPECT_EQ(loaded.options.mounted_apps[1].mountpoint, "/api");
+    EXPECT_EQ(loaded.options.mounted_apps[1].module, "pkg.api:app");
+    ASSERT_EQ(testing::warning_lines(loaded.options).size(), 1u);  // /app twice: the second is skipped
+    EXPECT_NE(testing::warning_lines(loaded.options)[0].find("mount /app=b.py ignored"), std::string::npos);
+    dir.write("missing.ini", "[uwsgi]\nhttp = :1\nmount = /app=nowhere.py\n");
+    EXPECT_NE(load({"--ini", "missing.ini"}).result.error.find("mount /app: file not found"), std::string::npos);
+    EXPECT_EQ(load({"--http", ":1", "--mount", "app=a.py"}).result.error,
+              "option mount: \"app=a.py\": the mountpoint must start with / (e.g. /app=app.py)");
     EXPECT_EQ(load({"--http", ":1", "--mount", "app.py"}).result.error,
               "option mount: \"app.py\" is not MOUNTPOINT=APP (e.g. /=app.py)");
     EXPECT_EQ(load({"--http", ":1", "--mount", "/=app"}).result.error,

@@ -148,6 +148,8 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"log-x-forwarded-for", OptionStatus::implemented},
         {"log-maxsize", OptionStatus::implemented},
         {"memory-report", OptionStatus::implemented},
+        {"manage-script-name", OptionStatus::implemented},
+        {"mount", OptionStatus::implemented},
     };
     for (auto [name, status] : expected) {
         const OptionSpec* spec = find_option(name);
@@ -155,7 +157,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         EXPECT_EQ(spec->status, status) << name;
     }
     for (const char* name :
-         {"cheaper", "manage-script-name", "socket-timeout", "disable-write-exception", "route"}) {
+         {"cheaper", "socket-timeout", "disable-write-exception", "route"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, OptionStatus::unsupported) << name;
