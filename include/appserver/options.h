@@ -78,6 +78,16 @@ struct Options {
     bool auto_procname = false;          // "appserver: master", "appserver: worker 2"
     std::string procname_prefix;
 
+    // Spooler (src/spool, master/spoolers).
+    std::vector<std::string> spooler;    // directories
+    int spooler_processes = 1;           // per directory
+    int spooler_frequency = 30;          // seconds between scans
+    std::string spooler_chdir;
+    int spooler_max_tasks = 0;
+    bool spooler_ordered = false;
+    int spooler_harakiri = 0;            // seconds
+    bool spooler_quiet = false;
+
     // Lifecycle.
     std::string pidfile;
     std::string daemonize;

@@ -64,7 +64,8 @@ Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners,
 
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
-    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size());
+    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size()) +
+           spoolers_.alive();
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
@@ -136,6 +137,7 @@ void Arbiter::reap() {
             finish_reload_check(status);
             continue;
         }
+        if (spoolers_.on_child_exit(pid, status, stopping_)) continue;
         std::erase(old_accepting_, pid);
         if (retiring_.remove(pid)) {
             spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
@@ -236,6 +238,7 @@ void Arbiter::report_reload_when_switched(bool now) {
 
 void Arbiter::manage_workers() {
     if (!runtime_) return;  // degraded: nothing to fork new workers from
+    spoolers_.manage(*runtime_, master_pid_, settings_.lazy_apps, settings_.procname_prefix, settings_.auto_procname);
     auto now = Clock::now();
     for (Slot& slot : slots_)
         if (slot.pid == 0 && now >= slot.next_spawn) spawn(slot);
@@ -274,6 +277,7 @@ void Arbiter::begin_stop(bool graceful) {
     stopping_ = true;
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
+    spoolers_.signal_all(graceful ? SIGTERM : SIGINT);  // graceful: each finishes its current task
     // A reload check in progress checks for nothing now; it must not outlive the master.
     if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
@@ -329,6 +333,8 @@ void Arbiter::finish_reload_check(int status) {
         for (pid_t pid : retiring_.pids()) workers.push_back(-pid);  // no longer accepting
         for (const Slot& s : slots_)
             if (s.pid > 0) workers.push_back(s.pid);
+        // Spoolers retire like workers that stopped accepting: SIGTERM once the new image serves.
+        for (pid_t pid : spoolers_.pids()) workers.push_back(-pid);
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
                      master_pid_);
         std::string error;
@@ -491,6 +497,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             if (!killed_ && Clock::now() >= kill_deadline_) {
                 spdlog::warn("workers still busy after the grace period: killing them");
                 signal_workers(SIGKILL);
+                spoolers_.signal_all(SIGKILL);
                 killed_ = true;
             }
             continue;

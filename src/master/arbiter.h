@@ -12,6 +12,7 @@
 #include "appserver/app_runtime.h"
 #include "master/harakiri_backstop.h"
 #include "master/retiring_workers.h"
+#include "master/spoolers.h"
 #include "master/stats_server.h"
 #include "stats/snapshot.h"
 #include "os/file_watch.h"
@@ -38,6 +39,7 @@ struct ArbiterSettings {
     // stats / stats-http / stats-prometheus addresses.
     std::vector<std::pair<std::string, StatsServer::Kind>> stats_endpoints;
     WorkerSettings worker;
+    SpoolerSettings spooler;  // no dirs: no spooler
 };
 
 class Arbiter {
@@ -122,6 +124,13 @@ private:
     std::int64_t started_unix_ = 0;
     std::uint64_t listen_queue_full_ = 0;  // samples that found a socket's queue full
     std::vector<bool> queue_was_full_;     // per listener, so "full" is logged once per episode
+    // What a forked spooler must not keep of the master's.
+    Spoolers spoolers_{settings_.spooler, [this] {
+                           for (ListenSocket& l : listeners_) l.fd.reset();
+                           ready_read_.reset();
+                           ready_write_.reset();
+                           stats_server_.close_in_child();
+                       }};
 };
 
 }  // namespace appserver

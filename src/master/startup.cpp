@@ -23,6 +23,7 @@
 #include "os/privileges.h"
 #include "os/signals.h"
 #include "os/unique_fd.h"
+#include "spool/spooler_table.h"
 #include "static/static_map.h"
 
 namespace appserver {
@@ -133,6 +134,13 @@ ArbiterSettings arbiter_settings(const Options& o) {
     a.touch_reload = o.touch_reload;
     a.py_autoreload_s = o.py_autoreload;
     a.log_maxsize = o.log_maxsize;
+    a.spooler = SpoolerSettings{.dirs = spool::spooler_table_dirs(),
+                                .frequency_s = o.spooler_frequency,
+                                .chdir = o.spooler_chdir,
+                                .max_tasks = o.spooler_max_tasks,
+                                .ordered = o.spooler_ordered,
+                                .harakiri_s = o.spooler_harakiri,
+                                .quiet = o.spooler_quiet};
     if (!o.pidfile.empty()) a.reload_status_file = o.pidfile + ".reload";
     if (!o.stats.empty())
         a.stats_endpoints.emplace_back(o.stats, o.stats_http ? StatsServer::Kind::http_json : StatsServer::Kind::uwsgi_json);
@@ -407,6 +415,9 @@ int run_server(Options& options, AppRuntime& runtime) {
     if (!drop_privileges(identity, error)) return failed(error);
     if (identity.empty() && ::geteuid() == 0)
         spdlog::warn("running as root: set uid and gid to drop privileges after binding");
+    // As the user the spoolers run as; before the import: the app may spool (or read uwsgi.spoolers) then.
+    if (!spool::open_spooler_table(options.spooler, options.spooler_processes, options.spooler_quiet, error))
+        return failed(error);
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)
