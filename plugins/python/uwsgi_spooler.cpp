@@ -176,9 +176,15 @@ int run_spooler_function(const SpoolTask& task) {
         PyRef v = PyRef::steal(bytes_of(value));
         return k && v && PyDict_SetItem(env.get(), k.get(), v.get()) == 0;
     };
-    bool ok = set("spooler_task_name", task.name);
+    // As uWSGI 2.0 under Python 3 (PyDict_SetItemString): these two keys are str, the task's own
+    // keys bytes.
+    auto set_str_key = [&env](const char* key, const std::string& value) {
+        PyRef v = PyRef::steal(bytes_of(value));
+        return v && PyDict_SetItemString(env.get(), key, v.get()) == 0;
+    };
+    bool ok = set_str_key("spooler_task_name", task.name);
     for (const auto& [key, value] : task.vars) ok = ok && set(key, value);
-    if (!task.body.empty()) ok = ok && set("body", task.body);
+    if (!task.body.empty()) ok = ok && set_str_key("body", task.body);
     if (!ok) {
         spdlog::error("spooler task {}: {}", task.name, take_error().summary);
         return kSpoolRetry;

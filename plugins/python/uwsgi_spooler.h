@@ -13,8 +13,9 @@ namespace appserver::python {
 // i_am_the_spooler and the `spoolers` tuple. False with the exception set.
 bool add_spooler_api(PyObject* module);
 
-// Calls uwsgi.spooler(env) with the task as uWSGI builds it (bytes keys and values, the task's file
-// name under b'spooler_task_name', the body under b'body'). GIL held. kSpoolIgnore when the app set
+// Calls uwsgi.spooler(env) with the task as uWSGI 2.0 builds it under Python 3: the task's keys and
+// values as bytes, plus 'spooler_task_name' (the file's base name) and 'body' (when there is one),
+// str keys with bytes values. GIL held. kSpoolIgnore when the app set
 // no uwsgi.spooler; an exception (logged with its traceback) or a non-int result: kSpoolRetry.
 int run_spooler_function(const SpoolTask& task);
 

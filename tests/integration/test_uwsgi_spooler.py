@@ -206,3 +206,20 @@ def test_the_spooler_stops_with_the_server(site):
     server.signal(signal.SIGTERM)
     assert server.wait(30) == 0
     assert wait_until(lambda: not pid_alive(spooler), 10)
+
+
+def test_a_reload_replaces_the_spooler_and_its_running_task_ends_once(site, tmp_path):
+    server, out, spool_dir = site(f"pidfile = {tmp_path / 'site.pid'}")
+    old = info(server)["spooler_pid"]
+    task = Path(get(server, "/spool", kind="slow", name="s", secs="3").content.decode())
+    assert wait_until(lambda: lines(out, "s"), WAIT), server.log()
+    server.signal(signal.SIGHUP)
+    # The new image starts its own spooler; the old one finishes its task (SIGTERM waits for it).
+    assert wait_until(lambda: info(server)["spooler_pid"] not in (0, old), WAIT), server.log()
+    assert wait_until(lambda: not pid_alive(old), WAIT), server.log()
+    assert wait_until(lambda: not task.exists(), WAIT)
+    assert [line.split()[:2] for line in lines(out, "s")] == [["slow-start", str(old)], ["slow-end", str(old)]]
+    # The new spooler serves the directory.
+    get(server, "/spool", kind="write", name="after")
+    assert wait_until(lambda: lines(out, "after"), WAIT), server.log()
+    assert int(lines(out, "after")[0].split()[1]) == info(server)["spooler_pid"]

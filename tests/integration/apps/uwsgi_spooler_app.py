@@ -30,13 +30,14 @@ def spooler(env):
         return manage_spool_request(env)
     kind = env[b"kind"].decode()
     name = env[b"name"].decode()
-    assert env[b"spooler_task_name"].startswith(b"uwsgi_spoolfile_on_")
+    # As uWSGI 2.0 on Python 3: the task's keys are bytes, these two str.
+    assert env["spooler_task_name"].startswith(b"uwsgi_spoolfile_on_")
     before = runs(name)
     if kind == "write":
         record(name, "write")
-        if b"body" in env:
+        if "body" in env:
             with open(os.path.join(OUT, name + ".body"), "wb") as f:
-                f.write(env[b"body"])
+                f.write(env["body"])
         return uwsgi.SPOOL_OK
     if kind == "retry_once":
         record(name, "retry_once")
@@ -50,6 +51,11 @@ def spooler(env):
         record(name, "hang_once")
         if before == 0:
             time.sleep(120)  # killed by the test
+        return uwsgi.SPOOL_OK
+    if kind == "slow":
+        record(name, "slow-start")
+        time.sleep(float(env[b"secs"]))
+        record(name, "slow-end")
         return uwsgi.SPOOL_OK
     if kind == "count":
         record(name, env[b"seq"].decode())
