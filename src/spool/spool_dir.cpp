@@ -77,7 +77,8 @@ std::optional<std::string> write_task(const std::string& dir, const Vars& vars, 
             return std::nullopt;
         }
     }
-    static std::mt19937 random_source{std::random_device{}()};
+    // Per thread: request threads spool concurrently (without the GIL).
+    thread_local std::mt19937 random_source{std::random_device{}()};
     timeval now{};
     ::gettimeofday(&now, nullptr);
     std::string name = task_file_name(host_name(), static_cast<long>(::getpid()), counter,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness import APPS, Server, free_port, pid_alive, wait_until
+from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until
 
 APP = APPS / "uwsgi_spooler_app.py"
 WAIT = 30  # seconds: the machine may be loaded
@@ -223,3 +223,29 @@ def test_a_reload_replaces_the_spooler_and_its_running_task_ends_once(site, tmp_
     get(server, "/spool", kind="write", name="after")
     assert wait_until(lambda: lines(out, "after"), WAIT), server.log()
     assert int(lines(out, "after")[0].split()[1]) == info(server)["spooler_pid"]
+
+
+def test_spooler_harakiri_kills_a_stuck_task_and_it_runs_again(site):
+    server, out, spool_dir = site("spooler-harakiri = 2")
+    first = info(server)["spooler_pid"]
+    task = Path(get(server, "/spool", kind="hang_once", name="k").content.decode())
+    # The first run sleeps for minutes: its spooler is killed after 2 s and replaced; the task stays.
+    assert wait_until(lambda: len(lines(out, "k")) >= 2, WAIT), server.log()
+    assert wait_until(lambda: not task.exists(), WAIT)
+    assert not pid_alive(first)
+    assert "longer than spooler-harakiri (2 s)" in server.log()
+
+
+def test_under_lazy_apps_the_spooler_imports_the_app(site):
+    server, out, spool_dir = site("lazy-apps = true")
+    get(server, "/spool", kind="write", name="lazy")
+    assert wait_until(lambda: lines(out, "lazy"), WAIT), server.log()
+
+
+def test_a_spooler_directory_that_cannot_be_made_stops_the_start(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    r = run_cli(["--http-socket", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APP),
+                 "--spooler", str(blocker / "spool")], cwd=tmp_path, env=dict(os.environ, SPOOLER_OUT=str(tmp_path)))
+    assert r.returncode == 1
+    assert f'spooler directory: mkdir("{blocker / "spool"}") failed (20: Not a directory)' in r.stderr
