@@ -371,6 +371,7 @@ void Arbiter::handle(int signal) {
         case MasterAction::reopen_logs:
             log::reopen_output();
             signal_workers(SIGUSR1);
+            spoolers_.reopen_logs();
             break;
         case MasterAction::add_worker:
             if (!stopping_ && runtime_) slots_.push_back(Slot{.id = static_cast<int>(slots_.size()) + 1});
@@ -486,7 +487,10 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         harakiri_backstop_.check(Clock::now());
         // log-maxsize: only the master renames, so several workers never rotate one file twice;
         // they reopen on the SIGUSR1 that follows (lines written meanwhile end the old file).
-        if (settings_.log_maxsize > 0 && log::rotate_over(settings_.log_maxsize)) signal_workers(SIGUSR1);
+        if (settings_.log_maxsize > 0 && log::rotate_over(settings_.log_maxsize)) {
+            signal_workers(SIGUSR1);
+            spoolers_.reopen_logs();
+        }
         if (serving_ && !announced) {
             announced = true;
             on_serving();

@@ -6,6 +6,7 @@
 // spoolers are handed to the new image as retiring processes (they finish their task on SIGTERM)
 // while the new image starts its own; the task locks keep the two from running one task twice.
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -42,6 +43,8 @@ public:
     bool on_child_exit(pid_t pid, int status, bool stopping);
     // SIGTERM (graceful: finish the current task) or SIGINT (at once) to every spooler; SIGKILL.
     void signal_all(int sig) const;
+    // After the master reopened or rotated the log: the spoolers reopen theirs (SIGHUP).
+    void reopen_logs() const { signal_all(SIGHUP); }
     int alive() const;
     std::vector<pid_t> pids() const;
 

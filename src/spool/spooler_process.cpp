@@ -25,7 +25,8 @@ std::string base_name(const std::string& path) {
 }
 
 // SIGTERM, SIGUSR1 and SIGHUP arrive through a signalfd: blocked, so a task is never interrupted
-// by them; SIGTERM is seen between tasks. (SIGHUP is ignored, as uWSGI's spooler does.)
+// by them; SIGTERM is seen between tasks. SIGHUP (from the master, after logrotate or log-maxsize)
+// reopens the log file; uWSGI's spooler ignores it.
 class SpoolerSignals {
 public:
     bool open(std::string& error) {
@@ -53,6 +54,7 @@ public:
         while (::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
             if (info.ssi_signo == SIGTERM) stop_ = true;
             if (info.ssi_signo == SIGUSR1) wake = true;
+            if (info.ssi_signo == SIGHUP) log::reopen_output();
         }
         return wake;
     }

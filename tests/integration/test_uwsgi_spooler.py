@@ -249,3 +249,18 @@ def test_a_spooler_directory_that_cannot_be_made_stops_the_start(tmp_path):
                  "--spooler", str(blocker / "spool")], cwd=tmp_path, env=dict(os.environ, SPOOLER_OUT=str(tmp_path)))
     assert r.returncode == 1
     assert f'spooler directory: mkdir("{blocker / "spool"}") failed (20: Not a directory)' in r.stderr
+
+
+def test_the_spooler_reopens_its_log_with_the_workers(site, tmp_path):
+    log = tmp_path / "site.log"
+    server, out, spool_dir = site(f"logto = {log}")
+    get(server, "/spool", kind="write", name="before")
+    assert wait_until(lambda: "managing request" in log.read_text(), WAIT)
+    log.rename(tmp_path / "site.log.1")  # logrotate
+    server.signal(signal.SIGUSR1)
+    assert wait_until(lambda: log.exists(), WAIT)
+    get(server, "/spool", kind="write", name="after")
+    assert wait_until(lambda: lines(out, "after"), WAIT)
+    spooler = info(server)["spooler_pid"]
+    assert wait_until(lambda: f"[{spooler}] [info] [spooler {spool_dir.resolve()} pid: {spooler}] managing request"
+                      in log.read_text(), WAIT), log.read_text()
