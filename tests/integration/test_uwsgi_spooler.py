@@ -264,3 +264,38 @@ def test_the_spooler_reopens_its_log_with_the_workers(site, tmp_path):
     spooler = info(server)["spooler_pid"]
     assert wait_until(lambda: f"[{spooler}] [info] [spooler {spool_dir.resolve()} pid: {spooler}] managing request"
                       in log.read_text(), WAIT), log.read_text()
+
+
+def test_spooler_ordered_runs_priorities_lowest_first(site):
+    server, out, spool_dir = site("spooler-ordered = true")
+    at = str(int(time.time()) + 2)  # all due at once, after every one is written
+    for tag, priority in (("p10", "10"), ("plain", None), ("p2", "2"), ("p5", "5")):
+        params = dict(kind="write", name="order", tag=tag, at=at)
+        if priority:
+            params["priority"] = priority
+        path = Path(get(server, "/spool", **params).content.decode())
+        assert path.parent.name == (priority or spool_dir.name)  # uWSGI's priority subdirectory
+    assert wait_until(lambda: len(lines(out, "order")) == 4, WAIT), server.log()
+    assert [line.split()[0] for line in lines(out, "order")] == ["p2", "p5", "p10", "plain"]
+
+
+def test_the_spooler_key_chooses_the_directory(site, tmp_path):
+    second = tmp_path / "second"
+    server, out, spool_dir = site(f"spooler = {second}")
+    facts = info(server)
+    assert facts["spoolers"] == [str(spool_dir.resolve()), str(second.resolve())]
+    path = Path(get(server, "/spool", kind="write", name="two", spooler=str(second.resolve())).content.decode())
+    assert path.parent == second.resolve()
+    assert wait_until(lambda: lines(out, "two"), WAIT), server.log()
+    assert int(lines(out, "two")[0].split()[1]) == facts["spooler_pids"][1]
+    answer = get(server, "/spool", kind="write", name="x", spooler=str(tmp_path / "nowhere")).text
+    assert answer == "ValueError: unable to spool job"
+    assert f'unable to find spooler "{tmp_path / "nowhere"}"' in server.log()
+
+
+def test_spool_ignore_keeps_the_task(site):
+    server, out, spool_dir = site()
+    task = Path(get(server, "/spool", kind="ignore", name="i").content.decode())
+    assert wait_until(lambda: len(lines(out, "i")) >= 2, WAIT), server.log()  # kept, tried again
+    assert task.exists()
+    assert "unable to find the spooler function" in server.log()

@@ -34,11 +34,14 @@ def spooler(env):
     assert env["spooler_task_name"].startswith(b"uwsgi_spoolfile_on_")
     before = runs(name)
     if kind == "write":
-        record(name, "write")
+        record(name, env.get(b"tag", b"write").decode())
         if "body" in env:
             with open(os.path.join(OUT, name + ".body"), "wb") as f:
                 f.write(env["body"])
         return uwsgi.SPOOL_OK
+    if kind == "ignore":
+        record(name, "ignore")
+        return uwsgi.SPOOL_IGNORE
     if kind == "retry_once":
         record(name, "retry_once")
         return uwsgi.SPOOL_RETRY if before == 0 else uwsgi.SPOOL_OK
@@ -90,7 +93,10 @@ def application(environ, start_response):
         task = {k.encode(): v.encode() for k, v in query.items()}
         if body is not None:
             task[b"body"] = body.encode()
-        answer = uwsgi.spool(task)
+        try:
+            answer = uwsgi.spool(task)
+        except ValueError as e:
+            answer = ("ValueError: %s" % e).encode()
     elif path == "/spool-kwargs":
         answer = uwsgi.send_to_spooler(**{k: v.encode() for k, v in query.items()})
     elif path == "/deco":
