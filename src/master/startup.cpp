@@ -173,6 +173,10 @@ int check_config(Options& options, AppRuntime& runtime) {
     if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error))
         return refuse(error);
     if (!drop_privileges(plan->identity, error)) return refuse(error);
+    // A spooler directory that cannot be made refuses the reload now, not the new image later; and
+    // an app that reads uwsgi.spoolers at import sees them.
+    if (!spool::open_spooler_table(options.spooler, options.spooler_processes, options.spooler_quiet, error))
+        return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");

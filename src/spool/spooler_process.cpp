@@ -86,6 +86,9 @@ public:
             spdlog::warn("[spooler {}] {}", s_.dir, log::syscall_error("setpriority", "spooler", errno));
         int frequency_ms = (s_.frequency_s > 0 ? s_.frequency_s : kSpoolerDefaultFrequency) * 1000;
         for (;;) {
+            // A wake-up that arrives during a scan may be for a task the scan's listing missed:
+            // then the next scan starts at once (uWSGI's wakeup counter), not a period later.
+            bool woken = false;
             signals_.drain();
             if (signals_.stop_requested() || ::getppid() != s_.master_pid) return kSpoolerExited;
             if (::chdir(s_.dir.c_str()) != 0) {
@@ -93,11 +96,13 @@ public:
                 return kSpoolerBroken;
             }
             for (const std::string& path : list_tasks(s_.dir, s_.ordered)) {
-                signals_.drain();
+                woken = signals_.drain() || woken;
                 if (signals_.stop_requested()) return kSpoolerExited;
                 if (manage(path)) return kSpoolerExited;  // spooler-max-tasks reached
             }
-            wait(frequency_ms);
+            woken = signals_.drain() || woken;
+            if (signals_.stop_requested()) return kSpoolerExited;
+            if (!woken) wait(frequency_ms);
         }
     }
 

@@ -249,6 +249,11 @@ def test_a_spooler_directory_that_cannot_be_made_stops_the_start(tmp_path):
                  "--spooler", str(blocker / "spool")], cwd=tmp_path, env=dict(os.environ, SPOOLER_OUT=str(tmp_path)))
     assert r.returncode == 1
     assert f'spooler directory: mkdir("{blocker / "spool"}") failed (20: Not a directory)' in r.stderr
+    # --check-config (and so the check before a reload) refuses it too.
+    r = run_cli(["--http-socket", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APP), "--check-config",
+                 "--spooler", str(blocker / "spool")], cwd=tmp_path, env=dict(os.environ, SPOOLER_OUT=str(tmp_path)))
+    assert r.returncode == 1
+    assert "spooler directory: mkdir" in r.stderr
 
 
 def test_the_spooler_reopens_its_log_with_the_workers(site, tmp_path):
@@ -299,3 +304,21 @@ def test_spool_ignore_keeps_the_task(site):
     assert wait_until(lambda: len(lines(out, "i")) >= 2, WAIT), server.log()  # kept, tried again
     assert task.exists()
     assert "unable to find the spooler function" in server.log()
+
+
+def test_a_task_spooled_during_a_scan_runs_right_after_it(site):
+    # The default 30 s period: a wake-up that arrives while the spooler works through a scan's
+    # listing must start another scan at once, not be lost until the next period.
+    server, out, spool_dir = site("spooler-frequency = 30", "spooler-ordered = true")
+    spooler = info(server)["spooler_pid"]
+    (spool_dir / "uwsgi_spoolfile_on_t_1_1_1_1_1").write_bytes(
+        uwsgi_task_file({b"kind": b"slow", b"name": b"first", b"secs": b"2"}))
+    (spool_dir / "uwsgi_spoolfile_on_t_1_2_1_1_1").write_bytes(
+        uwsgi_task_file({b"kind": b"write", b"name": b"listed"}))
+    os.kill(spooler, signal.SIGUSR1)  # as uwsgi.spool() does: one scan lists both
+    assert wait_until(lambda: lines(out, "first"), WAIT), server.log()
+    spooled = time.time()
+    get(server, "/spool", kind="write", name="second")  # not in that scan's listing
+    assert wait_until(lambda: lines(out, "second"), 20), server.log()
+    assert float(lines(out, "second")[0].split()[2]) - spooled < 15
+    assert lines(out, "listed")
