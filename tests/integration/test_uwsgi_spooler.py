@@ -322,3 +322,12 @@ def test_a_task_spooled_during_a_scan_runs_right_after_it(site):
     assert wait_until(lambda: lines(out, "second"), 20), server.log()
     assert float(lines(out, "second")[0].split()[2]) - spooled < 15
     assert lines(out, "listed")
+
+
+def test_spooler_chdir_is_the_working_directory_of_each_task(site, tmp_path):
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    server, out, spool_dir = site(f"spooler-chdir = {workdir}")
+    get(server, "/spool", kind="cwd", name="c")
+    assert wait_until(lambda: lines(out, "c"), WAIT), server.log()
+    assert lines(out, "c")[0].split()[0] == str(workdir)

@@ -39,6 +39,9 @@ def spooler(env):
             with open(os.path.join(OUT, name + ".body"), "wb") as f:
                 f.write(env["body"])
         return uwsgi.SPOOL_OK
+    if kind == "cwd":
+        record(name, os.getcwd())
+        return uwsgi.SPOOL_OK
     if kind == "ignore":
         record(name, "ignore")
         return uwsgi.SPOOL_IGNORE
