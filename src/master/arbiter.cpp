@@ -405,6 +405,7 @@ stats::StatsSnapshot Arbiter::snapshot() {
                                  .max_queue = q.max_queue});
     }
     for (const Slot& s : slots_) facts.workers.emplace_back(s.id, s.pid);
+    facts.spoolers = spoolers_.snapshot();
     return stats::take_snapshot(harakiri_backstop_.board(), facts);
 }
 

@@ -68,6 +68,8 @@ void Spoolers::manage(AppRuntime& runtime, pid_t master_pid, bool lazy_apps, con
             slot.next_spawn = now + respawn_backoff(slot.failures++);
             continue;
         }
+        if (slot.spawned) spool::note_spooler_respawn(i);
+        slot.spawned = true;
         slot.pid = pid;
         slot.started = now;
         spool::set_spooler_pid(i, pid);
@@ -111,6 +113,13 @@ void Spoolers::signal_all(int sig) const {
 
 int Spoolers::alive() const {
     return static_cast<int>(std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; }));
+}
+
+std::vector<stats::SpoolerSnapshot> Spoolers::snapshot() const {
+    std::vector<stats::SpoolerSnapshot> out;
+    for (const spool::SpoolerStatus& s : spool::spooler_statuses())
+        out.push_back({.dir = s.dir, .pid = s.pid, .tasks = s.tasks, .respawns = s.respawns, .running = s.running});
+    return out;
 }
 
 std::vector<pid_t> Spoolers::pids() const {

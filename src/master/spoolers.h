@@ -16,6 +16,7 @@
 
 #include "appserver/app_runtime.h"
 #include "spool/spooler_process.h"
+#include "stats/snapshot.h"
 
 namespace appserver {
 
@@ -47,6 +48,8 @@ public:
     void reopen_logs() const { signal_all(SIGHUP); }
     int alive() const;
     std::vector<pid_t> pids() const;
+    // For the stats server.
+    std::vector<stats::SpoolerSnapshot> snapshot() const;
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -55,6 +58,7 @@ private:
         Clock::time_point started{};
         Clock::time_point next_spawn{};
         int failures = 0;
+        bool spawned = false;  // forked before: the next fork is a respawn
     };
     [[noreturn]] void run_child(std::size_t index, AppRuntime& runtime, pid_t master_pid, bool lazy_apps,
                                 const std::string& title);

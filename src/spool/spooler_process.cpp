@@ -15,6 +15,7 @@
 #include "log/log.h"
 #include "os/unique_fd.h"
 #include "spool/spool_dir.h"
+#include "spool/spooler_table.h"
 
 namespace appserver::spool {
 namespace {
@@ -84,6 +85,7 @@ public:
         }
         if (::setpriority(PRIO_PROCESS, 0, PRIO_MAX) != 0)
             spdlog::warn("[spooler {}] {}", s_.dir, log::syscall_error("setpriority", "spooler", errno));
+        note_spooler_start();
         int frequency_ms = (s_.frequency_s > 0 ? s_.frequency_s : kSpoolerDefaultFrequency) * 1000;
         for (;;) {
             // A wake-up that arrives during a scan may be for a task the scan's listing missed:
@@ -139,13 +141,16 @@ private:
         std::time_t started = ::time(nullptr);
         // spooler-harakiri: SIGALRM's default action ends this process; the master logs it and
         // starts another; the task file stays for the next run (as uWSGI's harakiri of a spooler).
+        note_spooler_running(true);
         if (s_.harakiri_s > 0) ::alarm(static_cast<unsigned>(s_.harakiri_s));
         int result = runtime_.run_spooler_task(run);
         if (s_.harakiri_s > 0) ::alarm(0);
+        note_spooler_running(false);
         if (result == kSpoolIgnore) {
             spdlog::warn("unable to find the spooler function, have you loaded it into the spooler process ?");
         } else {
             ++tasks_;
+            note_spooler_task();
             if (result == kSpoolOk) {
                 if (!s_.quiet)
                     spdlog::info("[spooler {} pid: {}] done with task {} after {} seconds", s_.dir, ::getpid(), name,

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,22 @@ pid_t spooler_pid(std::size_t index);
 // In a spooler process: which slot it is (-1 elsewhere).
 void set_current_spooler(int index);
 int current_spooler();
+// For the stats server (uWSGI's "spoolers" list): the master counts respawns; a spooler process
+// (after set_current_spooler) resets its task count at start, counts tasks it ran (not those no
+// function handled) and says when it runs one.
+void note_spooler_respawn(std::size_t index);
+void note_spooler_start();
+void note_spooler_running(bool running);
+void note_spooler_task();
+struct SpoolerStatus {
+    std::string dir;
+    pid_t pid = 0;
+    std::uint64_t tasks = 0;
+    std::uint64_t respawns = 0;
+    bool running = false;
+};
+std::vector<SpoolerStatus> spooler_statuses();
+
 // SIGUSR1 to every running spooler of `dir` (it rescans at once instead of at its next period).
 void wake_spoolers(const std::string& dir);
 

@@ -1,8 +1,10 @@
 """The spooler (issue 12, part "spooler"): uwsgi.spool() writes a task file, a spooler process runs
 the app's uwsgi.spooler function on it, as uWSGI's. Each test asserts what a user sees: files the
 tasks write, task files gone or kept, processes, log lines."""
+import json
 import os
 import signal
+import socket
 import struct
 import time
 from pathlib import Path
@@ -331,3 +333,27 @@ def test_spooler_chdir_is_the_working_directory_of_each_task(site, tmp_path):
     get(server, "/spool", kind="cwd", name="c")
     assert wait_until(lambda: lines(out, "c"), WAIT), server.log()
     assert lines(out, "c")[0].split()[0] == str(workdir)
+
+
+def stats_of(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return json.loads(data)
+
+
+def test_the_stats_server_lists_the_spoolers_as_uwsgi(site):
+    stats_port = free_port()
+    server, out, spool_dir = site(f"stats = 127.0.0.1:{stats_port}")
+    get(server, "/spool", kind="write", name="s1")
+    get(server, "/spool", kind="write", name="s2")
+    assert wait_until(lambda: lines(out, "s1") and lines(out, "s2"), WAIT), server.log()
+    first = info(server)["spooler_pid"]
+    assert wait_until(lambda: stats_of(stats_port)["spoolers"][0]["tasks"] == 2, WAIT)
+    assert stats_of(stats_port)["spoolers"] == [
+        {"dir": str(spool_dir.resolve()), "pid": first, "tasks": 2, "respawns": 0, "running": 0}]
+    os.kill(first, signal.SIGKILL)
+    assert wait_until(lambda: stats_of(stats_port)["spoolers"][0]["pid"] not in (0, first), WAIT)
+    after = stats_of(stats_port)["spoolers"][0]
+    assert after["respawns"] == 1 and after["tasks"] == 0
