@@ -89,10 +89,26 @@ struct WorkerFacts {
     std::uint64_t (*total_requests)() = nullptr;
 };
 
+// One spooler task as the spooler process read it (uWSGI's spool file): its vars in file order
+// and its body (empty when none).
+struct SpoolTask {
+    std::string name;  // the task file's name (uWSGI gives the app `spooler_task_name`: the base name)
+    std::string path;  // absolute
+    std::vector<std::pair<std::string, std::string>> vars;
+    std::string body;
+};
+
+// What run_spooler_task returns, as uWSGI's spooler: delete the task, keep it for the next scan,
+// or "no spooler function" (kept too; uWSGI logs that it found none).
+inline constexpr int kSpoolOk = -2;
+inline constexpr int kSpoolRetry = -1;
+inline constexpr int kSpoolIgnore = 0;
+
 // A language runtime that loads one application and answers requests with it.
 // Call order in the master: configure -> load_app (unless lazy-apps) -> {before_fork ->
 // fork -> after_fork_parent} ...; in each worker: set_worker -> after_fork_child -> (load_app when lazy-apps) ->
-// thread_start (on every request thread) -> handle ... -> shutdown.
+// thread_start (on every request thread) -> handle ... -> shutdown; in a spooler process:
+// set_worker (id 0) -> after_fork_child -> (load_app when lazy-apps) -> run_spooler_task ... -> shutdown.
 class AppRuntime {
 public:
     virtual ~AppRuntime() = default;
@@ -121,6 +137,14 @@ public:
     // (or a closed connection when headers were already sent). Returns false when the worker
     // should stop after this request (e.g. the runtime is broken beyond repair).
     virtual bool handle(Request& request, ResponseWriter& response) = 0;
+
+    // In a spooler process (after set_worker with id 0 and after_fork_child): runs the
+    // application's spooler function on `task`. Never throws; an exception is logged and counts
+    // as kSpoolRetry (uWSGI's behaviour).
+    virtual int run_spooler_task(const SpoolTask& task) {
+        (void)task;
+        return kSpoolIgnore;
+    }
 
     // Worker exit: finalise the interpreter (atexit handlers run).
     virtual void shutdown() = 0;

@@ -90,6 +90,16 @@ struct Options {
     std::string procname_append;
     std::string procname_master;
 
+    // Spooler (src/spool, master/spoolers).
+    std::vector<std::string> spooler;    // directories
+    int spooler_processes = 1;           // per directory
+    int spooler_frequency = 30;          // seconds between scans
+    std::string spooler_chdir;
+    int spooler_max_tasks = 0;
+    bool spooler_ordered = false;
+    int spooler_harakiri = 0;            // seconds
+    bool spooler_quiet = false;
+
     // Lifecycle.
     std::string pidfile;
     std::string daemonize;

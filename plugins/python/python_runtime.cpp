@@ -14,6 +14,7 @@
 #include "response.h"
 #include "start_response.h"
 #include "uwsgi_module.h"
+#include "uwsgi_spooler.h"
 #include "wsgi_errors.h"
 #include "wsgi_input.h"
 
@@ -168,6 +169,12 @@ public:
         python::detach_start_response(start_response.get());
         python::note_uwsgi_request_done();
         return true;
+    }
+
+    int run_spooler_task(const SpoolTask& task) override {
+        if (!interpreter_.running()) return kSpoolIgnore;
+        GilGuard gil;
+        return python::run_spooler_function(task);
     }
 
     void shutdown() override {

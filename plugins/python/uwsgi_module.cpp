@@ -13,6 +13,7 @@
 #include "uwsgi_cache.h"
 #include "uwsgi_locks.h"
 #include "uwsgi_process.h"
+#include "uwsgi_spooler.h"
 
 namespace appserver::python {
 namespace {
@@ -127,6 +128,7 @@ PyObject* init_module() {
     ok = ok && add_locks_api(module_ptr);
     ok = ok && add_cache_api(module_ptr);
     ok = ok && add_process_api(module_ptr);
+    ok = ok && add_spooler_api(module_ptr);
     if (!ok) return nullptr;
     return module.release();
 }

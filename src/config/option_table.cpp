@@ -187,6 +187,26 @@ const std::array kTable = {
         "append TEXT to every process name (implies auto-procname)"},
     OptionSpec{"procname-master", "", K::string, G::processes, S::implemented, &O::procname_master, "NAME",
         "name the master process NAME instead of \"appserver: master\" (prefix and append still apply)"},
+    OptionSpec{"spooler", "Q", K::list, G::processes, S::implemented, &O::spooler, "DIR",
+        "run a spooler process on DIR (created when missing); repeatable",
+        "As uWSGI's: `uwsgi.spool()` (and `@spool`) write task files into DIR, and the spooler process runs "
+        "the app's `uwsgi.spooler` function on each (docs/uwsgi-api.md, \"Spooler\"). A relative DIR is "
+        "taken after `chdir`."},
+    OptionSpec{"spooler-processes", "", K::integer, G::processes, S::implemented, &O::spooler_processes, "N",
+        "spooler processes per spooler directory",
+        "uWSGI applies it to the `spooler` keys that follow it; here it applies to every `spooler`."},
+    OptionSpec{"spooler-frequency", "spooler-freq", K::integer, G::processes, S::implemented, &O::spooler_frequency,
+        "SECONDS", "how often a spooler scans its directory (it also scans at once after uwsgi.spool())"},
+    OptionSpec{"spooler-chdir", "", K::string, G::processes, S::implemented, &O::spooler_chdir, "DIR",
+        "chdir to DIR before each spooler task"},
+    OptionSpec{"spooler-max-tasks", "", K::integer, G::processes, S::implemented, &O::spooler_max_tasks, "N",
+        "recycle a spooler process after N tasks (0: never)"},
+    OptionSpec{"spooler-ordered", "", K::boolean, G::processes, S::implemented, &O::spooler_ordered, "",
+        "run tasks in name order, numeric `priority` subdirectories first (lowest first)"},
+    OptionSpec{"spooler-harakiri", "", K::integer, G::processes, S::implemented, &O::spooler_harakiri, "SECONDS",
+        "kill a spooler process whose task runs longer than SECONDS (the task stays; 0: never)"},
+    OptionSpec{"spooler-quiet", "", K::boolean, G::processes, S::implemented, &O::spooler_quiet, "",
+        "do not log each spooled and each run task"},
 
     // --- lifecycle
     OptionSpec{"pidfile", "", K::string, G::lifecycle, S::implemented, &O::pidfile, "PATH",

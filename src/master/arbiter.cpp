@@ -69,7 +69,7 @@ Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners,
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
     return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size()) +
-           daemons_.running();
+           daemons_.running() + spoolers_.alive();
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
@@ -143,6 +143,7 @@ void Arbiter::reap() {
             continue;
         }
         if (daemons_.on_exit(pid, status, Clock::now())) continue;
+        if (spoolers_.on_child_exit(pid, status, stopping_)) continue;
         std::erase(old_accepting_, pid);
         if (retiring_.remove(pid)) {
             spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
@@ -243,6 +244,7 @@ void Arbiter::report_reload_when_switched(bool now) {
 
 void Arbiter::manage_workers() {
     if (!runtime_) return;  // degraded: nothing to fork new workers from
+    spoolers_.manage(*runtime_, master_pid_, settings_.lazy_apps, settings_.procname_prefix, settings_.auto_procname);
     auto now = Clock::now();
     for (Slot& slot : slots_)
         if (slot.pid == 0 && now >= slot.next_spawn) spawn(slot);
@@ -282,6 +284,7 @@ void Arbiter::begin_stop(bool graceful) {
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
     daemons_.begin_stop();
+    spoolers_.signal_all(graceful ? SIGTERM : SIGINT);  // graceful: each finishes its current task
     // A reload check in progress checks for nothing now; it must not outlive the master.
     if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
@@ -337,6 +340,8 @@ void Arbiter::finish_reload_check(int status) {
         for (pid_t pid : retiring_.pids()) workers.push_back(-pid);  // no longer accepting
         for (const Slot& s : slots_)
             if (s.pid > 0) workers.push_back(s.pid);
+        // Spoolers retire like workers that stopped accepting: SIGTERM once the new image serves.
+        for (pid_t pid : spoolers_.pids()) workers.push_back(-pid);
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
                      master_pid_);
         // uWSGI's order: the attached (dumb) daemons stop before the new image starts them again.
@@ -375,6 +380,7 @@ void Arbiter::handle(int signal) {
         case MasterAction::reopen_logs:
             log::reopen_output();
             signal_workers(SIGUSR1);
+            spoolers_.reopen_logs();
             break;
         case MasterAction::add_worker:
             if (!stopping_ && runtime_) slots_.push_back(Slot{.id = static_cast<int>(slots_.size()) + 1});
@@ -408,6 +414,7 @@ stats::StatsSnapshot Arbiter::snapshot() {
                                  .max_queue = q.max_queue});
     }
     for (const Slot& s : slots_) facts.workers.emplace_back(s.id, s.pid);
+    facts.spoolers = spoolers_.snapshot();
     return stats::take_snapshot(harakiri_backstop_.board(), facts);
 }
 
@@ -492,7 +499,10 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         harakiri_backstop_.check(Clock::now());
         // log-maxsize: only the master renames, so several workers never rotate one file twice;
         // they reopen on the SIGUSR1 that follows (lines written meanwhile end the old file).
-        if (settings_.log_maxsize > 0 && log::rotate_over(settings_.log_maxsize)) signal_workers(SIGUSR1);
+        if (settings_.log_maxsize > 0 && log::rotate_over(settings_.log_maxsize)) {
+            signal_workers(SIGUSR1);
+            spoolers_.reopen_logs();
+        }
         if (serving_ && !announced) {
             announced = true;
             on_serving();
@@ -505,6 +515,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
                 spdlog::warn("workers still busy after the grace period: killing them");
                 signal_workers(SIGKILL);
                 daemons_.kill_remaining();
+                spoolers_.signal_all(SIGKILL);
                 killed_ = true;
             }
             continue;

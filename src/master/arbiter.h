@@ -13,6 +13,7 @@
 #include "master/attached_daemons.h"
 #include "master/harakiri_backstop.h"
 #include "master/retiring_workers.h"
+#include "master/spoolers.h"
 #include "master/stats_server.h"
 #include "stats/snapshot.h"
 #include "os/file_watch.h"
@@ -45,6 +46,7 @@ struct ArbiterSettings {
     std::vector<std::pair<std::string, StatsServer::Kind>> stats_endpoints;
     std::vector<DaemonSpec> daemons;  // attach-daemon & co.
     WorkerSettings worker;
+    SpoolerSettings spooler;  // no dirs: no spooler
 };
 
 class Arbiter {
@@ -130,6 +132,13 @@ private:
     std::int64_t started_unix_ = 0;
     std::uint64_t listen_queue_full_ = 0;  // samples that found a socket's queue full
     std::vector<bool> queue_was_full_;     // per listener, so "full" is logged once per episode
+    // What a forked spooler must not keep of the master's.
+    Spoolers spoolers_{settings_.spooler, [this] {
+                           for (ListenSocket& l : listeners_) l.fd.reset();
+                           ready_read_.reset();
+                           ready_write_.reset();
+                           stats_server_.close_in_child();
+                       }};
 };
 
 }  // namespace appserver

@@ -28,6 +28,7 @@
 #include "os/signals.h"
 #include "os/unique_fd.h"
 #include "proto/response_head.h"
+#include "spool/spooler_table.h"
 #include "static/static_map.h"
 
 namespace appserver {
@@ -150,6 +151,13 @@ ArbiterSettings arbiter_settings(const Options& o) {
     a.touch_reload = o.touch_reload;
     a.py_autoreload_s = o.py_autoreload;
     a.log_maxsize = o.log_maxsize;
+    a.spooler = SpoolerSettings{.dirs = spool::spooler_table_dirs(),
+                                .frequency_s = o.spooler_frequency,
+                                .chdir = o.spooler_chdir,
+                                .max_tasks = o.spooler_max_tasks,
+                                .ordered = o.spooler_ordered,
+                                .harakiri_s = o.spooler_harakiri,
+                                .quiet = o.spooler_quiet};
     if (!o.pidfile.empty()) a.reload_status_file = o.pidfile + ".reload";
     if (!o.stats.empty())
         a.stats_endpoints.emplace_back(o.stats, o.stats_http ? StatsServer::Kind::http_json : StatsServer::Kind::uwsgi_json);
@@ -182,6 +190,10 @@ int check_config(Options& options, AppRuntime& runtime) {
     if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error))
         return refuse(error);
     if (!drop_privileges(plan->identity, error)) return refuse(error);
+    // A spooler directory that cannot be made refuses the reload now, not the new image later; and
+    // an app that reads uwsgi.spoolers at import sees them.
+    if (!spool::open_spooler_table(options.spooler, options.spooler_processes, options.spooler_quiet, error))
+        return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
@@ -433,6 +445,9 @@ int run_server(Options& options, AppRuntime& runtime) {
     if (!config::cache_specs(options, cache_specs, error)) return failed(error);
     std::unique_ptr<SharedCaches> caches = SharedCaches::create(cache_specs, error);
     if (!caches) return failed(error);
+    // As the user the spoolers run as; before the import: the app may spool (or read uwsgi.spoolers) then.
+    if (!spool::open_spooler_table(options.spooler, options.spooler_processes, options.spooler_quiet, error))
+        return failed(error);
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)

@@ -125,6 +125,7 @@ StatsSnapshot take_snapshot(const Scoreboard* board, const MasterFacts& facts) {
     s.gid = ::getgid();
     s.cwd = current_dir();
     s.sockets = facts.sockets;
+    s.spoolers = facts.spoolers;
     s.listen_queue_errors = facts.listen_queue_errors;
     for (const SocketSnapshot& sock : s.sockets) s.listen_queue = std::max(s.listen_queue, sock.queue);
     if (!board) return s;

@@ -76,6 +76,15 @@ struct Totals {
     int in_flight = 0;
 };
 
+// One spooler process (uWSGI's "spoolers" entries).
+struct SpoolerSnapshot {
+    std::string dir;
+    pid_t pid = 0;  // 0 while it is being respawned
+    std::uint64_t tasks = 0;     // run by this process (SPOOL_OK, RETRY...)
+    std::uint64_t respawns = 0;  // of this slot
+    bool running = false;        // inside a task now
+};
+
 struct StatsSnapshot {
     std::string version;
     pid_t pid = 0;
@@ -89,6 +98,7 @@ struct StatsSnapshot {
     std::uint64_t listen_queue_errors = 0;  // times the master found a socket's queue full
     std::vector<SocketSnapshot> sockets;
     std::vector<WorkerSnapshot> workers;
+    std::vector<SpoolerSnapshot> spoolers;
     Totals totals;
 };
 
@@ -100,6 +110,7 @@ struct MasterFacts {
     std::uint64_t listen_queue_errors = 0;
     std::vector<SocketSnapshot> sockets;         // queues filled in already
     std::vector<std::pair<int, pid_t>> workers;  // the live slots: id, pid (0: being respawned)
+    std::vector<SpoolerSnapshot> spoolers;
     bool stopping = false;
 };
 

@@ -104,6 +104,19 @@ std::string render_uwsgi_json(const StatsSnapshot& s) {
     j.key("workers").open_array();
     for (const WorkerSnapshot& w : s.workers) write_worker(j, w);
     j.close_array();
+    if (!s.spoolers.empty()) {  // as uWSGI: only with a spooler
+        j.key("spoolers").open_array();
+        for (const SpoolerSnapshot& sp : s.spoolers) {
+            j.open_object();
+            j.field("dir", sp.dir);
+            j.field("pid", static_cast<std::int64_t>(sp.pid));
+            j.field("tasks", sp.tasks);
+            j.field("respawns", sp.respawns);
+            j.field("running", sp.running ? 1 : 0);
+            j.close_object();
+        }
+        j.close_array();
+    }
     j.close_object();
     std::string out = j.take();
     out += '\n';

@@ -10,7 +10,7 @@ from harness import ROOT, Server, free_port, run_cli
 
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
-    "mule", "spooler", "route", "static-expires-mtime", "stats-push", "cheaper",
+    "mule", "spooler-import", "route", "static-expires-mtime", "stats-push", "cheaper",
     "zerg", "subscribe-to", "ksm", "touch-chain-reload", "so-keepalive",
     "py-tracebacker", "emperor",
 ]
@@ -48,7 +48,7 @@ def write_site(tmp_path, port, extra=""):
         vacuum = true
         mule = tasks.py
         mule = tasks.py
-        spooler = %dspool
+        spooler-import = tasks.py
         cache2 = name=default,items=100
         route = ^/old redirect:/new
         static-map = /static=%dstatic

@@ -1,44 +1,138 @@
 """uwsgidecorators for appserver (a uWSGI work-alike), written against appserver's `uwsgi` module.
 
-Built so far: postfork, lock, harakiri. The other decorators of uWSGI's module import, but calling one raises
-NotImplementedError until the API under it exists (issue 12); see docs/uwsgi-api.md.
+Built so far: postfork, lock, harakiri, spool, spoolforever, spoolraw (and manage_spool_request). The
+other decorators of uWSGI's module import, but calling one raises NotImplementedError until the API
+under it exists (issue 12); see docs/uwsgi-api.md.
 """
+
+import functools
+import pickle
 
 import uwsgi
 
-# Functions decorated with @postfork, called in order in each worker after fork (under lazy-apps:
-# after the app is loaded in the worker), as uWSGI's uwsgidecorators does.
+# --- postfork ---------------------------------------------------------------------------------
+# (worker id, function) in the order decorated; worker id 0: every worker. The module installs
+# uwsgi.post_fork_hook, which the server calls in each worker after fork (under lazy-apps: once the
+# worker has loaded the app).
 postfork_chain = []
 
 
-def _postfork_chain_hook():
-    for f in postfork_chain:
-        f()
+def _run_postfork_chain():
+    me = uwsgi.worker_id()
+    for wid, function in postfork_chain:
+        if wid == 0 or wid == me:
+            function()
 
 
-uwsgi.post_fork_hook = _postfork_chain_hook
+uwsgi.post_fork_hook = _run_postfork_chain
 
 
-class postfork(object):
-    """@postfork: call the function in each worker after fork (database reconnects, tracers)."""
+def postfork(function_or_worker):
+    """@postfork runs the function in each worker after fork (database reconnects, tracers);
+    @postfork(N) only in worker N."""
+    if callable(function_or_worker):
+        postfork_chain.append((0, function_or_worker))
+        return function_or_worker
 
-    def __init__(self, f):
-        if callable(f):
-            self.wid = 0
-            self.f = f
-        else:
-            # @postfork(wid): only in that worker, as uWSGI allows.
-            self.f = None
-            self.wid = f
-        postfork_chain.append(self)
+    def register(function):
+        postfork_chain.append((function_or_worker, function))
+        return function
+    return register
+
+
+# --- spooler ----------------------------------------------------------------------------------
+# A task names its function under 'ud_spool_func'; @spool and @spoolforever also store the answer
+# the spooler gives (SPOOL_OK / SPOOL_RETRY) under 'ud_spool_ret'; with pass_arguments=True the
+# call's positional and keyword arguments travel pickled under 'args' and 'kwargs'. The key names
+# are uWSGI's, so a task written by either server runs under the other.
+spooler_functions = {}
+# Keys that stay spooler parameters (not function arguments) under pass_arguments.
+_SPOOL_PARAMETERS = ("message_dict", "spooler", "priority", "at", "body")
+
+
+def _as_text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _as_bytes(value):
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def manage_spool_request(env):
+    """uwsgi.spooler as this module sets it: runs the task's @spool/@spoolforever/@spoolraw function."""
+    task = {_as_text(key): value for key, value in env.items()}
+    call = None
+    if "args" in task:
+        call = (pickle.loads(task.pop("args")), pickle.loads(task.pop("kwargs")))
+    task = {key: _as_text(value) for key, value in task.items()}
+    function = spooler_functions[task["ud_spool_func"]]
+    result = function(*call[0], **call[1]) if call is not None else function(task)
+    return int(task.get("ud_spool_ret", result))
+
+
+uwsgi.spooler = manage_spool_request
+
+
+class _SpoolerTask(object):
+    """What @spoolraw/@spool/@spoolforever return: calling it (or its .spool) writes a task."""
+
+    answer = None  # a uwsgi.SPOOL_* name fixed by the decorator; None: the function's return value
+
+    def __init__(self, function, pass_arguments):
+        if "spooler" not in uwsgi.opt:
+            raise Exception("@%s needs a spooler: add `spooler = DIR` to the configuration"
+                            % self.decorator_name)
+        self.function = function
+        self.pass_arguments = pass_arguments
+        spooler_functions[function.__name__] = function
+        function.spool = self.__call__  # uWSGI before 1.9.13 spooled with function.spool(...)
 
     def __call__(self, *args, **kwargs):
-        if self.f:
-            if self.wid > 0 and self.wid != uwsgi.worker_id():
-                return None
-            return self.f()
-        self.f = args[0]
-        return self.f
+        task = {"ud_spool_func": self.function.__name__}
+        if self.answer is not None:
+            task["ud_spool_ret"] = str(getattr(uwsgi, self.answer))
+        if self.pass_arguments:
+            for key in _SPOOL_PARAMETERS:
+                if key in kwargs:
+                    task[key] = kwargs.pop(key)
+            task["args"] = pickle.dumps(args)
+            task["kwargs"] = pickle.dumps(kwargs)
+        else:
+            if args:
+                task.update(args[0])
+            task.update(kwargs)
+        return uwsgi.spool({_as_bytes(key): _as_bytes(value) for key, value in task.items()})
+
+    def spool(self, *args, **kwargs):
+        return self(*args, **kwargs)
+
+
+class _SpoolRaw(_SpoolerTask):
+    decorator_name = "spoolraw"
+
+
+class _Spool(_SpoolerTask):
+    decorator_name = "spool"
+    answer = "SPOOL_OK"  # done once the function returns
+
+
+class _SpoolForever(_SpoolerTask):
+    decorator_name = "spoolforever"
+    answer = "SPOOL_RETRY"  # runs again at every scan
+
+
+def _spooler_decorator(kind):
+    def decorate(function=None, pass_arguments=False):
+        if function is None:  # @spool(pass_arguments=True)
+            return lambda f: kind(f, pass_arguments)
+        return kind(function, pass_arguments)
+    decorate.__name__ = kind.decorator_name
+    return decorate
+
+
+spoolraw = _spooler_decorator(_SpoolRaw)  # the function's return value (SPOOL_OK/RETRY/IGNORE) decides
+spool = _spooler_decorator(_Spool)
+spoolforever = _spooler_decorator(_SpoolForever)
 
 
 def _planned(name):
@@ -62,9 +156,6 @@ def _decorator(name):
     return type(name, (_PlannedDecorator,), {"name": name})
 
 
-spool = _decorator("spool")
-spoolforever = _decorator("spoolforever")
-spoolraw = _decorator("spoolraw")
 mulefunc = _decorator("mulefunc")
 mule_brain = _decorator("mule_brain")
 mule_brainloop = _decorator("mule_brainloop")
@@ -79,39 +170,31 @@ erlang = _decorator("erlang")
 thread = _decorator("thread")
 cron = _decorator("cron")
 get_free_signal = _planned("get_free_signal")
-manage_spool_request = _planned("manage_spool_request")
-
-
-class lock(object):
-    """@lock: the function runs holding uwsgi lock 0 (all processes of the instance), as uWSGI's."""
-
-    def __init__(self, f):
-        self.f = f
-
-    def __call__(self, *args, **kwargs):
-        # uWSGI's spooler cannot take locks: there the call is skipped, as uWSGI's decorator does.
-        i_am_the_spooler = getattr(uwsgi, "i_am_the_spooler", None)
-        if i_am_the_spooler is not None and i_am_the_spooler():
+def lock(function):
+    """@lock: the function runs holding uwsgi lock 0, shared by every process of the instance. As
+    with uWSGI's decorator, in the spooler (which takes no locks there) the call is skipped."""
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        in_spooler = getattr(uwsgi, "i_am_the_spooler", None)
+        if in_spooler is not None and in_spooler():
             return None
         uwsgi.lock()
         try:
-            return self.f(*args, **kwargs)
+            return function(*args, **kwargs)
         finally:
             uwsgi.unlock()
+    return locked
 
 
-class harakiri(object):
-    """@harakiri(seconds): the worker is killed if one call takes longer (uwsgi.set_user_harakiri)."""
-
-    def __init__(self, seconds):
-        self.s = seconds
-
-    def real_call(self, *args, **kwargs):
-        uwsgi.set_user_harakiri(self.s)
-        r = self.f(*args, **kwargs)
-        uwsgi.set_user_harakiri(0)
-        return r
-
-    def __call__(self, f):
-        self.f = f
-        return self.real_call
+def harakiri(seconds):
+    """@harakiri(seconds): a call that takes longer kills the worker (uwsgi.set_user_harakiri)."""
+    def decorate(function):
+        @functools.wraps(function)
+        def limited(*args, **kwargs):
+            uwsgi.set_user_harakiri(seconds)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                uwsgi.set_user_harakiri(0)
+        return limited
+    return decorate

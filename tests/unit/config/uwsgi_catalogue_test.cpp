@@ -103,7 +103,7 @@ TEST(UwsgiCatalogue, LongTailKeysWarnOnceWithFileLineAndNote) {
     TempDir dir;
     dir.write("uwsgi.ini",
               "[uwsgi]\nhttp = :1\nmodule = m\nmule = tasks.py\nmule = other.py\nthunder-lock\n"
-              "route = ^/old redirect:/new\nspooler = /var/spool/app\n");
+              "route = ^/old redirect:/new\nspooler-import = tasks.py\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(warning_lines(loaded.options),
@@ -112,7 +112,7 @@ TEST(UwsgiCatalogue, LongTailKeysWarnOnceWithFileLineAndNote) {
                   "spooler, mules, signals and cache: planned (uWSGI API, issue 12); until then use a task "
                   "queue (Celery, RQ) and Redis/memcached",
                   "uwsgi.ini:7: route: uWSGI option not supported here, ignored. No internal routing",
-                  "uwsgi.ini:8: spooler: uWSGI option not supported here, ignored. The uwsgi Python module, "
+                  "uwsgi.ini:8: spooler-import: uWSGI option not supported here, ignored. The uwsgi Python module, "
                   "spooler, mules, signals and cache: planned (uWSGI API, issue 12); until then use a task "
                   "queue (Celery, RQ) and Redis/memcached"}));
 }
@@ -197,7 +197,8 @@ TEST(UwsgiCatalogue, CommandLineTakesLongTailKeysWithOrWithoutValue) {
     std::vector<std::string> keys;
     for (const ConfigWarning& w : loaded.options.warnings)
         keys.push_back(w.message.substr(0, w.message.find(':')));
-    EXPECT_EQ(keys, (std::vector<std::string>{"mule", "disable-write-exception", "spooler"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"mule", "disable-write-exception"}));
+    EXPECT_EQ(loaded.options.spooler, std::vector<std::string>{"/var/spool/app"});  // -Q is built now
 }
 
 // uWSGI keys asking for what appserver always does are silent no-ops, not warnings.
@@ -230,7 +231,7 @@ TEST(UwsgiCatalogue, DocsListEveryLongTailNameUnderItsNote) {
         head[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(head[0])));
         EXPECT_NE(md.find("- **" + head + ".**"), std::string::npos) << note;
     }
-    EXPECT_NE(md.find("`spooler` (`-Q`)"), std::string::npos);
+    EXPECT_NE(md.find("`sharedarea` (`-A`)"), std::string::npos);
 }
 
 }  // namespace
