@@ -13,6 +13,7 @@
 #include "response.h"
 #include "start_response.h"
 #include "uwsgi_module.h"
+#include "uwsgi_signals.h"
 #include "wsgi_errors.h"
 #include "wsgi_input.h"
 
@@ -129,6 +130,12 @@ public:
         python::detach_start_response(start_response.get());
         python::note_uwsgi_request_done();
         return true;
+    }
+
+    void handle_signal(int num) override {
+        if (!interpreter_.running()) return;
+        GilGuard gil;
+        python::run_signal_handler(num);
     }
 
     void shutdown() override {

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "master/cron_commands.h"
 #include "master/harakiri_backstop.h"
 #include "master/retiring_workers.h"
+#include "master/signal_dispatcher.h"
 #include "master/stats_server.h"
 #include "stats/snapshot.h"
 #include "os/file_watch.h"
@@ -38,6 +40,8 @@ struct ArbiterSettings {
     // stats / stats-http / stats-prometheus addresses.
     std::vector<std::pair<std::string, StatsServer::Kind>> stats_endpoints;
     WorkerSettings worker;
+    SignalHub* signal_hub = nullptr;   // uWSGI signals (made before the app import); null: none
+    std::vector<cron::Command> crons;  // cron / unique-cron / cron2
 };
 
 class Arbiter {
@@ -122,6 +126,8 @@ private:
     std::int64_t started_unix_ = 0;
     std::uint64_t listen_queue_full_ = 0;  // samples that found a socket's queue full
     std::vector<bool> queue_was_full_;     // per listener, so "full" is logged once per episode
+    SignalDispatcher signal_dispatcher_;   // routes uWSGI signals; timers, crons, file monitors
+    CronCommands cron_commands_;
 };
 
 }  // namespace appserver

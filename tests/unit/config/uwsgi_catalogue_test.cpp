@@ -219,7 +219,8 @@ TEST(UwsgiCatalogue, HelpSummarisesTheLongTail) {
               std::string::npos)
         << help;
     EXPECT_EQ(help.find("emperor"), std::string::npos);  // not hundreds of names
-    EXPECT_LT(std::count(help.begin(), help.end(), '\n'), 150);
+    // Implemented keys have a line each (issue 12 added cron, timers...); the long tail has none.
+    EXPECT_LT(std::count(help.begin(), help.end(), '\n'), 175);
 }
 
 TEST(UwsgiCatalogue, DocsListEveryLongTailNameUnderItsNote) {
