@@ -273,21 +273,23 @@ bool SignalHub::send(int fd, int num, std::string_view to_whom) {
     int err = fd >= 0 ? errno : EBADF;
     area_->dropped.fetch_add(1, std::memory_order_relaxed);
     // At most one warning a second per process, with the count dropped meanwhile: a storm of
-    // signals must not become a storm of log lines.
-    static auto last_warning = std::chrono::steady_clock::time_point{};
-    static unsigned long long unreported = 0;
-    ++unreported;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_warning >= std::chrono::seconds(1)) {
-        last_warning = now;
-        if (err == EAGAIN || err == EWOULDBLOCK)
-            spdlog::warn("signal queue to {} is full: signal {} dropped ({} dropped since the last warning; {} in all)",
-                         to_whom, num, unreported, dropped());
-        else
-            spdlog::warn("signal {} to {} dropped: {} ({} dropped in all)", num, to_whom,
-                         log::syscall_error("send", "signal channel", err), dropped());
-        unreported = 0;
-    }
+    // signals must not become a storm of log lines. Request threads raise too: atomics only.
+    static std::atomic<std::int64_t> last_warning_ms{-1000000};
+    static std::atomic<unsigned long long> unreported{0};
+    unreported.fetch_add(1, std::memory_order_relaxed);
+    std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
+    std::int64_t last = last_warning_ms.load(std::memory_order_relaxed);
+    if (now_ms - last < 1000 || !last_warning_ms.compare_exchange_strong(last, now_ms)) return false;
+    unsigned long long count = unreported.exchange(0, std::memory_order_relaxed);
+    if (err == EAGAIN || err == EWOULDBLOCK)
+        spdlog::warn("signal queue to {} is full: signal {} dropped ({} dropped since the last warning; {} in all; "
+                     "signal-bufsize raises the queue's size)",
+                     to_whom, num, count, dropped());
+    else
+        spdlog::warn("signal {} to {} dropped: {} ({} dropped in all)", num, to_whom,
+                     log::syscall_error("send", "signal channel", err), dropped());
     return false;
 }
 

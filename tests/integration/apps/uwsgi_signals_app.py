@@ -63,6 +63,15 @@ uwsgi.add_rb_timer(17, 1, 2)
 uwsgi.register_signal(18, "mules", on_rb)  # no mule configured: goes nowhere, logged once
 
 
+def on_import_signal(num):
+    note("from-import")
+
+
+# Raised by the master itself, at import, before any worker exists: delivered once one reads it.
+uwsgi.register_signal(19, "worker", on_import_signal)
+uwsgi.signal(19)
+
+
 def application(environ, start_response):
     path = environ["PATH_INFO"]
     query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
