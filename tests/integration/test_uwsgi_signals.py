@@ -147,8 +147,9 @@ def test_cron_rb_timer_and_file_monitor(start):
 
 def test_lazy_apps_workers_register_their_own_handlers_and_timers(start):
     # Under lazy-apps each worker imports the app: its register_signal and add_timer (the latter
-    # through the shared table to the master) are its own, and still reach it.
-    server, out = start(processes=2, extra=["lazy-apps = true"])
+    # through the shared table to the master) are its own, and still reach it. With threads the
+    # loop thread runs handlers while request threads hold the GIL in turn.
+    server, out = start(processes=2, extra=["lazy-apps = true", "threads = 2"])
     workers = set(server.wait_workers(2))
     assert wait_until(lambda: all(len(lines(out, f"timer-{pid}")) >= 2 for pid in workers), 20), server.log()
     assert get(server, "/signal?n=12") == "sent"
