@@ -156,15 +156,23 @@ def test_lazy_apps_workers_register_their_own_handlers_and_timers(start):
     assert wait_until(lambda: len(lines(out, "request")) == 1, 10)
 
 
+def test_ini_timer_and_rbtimer_keys_raise_signals(start):
+    server, out = start(processes=1, extra=["timer = 20 1", "signal-rbtimer = 21 1", "signal-bufsize = 65536"])
+    assert wait_until(lambda: len(lines(out, "ini-timer-20")) >= 2 and len(lines(out, "ini-timer-21")) >= 2, 15), \
+        server.log()
+
+
 def test_ini_cron_runs_commands_logs_their_output_and_stops_them_with_the_server(start, tmp_path):
     marker = tmp_path / "out" / "cron-cmd.pid"
     server, out = start(processes=1, extra=[
         # -1 everywhere: due now. The command prints, records its pid, and would live 5 minutes.
         f"cron = -1 -1 -1 -1 -1 echo cron-says-hello; echo $$ > {marker}; exec sleep 300",
-        f"cron2 = unique=1 echo cron2-says-hello",
+        "cron2 = unique=1 echo cron2-says-hello",
+        "unique-cron = -1 -1 -1 -1 -1 echo unique-cron-says-hello",
     ])
     assert wait_until(lambda: marker.exists() and marker.read_text().strip(), 10), server.log()
     assert wait_until(lambda: "cron2-says-hello" in server.log(), 10), server.log()
+    assert wait_until(lambda: "unique-cron-says-hello" in server.log(), 10), server.log()
     assert "cron-says-hello" in server.log()  # the command's output is in the server's log
     pid = int(marker.read_text())
     assert pid_alive(pid)

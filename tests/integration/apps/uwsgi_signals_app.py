@@ -67,6 +67,14 @@ def on_import_signal(num):
     note("from-import")
 
 
+def on_ini_timer(num):
+    note("ini-timer-%d" % num)
+
+
+# Raised by the ini keys `timer = 20 1` / `rbtimer = 21 1` when a test sets them.
+uwsgi.register_signal(20, "worker", on_ini_timer)
+uwsgi.register_signal(21, "worker", on_ini_timer)
+
 # Raised by the master itself, at import, before any worker exists: delivered once one reads it.
 uwsgi.register_signal(19, "worker", on_import_signal)
 uwsgi.signal(19)

@@ -117,6 +117,20 @@ TEST_F(SignalDispatcherTest, AFullChannelDropsAndCountsInsteadOfBlocking) {
     EXPECT_GT(api::signal_counters().routed, 100u);
 }
 
+TEST(SignalHubTable, SignalBufsizeSizesEveryChannel) {
+    std::string error;
+    auto hub = SignalHub::create(error);
+    ASSERT_TRUE(hub);
+    hub->set_buffer_size(65536);
+    ASSERT_TRUE(hub->ensure_worker_channel(2, error));
+    for (int fd : {hub->pool_master_end(), hub->pool_worker_end(), hub->worker_master_end(1), hub->worker_end(2)}) {
+        int size = 0;
+        socklen_t len = sizeof size;
+        ASSERT_EQ(::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &len), 0);
+        EXPECT_EQ(size, 2 * 65536);  // Linux doubles what was asked, for its bookkeeping
+    }
+}
+
 TEST(SignalApi, WithoutAHubEveryCallSucceedsAndDoesNothing) {
     std::string error;
     EXPECT_TRUE(api::register_signal(1, "workers", error));
