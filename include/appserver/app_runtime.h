@@ -145,6 +145,10 @@ public:
         (void)task;
         return kSpoolIgnore;
     }
+    // Runs the handler the application registered for uWSGI signal `num` (0..255), in the worker's
+    // event loop (uwsgi.register_signal). Never throws; a handler that raises, or no handler, is
+    // logged.
+    virtual void handle_signal(int num) { (void)num; }
 
     // Worker exit: finalise the interpreter (atexit handlers run).
     virtual void shutdown() = 0;

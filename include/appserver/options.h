@@ -120,6 +120,14 @@ struct Options {
     std::vector<std::string> cache2;     // name=NAME,items=N[,blocksize=B][,keysize=K][,purge_lru=1]
     int cache = 0;                       // legacy: items of the cache called "default"
     std::uint64_t cache_blocksize = 0;   // legacy cache's largest value; 0: 65536
+    // uWSGI signals (src/signals, docs/uwsgi-api.md): commands the master runs on a schedule and
+    // timers that raise signals.
+    std::vector<std::string> cron;         // MIN HOUR DAY MONTH WEEKDAY command
+    std::vector<std::string> unique_cron;  // the same, never two runs at once
+    std::vector<std::string> cron2;        // minute=..,hour=..,unique=1 command
+    std::vector<std::string> timer;        // SIGNAL SECONDS
+    std::vector<std::string> rbtimer;      // SIGNAL SECONDS
+    int signal_bufsize = 0;                // bytes of each signal channel's socket buffers; 0: the system's
 
     // Static files (src/static, docs/static.md).
     std::vector<std::string> static_map;   // /mountpoint=DIR-or-FILE

@@ -15,6 +15,7 @@
 #include "start_response.h"
 #include "uwsgi_module.h"
 #include "uwsgi_spooler.h"
+#include "uwsgi_signals.h"
 #include "wsgi_errors.h"
 #include "wsgi_input.h"
 
@@ -175,6 +176,12 @@ public:
         if (!interpreter_.running()) return kSpoolIgnore;
         GilGuard gil;
         return python::run_spooler_function(task);
+    }
+
+    void handle_signal(int num) override {
+        if (!interpreter_.running()) return;
+        GilGuard gil;
+        python::run_signal_handler(num);
     }
 
     void shutdown() override {

@@ -14,6 +14,7 @@
 #include "uwsgi_locks.h"
 #include "uwsgi_process.h"
 #include "uwsgi_spooler.h"
+#include "uwsgi_signals.h"
 
 namespace appserver::python {
 namespace {
@@ -129,6 +130,7 @@ PyObject* init_module() {
     ok = ok && add_cache_api(module_ptr);
     ok = ok && add_process_api(module_ptr);
     ok = ok && add_spooler_api(module_ptr);
+    ok = ok && add_signals_api(module_ptr);
     if (!ok) return nullptr;
     return module.release();
 }

@@ -239,6 +239,21 @@ const std::array kTable = {
         "kill a worker stuck on one request for SECONDS (0: never)"},
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
         "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
+    OptionSpec{"cron", "", K::list, G::lifecycle, S::implemented, &O::cron, "M H D MO WD CMD",
+        "run CMD through /bin/sh when the time matches (uWSGI syntax: numbers, -1 any, -N every N); repeatable",
+        "The master runs it in its own process group; its output goes to the server's log; the run is "
+        "ended when the server stops. Each entry starts at most once a minute."},
+    OptionSpec{"unique-cron", "", K::list, G::lifecycle, S::implemented, &O::unique_cron,
+        "M H D MO WD CMD", "as cron, but not started again while its previous run lives"},
+    OptionSpec{"cron2", "", K::list, G::lifecycle, S::implemented, &O::cron2,
+        "K=V,... CMD", "as cron with key=value fields (minute, hour, day, month, week, unique, harakiri; "
+        "those left out: -1, any); harakiri=S kills a run after S seconds"},
+    OptionSpec{"timer", "signal-timer", K::list, G::lifecycle, S::implemented, &O::timer, "SIG SECS",
+        "raise uWSGI signal SIG every SECS seconds (a handler set with uwsgi.register_signal runs it)"},
+    OptionSpec{"rbtimer", "signal-rbtimer", K::list, G::lifecycle, S::implemented, &O::rbtimer, "SIG SECS",
+        "the same as timer (uWSGI's red-black timer)"},
+    OptionSpec{"signal-bufsize", "signals-bufsize", K::integer, G::lifecycle, S::implemented, &O::signal_bufsize,
+        "N", "socket buffer bytes of each uWSGI signal channel (0: the system's); signals beyond it are dropped"},
 
     // --- the uwsgi module's shared state (docs/uwsgi-api.md)
     OptionSpec{"locks", "", K::integer, G::processes, S::implemented, &O::locks, "N",

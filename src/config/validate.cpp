@@ -3,6 +3,7 @@
 
 #include "config/validate.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "appserver/ascii.h"
@@ -11,6 +12,7 @@
 #include "log/log_target.h"
 #include "proto/forwarded.h"
 #include "proto/response_head.h"
+#include "signals/cron.h"
 #include "static/static_map.h"
 
 namespace appserver::config {
@@ -50,6 +52,25 @@ std::string check_env(const Options& o) {
         std::size_t eq = entry.find('=');
         if (eq == std::string::npos || eq == 0) return "option env: \"" + entry + "\" is not NAME=VALUE";
     }
+    return "";
+}
+
+// uWSGI exits on a bad cron line; so does the start here (the same parse the master uses).
+std::string check_crons(const Options& o) {
+    std::string error;
+    for (const auto* list : {&o.cron, &o.unique_cron})
+        for (const std::string& line : *list)
+            if (!cron::parse_cron(line, error)) return "option " + std::string(list == &o.cron ? "cron" : "unique-cron") + ": " + error;
+    for (const std::string& line : o.cron2)
+        if (!cron::parse_cron2(line, error)) return "option cron2: " + error;
+    for (const auto* list : {&o.timer, &o.rbtimer})
+        for (const std::string& line : *list) {
+            int sig = -1, secs = 0;
+            char extra = 0;
+            if (std::sscanf(line.c_str(), "%d %d %c", &sig, &secs, &extra) != 2 || sig < 0 || sig > 255 || secs <= 0)
+                return "option " + std::string(list == &o.timer ? "timer" : "rbtimer") + ": \"" + line +
+                       "\" is not SIGNAL SECONDS (signal 0..255, seconds > 0)";
+        }
     return "";
 }
 
@@ -151,9 +172,9 @@ std::string validate_options(const Options& options) {
         case Command::run:
         case Command::check_config: break;
     }
-    for (auto check : {check_numbers, check_env, check_chmod, check_umask, check_forwarded, check_loggers,
-                       check_application, check_static_files, check_headers,
-                       check_daemons, check_caches}) {
+    for (auto check : {check_numbers, check_env, check_crons, check_chmod, check_umask, check_forwarded,
+                       check_loggers, check_application, check_static_files, check_headers, check_daemons,
+                       check_caches}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

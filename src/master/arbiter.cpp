@@ -79,6 +79,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     if (::getppid() != master_pid_) ::_exit(0);
     ready_read_.reset();
     stats_server_.close_in_child();
+    if (settings_.signal_hub) settings_.signal_hub->enter_worker(slot.id);
     runtime_->set_worker(WorkerFacts{.id = slot.id, .total_requests = instance_requests});
     runtime_->after_fork_child();
     if (settings_.auto_procname)
@@ -95,6 +96,10 @@ void Arbiter::run_worker_process(const Slot& slot) {
     ws.id = slot.id;
     ws.master_pid = master_pid_;
     ws.ready_fd = ready_write_.get();
+    if (SignalHub* hub = settings_.signal_hub) {
+        ws.signal_pool_fd = hub->pool_worker_end();
+        ws.signal_own_fd = hub->worker_end(slot.id);
+    }
     if (ws.max_requests > 0) ws.max_requests += slot.id * settings_.max_requests_delta;
     if (ws.max_lifetime_s > 0) ws.max_lifetime_s += (slot.id - 1) * settings_.max_lifetime_delta_s;
     // Under lazy-apps only the workers import the app, so one of them watches its modules.
@@ -110,6 +115,8 @@ void Arbiter::run_worker_process(const Slot& slot) {
 }
 
 void Arbiter::spawn(Slot& slot) {
+    if (std::string error; settings_.signal_hub && !settings_.signal_hub->ensure_worker_channel(slot.id, error))
+        spdlog::error("worker {}: no signal channel: {}", slot.id, error);  // it gets pool signals only
     runtime_->before_fork();
     pid_t pid = fork_child(ChildRole::worker);
     if (pid == 0) run_worker_process(slot);
@@ -145,6 +152,7 @@ void Arbiter::reap() {
         if (daemons_.on_exit(pid, status, Clock::now())) continue;
         if (spoolers_.on_child_exit(pid, status, stopping_)) continue;
         std::erase(old_accepting_, pid);
+        if (cron_commands_.on_child_exit(pid, status)) continue;
         if (retiring_.remove(pid)) {
             spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
             continue;
@@ -285,6 +293,7 @@ void Arbiter::begin_stop(bool graceful) {
     signal_workers(graceful ? SIGTERM : SIGINT);
     daemons_.begin_stop();
     spoolers_.signal_all(graceful ? SIGTERM : SIGINT);  // graceful: each finishes its current task
+    cron_commands_.stop(false);
     // A reload check in progress checks for nothing now; it must not outlive the master.
     if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
@@ -469,6 +478,10 @@ int Arbiter::run(const std::function<void()>& on_serving) {
     }
     harakiri_backstop_.open(settings_.processes, settings_.worker.threads, settings_.worker.harakiri_s);
     started_unix_ = static_cast<std::int64_t>(::time(nullptr));
+    signal_dispatcher_.start(runtime_ ? settings_.signal_hub : nullptr, [this](int id) {
+        return std::any_of(slots_.begin(), slots_.end(), [id](const Slot& s) { return s.id == id && s.pid > 0; });
+    });
+    cron_commands_ = CronCommands(settings_.crons);
     for (const auto& [spec, kind] : settings_.stats_endpoints) {
         std::string error;
         if (stats_server_.listen(spec, kind, error)) continue;
@@ -488,9 +501,13 @@ int Arbiter::run(const std::function<void()>& on_serving) {
     for (;;) {
         std::vector<pollfd> stats_fds;
         stats_server_.poll_set(stats_fds);
-        for (int sig : signals_.wait(stopping_ || !serving_ ? 100 : 1000, ready_read_.get(), stats_fds))
-            handle(sig);
+        signal_dispatcher_.poll_set(stats_fds);  // after the stats server's: it serves by index from 0
+        int wait_ms = signal_dispatcher_.wait_ms(Clock::now(), stopping_ || !serving_ ? 100 : 1000);
+        for (int sig : signals_.wait(wait_ms, ready_read_.get(), stats_fds)) handle(sig);
         stats_server_.serve(stats_fds, 0);
+        signal_dispatcher_.on_poll(stats_fds);
+        signal_dispatcher_.tick(Clock::now(), ::time(nullptr));
+        if (!stopping_) cron_commands_.tick(::time(nullptr));
         // Ready reports first: a worker that reported ready and then died at once served (or could
         // have), and is respawned without back-off.
         if (runtime_) read_ready_reports();
@@ -528,6 +545,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             check_listen_queues();
         }
     }
+    cron_commands_.stop(true);  // a run that ignored SIGTERM does not outlive the server
     spdlog::info("master exiting");
     return 0;
 }

@@ -11,8 +11,10 @@
 
 #include "appserver/app_runtime.h"
 #include "master/attached_daemons.h"
+#include "master/cron_commands.h"
 #include "master/harakiri_backstop.h"
 #include "master/retiring_workers.h"
+#include "master/signal_dispatcher.h"
 #include "master/spoolers.h"
 #include "master/stats_server.h"
 #include "stats/snapshot.h"
@@ -47,6 +49,8 @@ struct ArbiterSettings {
     std::vector<DaemonSpec> daemons;  // attach-daemon & co.
     WorkerSettings worker;
     SpoolerSettings spooler;  // no dirs: no spooler
+    SignalHub* signal_hub = nullptr;   // uWSGI signals (made before the app import); null: none
+    std::vector<cron::Command> crons;  // cron / unique-cron / cron2
 };
 
 class Arbiter {
@@ -139,6 +143,8 @@ private:
                            ready_write_.reset();
                            stats_server_.close_in_child();
                        }};
+    SignalDispatcher signal_dispatcher_;   // routes uWSGI signals; timers, crons, file monitors
+    CronCommands cron_commands_;
 };
 
 }  // namespace appserver

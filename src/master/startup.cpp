@@ -29,6 +29,7 @@
 #include "os/unique_fd.h"
 #include "proto/response_head.h"
 #include "spool/spooler_table.h"
+#include "signals/signal_hub.h"
 #include "static/static_map.h"
 
 namespace appserver {
@@ -163,6 +164,15 @@ ArbiterSettings arbiter_settings(const Options& o) {
         a.stats_endpoints.emplace_back(o.stats, o.stats_http ? StatsServer::Kind::http_json : StatsServer::Kind::uwsgi_json);
     if (!o.stats_prometheus.empty())
         a.stats_endpoints.emplace_back(o.stats_prometheus, StatsServer::Kind::http_prometheus);
+    std::string ignored_cron;  // config::validate_options (check_crons) refused a bad line already
+    for (const auto* list : {&o.cron, &o.unique_cron})
+        for (const std::string& line : *list)
+            if (auto c = cron::parse_cron(line, ignored_cron)) {
+                c->unique = list == &o.unique_cron;
+                a.crons.push_back(std::move(*c));
+            }
+    for (const std::string& line : o.cron2)
+        if (auto c = cron::parse_cron2(line, ignored_cron)) a.crons.push_back(std::move(*c));
     w.session.access_log = log::access_log().active();
     w.session.exchange.io_timeout_ms = o.http_timeout * 1000;
     w.session.post_buffering = o.post_buffering;
@@ -353,6 +363,20 @@ void log_banner(const Options& options, const AppRuntime& runtime, const std::ve
         spdlog::warn("stats-http is set without stats = ADDR: no stats server (stats-http says how `stats` serves)");
 }
 
+// The signal hub with the `timer` / `rbtimer` keys' timers in it (lines checked by check_crons).
+std::unique_ptr<SignalHub> make_signal_hub(const Options& o, std::string& error) {
+    std::unique_ptr<SignalHub> hub = SignalHub::create(error);
+    if (!hub) return nullptr;
+    hub->set_buffer_size(o.signal_bufsize);
+    for (const auto* list : {&o.timer, &o.rbtimer})
+        for (const std::string& line : *list) {
+            int sig = 0, secs = 0;
+            if (std::sscanf(line.c_str(), "%d %d", &sig, &secs) != 2) continue;
+            if (!hub->add_timer(SignalTimer{.signal = sig, .interval_ms = secs * 1000L}, error)) return nullptr;
+        }
+    return hub;
+}
+
 // A reload whose new image cannot start: the workers of the previous generation keep serving.
 int supervise_degraded(const Options& options, Inheritance& inherited, SignalQueue& signals,
                        const std::string& error) {
@@ -448,6 +472,9 @@ int run_server(Options& options, AppRuntime& runtime) {
     // As the user the spoolers run as; before the import: the app may spool (or read uwsgi.spoolers) then.
     if (!spool::open_spooler_table(options.spooler, options.spooler_processes, options.spooler_quiet, error))
         return failed(error);
+    // Before the app import: register_signal and add_timer run at import time.
+    std::unique_ptr<SignalHub> signal_hub = make_signal_hub(options, error);
+    if (!signal_hub) return failed(error);
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)
@@ -457,6 +484,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     log_banner(options, runtime, sockets, generation, fds);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
+    settings.signal_hub = signal_hub.get();
     // After chdir: relative static directories are the workers' (checked already by the validation).
     if (auto statics = make_static_config(options, "", error); !statics) {
         return failed(error);

@@ -35,6 +35,7 @@ long resident_mb() {
 
 constexpr std::uint64_t kListenerTag = 1ULL << 32;
 constexpr std::uint64_t kPoolTag = 2ULL << 32;
+constexpr std::uint64_t kSignalTag = 3ULL << 32;  // | 0: the pool channel, | 1: this worker's
 constexpr std::size_t kReadSize = 64 * 1024;
 constexpr int kMaxEvents = 256;
 // Memory is handed back to the system once this many connections have closed since the peak.
@@ -92,6 +93,37 @@ Worker::Worker(const WorkerSettings& settings, std::vector<ListenSocket>& listen
 Worker::~Worker() = default;
 
 bool Worker::master_alive() const { return ::getppid() == settings_.master_pid; }
+
+// uWSGI signals from the master (src/signals/signal_hub.h): the pool channel, shared by every
+// worker (EPOLLEXCLUSIVE: one of them reads a signal), and this worker's own.
+void Worker::watch_signal_channels() {
+    int fds[2] = {settings_.signal_pool_fd, settings_.signal_own_fd};
+    for (std::size_t i = 0; i < 2; ++i) {
+        if (fds[i] < 0) continue;
+        epoll_event ev{};
+        ev.events = EPOLLIN | (i == 0 ? EPOLLEXCLUSIVE : 0u);
+        ev.data.u64 = kSignalTag | i;
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fds[i], &ev) != 0)
+            spdlog::error("worker {}: {}", settings_.id, log::syscall_error("epoll_ctl", "signal channel", errno));
+    }
+}
+
+// Runs the handler of each signal read, in this loop (as uWSGI's workers do between requests).
+// From the pool one signal per wake-up, so that a burst spreads over the free workers; from its
+// own channel a bounded batch, so that the loop goes on serving during a storm.
+void Worker::on_signal_channel(std::size_t which) {
+    int fd = which == 0 ? settings_.signal_pool_fd : settings_.signal_own_fd;
+    unsigned char buf[64];
+    ssize_t n = ::read(fd, buf, which == 0 ? 1 : sizeof buf);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        // The master that made the channel is gone (a reload re-executed it): nothing more comes.
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+        return;
+    }
+    for (ssize_t i = 0; i < n; ++i) {
+        runtime_.handle_signal(buf[i]);
+    }
+}
 
 void Worker::watch_listeners(bool on) {
     listeners_wanted_ = on;
@@ -482,6 +514,7 @@ int Worker::run() {
     } else {
         runtime_.thread_start();
     }
+    watch_signal_channels();
     watch_listeners(true);
     worker_stats::set_accepting(true);
     if (settings_.ready_fd >= 0) {
@@ -509,6 +542,8 @@ int Worker::run() {
             std::uint64_t tag = events[i].data.u64;
             if (tag == kPoolTag) {
                 take_back_from_pool();
+            } else if ((tag & ~0xffffffffULL) == kSignalTag) {
+                on_signal_channel(tag & 0xffffffffULL);
             } else if (tag & kListenerTag) {
                 if (listening_) accept_from(listeners_[tag & 0xffffffffULL]);
             } else {

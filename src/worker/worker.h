@@ -35,6 +35,8 @@ struct WorkerSettings {
     int harakiri_s = 0;        // kill the worker when one request takes longer; 0: never
     int ready_fd = -1;         // messages to the master (worker/exit_codes.h): serving, stopped accepting
     int py_autoreload_s = 0;   // lazy-apps: this worker watches the modules it imported itself
+    int signal_pool_fd = -1;   // uWSGI signals for "the first free worker" (signals/signal_hub.h)
+    int signal_own_fd = -1;    // ... and for this worker
     SessionSettings session;
 };
 
@@ -66,6 +68,8 @@ private:
     void check_memory();
     void check_code_changes();
     bool master_alive() const;
+    void watch_signal_channels();
+    void on_signal_channel(std::size_t which);
 
     WorkerSettings settings_;
     std::vector<ListenSocket>& listeners_;

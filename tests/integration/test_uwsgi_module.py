@@ -130,7 +130,7 @@ def test_every_uwsgidecorators_name_imports(serve, tmp_path):
         "    mulefunc, lock, harakiri, signal, rpc)\n"
         "def application(environ, start_response):\n"
         "    try:\n"
-        "        timer(3)\n"
+        "        rpc(3)\n"
         "        answer = b'no error'\n"
         "    except NotImplementedError as e:\n"
         "        answer = str(e).encode()\n"

@@ -1,8 +1,8 @@
 """uwsgidecorators for appserver (a uWSGI work-alike), written against appserver's `uwsgi` module.
 
-Built so far: postfork, lock, harakiri, spool, spoolforever, spoolraw (and manage_spool_request). The
-other decorators of uWSGI's module import, but calling one raises NotImplementedError until the API
-under it exists (issue 12); see docs/uwsgi-api.md.
+Built so far: postfork, lock, harakiri, spool, spoolforever, spoolraw (and manage_spool_request),
+signal, timer, rbtimer, cron, filemon and get_free_signal. The other decorators of uWSGI's module
+import, but calling one raises NotImplementedError until the API under it exists; see docs/uwsgi-api.md.
 """
 
 import functools
@@ -162,14 +162,10 @@ mule_brainloop = _decorator("mule_brainloop")
 mulemsg_dispatcher = _decorator("mulemsg_dispatcher")
 rpc = _decorator("rpc")
 farm_loop = _decorator("farm_loop")
-signal = _decorator("signal")
-timer = _decorator("timer")
-rbtimer = _decorator("rbtimer")
-filemon = _decorator("filemon")
 erlang = _decorator("erlang")
 thread = _decorator("thread")
-cron = _decorator("cron")
-get_free_signal = _planned("get_free_signal")
+
+
 def lock(function):
     """@lock: the function runs holding uwsgi lock 0, shared by every process of the instance. As
     with uWSGI's decorator, in the spooler (which takes no locks there) the call is skipped."""
@@ -198,3 +194,91 @@ def harakiri(seconds):
                 uwsgi.set_user_harakiri(0)
         return limited
     return decorate
+
+
+# --- signals, timers, cron, file monitors (docs/uwsgi-api.md, "Signals, timers, cron") ---------
+# As uWSGI's: each decorator registers the function as the handler of a signal number (given with
+# signum=, else the first free one) for a target (target=, default: the first free worker), then
+# asks the master for the source of that signal. The handler is called with the signal number.
+
+
+def get_free_signal():
+    """The lowest signal number with no handler in this process."""
+    for signum in range(0, 256):
+        if not uwsgi.signal_registered(signum):
+            return signum
+    raise Exception("No free uwsgi signal available")
+
+
+class signal(object):
+    """@signal(num, target=''): the function handles uWSGI signal num (raised with uwsgi.signal)."""
+
+    def __init__(self, num, **kwargs):
+        self.num = num
+        self.target = kwargs.get("target", "")
+
+    def __call__(self, f):
+        uwsgi.register_signal(self.num, self.target, f)
+        return f
+
+
+class timer(object):
+    """@timer(seconds, signum=None, target=''): the function runs every `seconds`."""
+
+    def __init__(self, secs, **kwargs):
+        self.num = kwargs.get("signum", None)
+        if self.num is None:
+            self.num = get_free_signal()
+        self.secs = secs
+        self.target = kwargs.get("target", "")
+
+    def _add(self):
+        uwsgi.add_timer(self.num, self.secs)
+
+    def __call__(self, f):
+        uwsgi.register_signal(self.num, self.target, f)
+        self._add()
+        return f
+
+
+class rbtimer(timer):
+    """@rbtimer(seconds, signum=None, target=''): as @timer (uWSGI's red-black timer)."""
+
+    def _add(self):
+        uwsgi.add_rb_timer(self.num, self.secs)
+
+
+class cron(object):
+    """@cron(minute, hour, day, month, weekday, signum=None, target=''): -1 any, -N every N."""
+
+    def __init__(self, minute, hour, day, month, dayweek, **kwargs):
+        self.num = kwargs.get("signum", None)
+        if self.num is None:
+            self.num = get_free_signal()
+        self.minute = minute
+        self.hour = hour
+        self.day = day
+        self.month = month
+        self.dayweek = dayweek
+        self.target = kwargs.get("target", "")
+
+    def __call__(self, f):
+        uwsgi.register_signal(self.num, self.target, f)
+        uwsgi.add_cron(self.num, self.minute, self.hour, self.day, self.month, self.dayweek)
+        return f
+
+
+class filemon(object):
+    """@filemon(path, signum=None, target=''): the function runs when path (file or directory) changes."""
+
+    def __init__(self, fsobj, **kwargs):
+        self.num = kwargs.get("signum", None)
+        if self.num is None:
+            self.num = get_free_signal()
+        self.fsobj = fsobj
+        self.target = kwargs.get("target", "")
+
+    def __call__(self, f):
+        uwsgi.register_signal(self.num, self.target, f)
+        uwsgi.add_file_monitor(self.num, self.fsobj)
+        return f
