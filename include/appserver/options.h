@@ -91,6 +91,15 @@ struct Options {
     int harakiri = 0;                    // seconds
     int worker_reload_mercy = 60;        // seconds
 
+    // Mules (src/master/mules.*, docs/uwsgi-api.md "Mules"): ids 1.. in the order of `mule` entries,
+    // then `mules` bare ones.
+    std::vector<std::string> mule;       // FILE.py, module:callable, or anything else: a message loop
+    int mules = 0;                       // bare mules added after the `mule` entries
+    std::vector<std::string> farm;       // NAME:ID[,ID...]
+    int mule_msg_size = 0;               // socket buffer of each message queue (bytes; 0: the kernel's)
+    int mule_msg_recv_size = 65536;      // read buffer of a bare mule's message loop
+    int mule_reload_mercy = 60;          // seconds a mule may take to stop before it is killed
+
     // Static files (src/static, docs/static.md).
     std::vector<std::string> static_map;   // /mountpoint=DIR-or-FILE
     std::vector<std::string> static_map2;  // /mountpoint=DIR, the whole path appended

@@ -10,6 +10,7 @@
 
 #include "py_error.h"
 #include "py_ref.h"
+#include "uwsgi_mules.h"
 
 namespace appserver::python {
 namespace {
@@ -120,7 +121,8 @@ PyObject* init_module() {
               add(module_ptr, "opt", build_opt(*module_options)) &&
               add(module_ptr, "SPOOL_RETRY", PyLong_FromLong(-1)) &&
               add(module_ptr, "SPOOL_OK", PyLong_FromLong(-2)) &&
-              add(module_ptr, "SPOOL_IGNORE", PyLong_FromLong(0));
+              add(module_ptr, "SPOOL_IGNORE", PyLong_FromLong(0)) &&
+              add_mules_api(module_ptr);
     if (!ok) return nullptr;
     return module.release();
 }

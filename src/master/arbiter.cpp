@@ -60,11 +60,24 @@ std::uint64_t instance_requests() {
 
 Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners, AppRuntime* runtime,
                  SignalQueue& signals)
-    : settings_(std::move(settings)), listeners_(listeners), runtime_(runtime), signals_(signals) {}
+    : settings_(std::move(settings)),
+      listeners_(listeners),
+      runtime_(runtime),
+      signals_(signals),
+      mules_(runtime, settings_.auto_procname, settings_.procname_prefix) {
+    // A mule serves no request: it holds no listening socket (uWSGI closes them too), no ready pipe.
+    mules_.set_child_cleanup([this] {
+        ready_read_.reset();
+        ready_write_.reset();
+        stats_server_.close_in_child();
+        for (ListenSocket& l : listeners_) l.fd.reset();
+    });
+}
 
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
-    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size());
+    return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size()) +
+           mules_.alive();
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
@@ -136,6 +149,7 @@ void Arbiter::reap() {
             finish_reload_check(status);
             continue;
         }
+        if (mules_.on_child_exit(pid, status, Clock::now())) continue;
         std::erase(old_accepting_, pid);
         if (retiring_.remove(pid)) {
             spdlog::info("retired worker (pid {}) {}", pid, describe_exit(status));
@@ -274,6 +288,7 @@ void Arbiter::begin_stop(bool graceful) {
     stopping_ = true;
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
+    mules_.stop(graceful, now);
     // A reload check in progress checks for nothing now; it must not outlive the master.
     if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
@@ -329,6 +344,7 @@ void Arbiter::finish_reload_check(int status) {
         for (pid_t pid : retiring_.pids()) workers.push_back(-pid);  // no longer accepting
         for (const Slot& s : slots_)
             if (s.pid > 0) workers.push_back(s.pid);
+        for (pid_t pid : mules_.hand_over_for_reload()) workers.push_back(-pid);  // reaped by the new image
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
                      master_pid_);
         std::string error;
@@ -486,11 +502,13 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             on_serving();
         }
         kill_overdue_retirees();
+        mules_.tick(Clock::now());
         if (stopping_) {
             if (alive() == 0) break;
             if (!killed_ && Clock::now() >= kill_deadline_) {
                 spdlog::warn("workers still busy after the grace period: killing them");
                 signal_workers(SIGKILL);
+                mules_.kill_all();
                 killed_ = true;
             }
             continue;

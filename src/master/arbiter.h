@@ -11,6 +11,7 @@
 
 #include "appserver/app_runtime.h"
 #include "master/harakiri_backstop.h"
+#include "master/mules.h"
 #include "master/retiring_workers.h"
 #include "master/stats_server.h"
 #include "stats/snapshot.h"
@@ -117,6 +118,7 @@ private:
     FileWatch touch_watch_;
     FileWatch code_watch_;
     HarakiriBackstop harakiri_backstop_;  // kills workers too frozen to end themselves
+    Mules mules_;
     Clock::time_point next_code_check_{};
     StatsServer stats_server_{[this](StatsServer::Document d) { return render_stats(d); }};
     std::int64_t started_unix_ = 0;

@@ -14,6 +14,8 @@
 #include "log/access_log.h"
 #include "log/log.h"
 #include "master/arbiter.h"
+#include "master/mule_plan.h"
+#include "master/mule_queues.h"
 #include "master/preflight.h"
 #include "master/reexec.h"
 #include "os/daemon.h"
@@ -165,6 +167,7 @@ int check_config(Options& options, AppRuntime& runtime) {
     if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error))
         return refuse(error);
     if (!drop_privileges(plan->identity, error)) return refuse(error);
+    if (MulePlan mules; !plan_mules(options, mules, error)) return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
@@ -407,6 +410,11 @@ int run_server(Options& options, AppRuntime& runtime) {
     if (!drop_privileges(identity, error)) return failed(error);
     if (identity.empty() && ::geteuid() == 0)
         spdlog::warn("running as root: set uid and gid to drop privileges after binding");
+    // The mules' queues exist before the app is imported and before any fork: every process
+    // inherits them (an app may send at import time).
+    MuleQueues mule_queues;
+    if (MulePlan mules; !plan_mules(options, mules, error) || !mule_queues.create(mules, error))
+        return failed(error);
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)

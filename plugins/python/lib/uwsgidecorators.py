@@ -1,8 +1,12 @@
 """uwsgidecorators for appserver (a uWSGI work-alike), written against appserver's `uwsgi` module.
 
-Built so far: postfork. The other decorators of uWSGI's module import, but calling one raises
+Built so far: postfork; the mule decorators (mulefunc, mule, muleloop, mulemsg, farm, mule_brain,
+mule_brainloop, farm_loop, mulemsg_loop, mule_msg_dispatcher). The other decorators of uWSGI's module import, but calling one raises
 NotImplementedError until the API under it exists (issue 12); see docs/uwsgi-api.md.
 """
+
+import pickle
+import sys
 
 import uwsgi
 
@@ -65,12 +69,7 @@ def _decorator(name):
 spool = _decorator("spool")
 spoolforever = _decorator("spoolforever")
 spoolraw = _decorator("spoolraw")
-mulefunc = _decorator("mulefunc")
-mule_brain = _decorator("mule_brain")
-mule_brainloop = _decorator("mule_brainloop")
-mulemsg_dispatcher = _decorator("mulemsg_dispatcher")
 rpc = _decorator("rpc")
-farm_loop = _decorator("farm_loop")
 signal = _decorator("signal")
 timer = _decorator("timer")
 rbtimer = _decorator("rbtimer")
@@ -82,3 +81,153 @@ harakiri = _decorator("harakiri")
 cron = _decorator("cron")
 get_free_signal = _planned("get_free_signal")
 manage_spool_request = _planned("manage_spool_request")
+
+
+# --- mules (uWSGI's uwsgidecorators, same names and behaviour; docs/uwsgi-api.md "Mules")
+
+# Functions decorated with @mulefunc, by name: a mule runs the one a message names. The app module
+# is imported in the master before the mules fork (not under lazy-apps), so every mule knows them.
+mule_functions = {}
+
+
+class mulefunc(object):
+    """@mulefunc or @mulefunc(mule_id_or_farm): calling the function in a worker queues a pickled
+    call; a mule running the message loop (bare `mule`) runs it. Returns None at once."""
+
+    def __init__(self, f):
+        if callable(f):
+            self.fname = f.__name__
+            self.mule = 0
+            mule_functions[f.__name__] = f
+        else:
+            self.mule = f
+            self.fname = None
+
+    def real_call(self, *args, **kwargs):
+        uwsgi.mule_msg(pickle.dumps(
+            {
+                'service': 'uwsgi_mulefunc',
+                'func': self.fname,
+                'args': args,
+                'kwargs': kwargs
+            }
+        ), self.mule)
+
+    def __call__(self, *args, **kwargs):
+        if not self.fname:
+            self.fname = args[0].__name__
+            mule_functions[self.fname] = args[0]
+            return self.real_call
+
+        return self.real_call(*args, **kwargs)
+
+
+def mule_msg_dispatcher(message):
+    """The message loop's hook for @mulefunc calls; other messages are left to other hooks."""
+    try:
+        msg = pickle.loads(message)
+    except Exception:
+        return None
+    if isinstance(msg, dict) and msg.get('service') == 'uwsgi_mulefunc':
+        return mule_functions[msg['func']](*msg['args'], **msg['kwargs'])
+    return None
+
+
+uwsgi.install_mule_msg_hook(mule_msg_dispatcher)
+
+
+class farm_loop(object):
+
+    def __init__(self, f, farm):
+        self.f = f
+        self.farm = farm
+
+    def __call__(self):
+        if uwsgi.mule_id() == 0:
+            return
+        if not uwsgi.in_farm(self.farm):
+            return
+        while True:
+            message = uwsgi.farm_get_msg()
+            if message:
+                self.f(message)
+
+
+class farm(object):
+    """@farm(name): in each mule of the farm, after fork, loop calling f(message) forever."""
+
+    def __init__(self, name=None, **kwargs):
+        self.name = name
+
+    def __call__(self, f):
+        postfork_chain.append(farm_loop(f, self.name))
+
+
+class mule_brain(object):
+
+    def __init__(self, f, num):
+        self.f = f
+        self.num = num
+
+    def __call__(self):
+        if uwsgi.mule_id() == self.num:
+            try:
+                self.f()
+            except BaseException:
+                exc = sys.exc_info()
+                sys.excepthook(exc[0], exc[1], exc[2])
+                sys.exit(1)
+
+
+class mule_brainloop(mule_brain):
+
+    def __call__(self):
+        if uwsgi.mule_id() == self.num:
+            while True:
+                try:
+                    self.f()
+                except BaseException:
+                    exc = sys.exc_info()
+                    sys.excepthook(exc[0], exc[1], exc[2])
+                    sys.exit(1)
+
+
+class mule(object):
+    """@mule(N): mule N runs f() after fork (instead of its message loop while f runs)."""
+
+    def __init__(self, num):
+        self.num = num
+
+    def __call__(self, f):
+        postfork_chain.append(mule_brain(f, self.num))
+
+
+class muleloop(mule):
+    """@muleloop(N): mule N calls f() again and again."""
+
+    def __call__(self, f):
+        postfork_chain.append(mule_brainloop(f, self.num))
+
+
+class mulemsg_loop(object):
+
+    def __init__(self, f, num):
+        self.f = f
+        self.num = num
+
+    def __call__(self):
+        if uwsgi.mule_id() == self.num:
+            while True:
+                message = uwsgi.mule_get_msg()
+                if message:
+                    self.f(message)
+
+
+class mulemsg(object):
+    """@mulemsg(N): mule N calls f(message) for every message it receives."""
+
+    def __init__(self, num):
+        self.num = num
+
+    def __call__(self, f):
+        postfork_chain.append(mulemsg_loop(f, self.num))

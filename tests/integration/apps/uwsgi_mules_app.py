@@ -1,0 +1,42 @@
+"""A site with mules, used the way public code uses them: a request queues a message for a mule,
+a @mulefunc call runs in the mule (tests/integration/test_uwsgi_mules.py)."""
+import os
+from urllib.parse import parse_qs
+
+import uwsgi
+from uwsgidecorators import mulefunc
+
+OUT = os.environ["MULES_OUT"]
+
+
+def write(name, text):
+    tmp = os.path.join(OUT, name + ".tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, os.path.join(OUT, name))
+
+
+@mulefunc(int(os.environ.get("MULES_FUNC_MULE", "0")))
+def record(tag, worker_pid=0):
+    write("mulefunc-" + tag, "%d %d %d" % (os.getpid(), uwsgi.mule_id(), worker_pid))
+
+
+def application(environ, start_response):
+    q = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    path = environ["PATH_INFO"]
+    if path == "/send":
+        to = q.get("to")
+        if to is None:
+            ok = uwsgi.mule_msg(q["msg"])
+        elif to.isdigit():
+            ok = uwsgi.mule_msg(q["msg"].encode(), int(to))
+        else:
+            ok = uwsgi.mule_msg(q["msg"], to)
+        body = repr(ok)
+    elif path == "/call":
+        record(q["tag"], worker_pid=os.getpid())
+        body = str(os.getpid())
+    else:
+        body = "worker %d mule_id %d" % (uwsgi.worker_id(), uwsgi.mule_id())
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [body.encode()]
