@@ -21,18 +21,24 @@ def record(tag, worker_pid=0):
     write("mulefunc-" + tag, "%d %d %d" % (os.getpid(), uwsgi.mule_id(), worker_pid))
 
 
+def send(q, to):
+    if to is None:
+        return uwsgi.mule_msg(q["msg"])
+    if to.isdigit():
+        return uwsgi.mule_msg(q["msg"].encode(), int(to))
+    return uwsgi.mule_msg(q["msg"], to)
+
+
 def application(environ, start_response):
     q = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
     path = environ["PATH_INFO"]
     if path == "/send":
         to = q.get("to")
-        if to is None:
-            ok = uwsgi.mule_msg(q["msg"])
-        elif to.isdigit():
-            ok = uwsgi.mule_msg(q["msg"].encode(), int(to))
-        else:
-            ok = uwsgi.mule_msg(q["msg"], to)
-        body = repr(ok)
+        try:
+            ok = send(q, to)
+        except ValueError as e:
+            ok = "ValueError: %s" % e
+        body = ok if isinstance(ok, str) else repr(ok)
     elif path == "/call":
         record(q["tag"], worker_pid=os.getpid())
         body = str(os.getpid())
