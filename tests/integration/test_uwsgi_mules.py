@@ -12,6 +12,7 @@ from harness import APPS, Server, free_port, pid_alive, wait_until
 APP = APPS / "uwsgi_mules_app.py"
 SCRIPT = APPS / "uwsgi_mules_script.py"
 BROKEN = APPS / "uwsgi_mules_broken.py"
+SLEEPER = APPS / "uwsgi_mules_sleeper.py"
 
 
 def start(tmp_path, *lines, func_mule=0):
@@ -92,6 +93,21 @@ def test_bad_targets_are_refused_as_uwsgi_does(tmp_path, servers):
     # Without an id: the shared queue, read by any mule.
     assert get(server, "/send?msg=anyone:1") == "True"
     assert read_when_there(out, "anyone").startswith("1 ")
+
+
+@pytest.mark.parametrize("size", [None, 16384], ids=["kernel-default", "mule-msg-size"])
+def test_a_full_queue_refuses_at_once_and_never_blocks_the_worker(tmp_path, servers, size):
+    server, _ = start(tmp_path, f"mule = {SLEEPER}", *([f"mule-msg-size = {size}"] if size else []))
+    servers.append(server)
+    sent, seconds = get(server, "/flood").split()
+    # As uWSGI: mule_msg returns False once the queue is full (logged), the request goes on.
+    assert 0 < int(sent) < 100000 and float(seconds) < 5, (sent, seconds)
+    if size:
+        # The kernel doubles SO_SNDBUF and counts each message's overhead: about 15 fit (93 with the
+        # default buffer).
+        assert int(sent) < 40, sent
+    assert "MULE MSG QUEUE IS FULL" in server.log()
+    assert get(server, "/").endswith("mule_id 0")
 
 
 def test_a_killed_mule_is_started_again_and_still_receives(tmp_path, servers):

@@ -1,6 +1,7 @@
 """A site with mules, used the way public code uses them: a request queues a message for a mule,
 a @mulefunc call runs in the mule (tests/integration/test_uwsgi_mules.py)."""
 import os
+import time
 from urllib.parse import parse_qs
 
 import uwsgi
@@ -39,6 +40,13 @@ def application(environ, start_response):
         except ValueError as e:
             ok = "ValueError: %s" % e
         body = ok if isinstance(ok, str) else repr(ok)
+    elif path == "/flood":
+        # Sends to mule 1 until the queue refuses one: how many fit, and how long that took.
+        began = time.monotonic()
+        sent = 0
+        while sent < 100000 and uwsgi.mule_msg(b"x" * 1000, 1):
+            sent += 1
+        body = "%d %.3f" % (sent, time.monotonic() - began)
     elif path == "/call":
         record(q["tag"], worker_pid=os.getpid())
         body = str(os.getpid())
