@@ -123,4 +123,5 @@ def test_help_summarises_the_long_tail():
     assert names > 850
     assert re.search(r"Every other uWSGI 2\.0 key \(\d+ more\)", r.stdout), r.stdout
     assert "emperor" not in r.stdout
-    assert len(r.stdout.splitlines()) < 150  # one line per implemented key, not hundreds of names
+    # One line per implemented key (issue 12 adds the uwsgi API's), not hundreds of names.
+    assert len(r.stdout.splitlines()) < 200
