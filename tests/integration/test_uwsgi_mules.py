@@ -15,7 +15,7 @@ BROKEN = APPS / "uwsgi_mules_broken.py"
 SLEEPER = APPS / "uwsgi_mules_sleeper.py"
 
 
-def start(tmp_path, *lines, func_mule=0):
+def start(tmp_path, *lines, func_mule=0, msg_mule=-1):
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
     port = free_port()
@@ -28,7 +28,8 @@ def start(tmp_path, *lines, func_mule=0):
         "master = true\n"
         + "".join(line + "\n" for line in lines))
     server = Server(["--ini", str(ini)], tmp_path, port=port,
-                    env={"MULES_OUT": str(out), "MULES_FUNC_MULE": str(func_mule)})
+                    env={"MULES_OUT": str(out), "MULES_FUNC_MULE": str(func_mule),
+                         "MULES_MSG_MULE": str(msg_mule)})
     return server.start(), out
 
 
@@ -83,6 +84,18 @@ def test_messages_reach_the_mule_the_farm_and_a_mulefunc(tmp_path, servers):
     titles = [open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")[0] for p in server.workers()]
     assert sorted(t for t in titles if b"mule" in t) == [b"appserver: mule 1", b"appserver: mule 2",
                                                          b"appserver: mule 3"], titles
+
+
+def test_module_callable_mules_and_the_mulemsg_decorator(tmp_path, servers):
+    server, out = start(tmp_path, f"pythonpath = {APPS}", "mule = uwsgi_mules_callable:run", "mules = 1",
+                        msg_mule=2)
+    servers.append(server)
+    pid, program = read_when_there(out, "callable-1").split()
+    assert program == "uwsgi_mules_callable:run" and int(pid) in server.workers()
+    # Mule 2 is a bare mule whose post-fork hook (@mulemsg(2)) loops on mule_get_msg.
+    assert get(server, "/send?to=2&msg=decorated:yes") == "True"
+    mule_id, _, text = read_when_there(out, "decorated").split(" ", 2)
+    assert (mule_id, text) == ("2", "decorated:yes")
 
 
 def test_bad_targets_are_refused_as_uwsgi_does(tmp_path, servers):

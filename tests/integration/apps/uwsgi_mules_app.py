@@ -5,7 +5,7 @@ import time
 from urllib.parse import parse_qs
 
 import uwsgi
-from uwsgidecorators import mulefunc
+from uwsgidecorators import mulefunc, mulemsg
 
 OUT = os.environ["MULES_OUT"]
 
@@ -20,6 +20,13 @@ def write(name, text):
 @mulefunc(int(os.environ.get("MULES_FUNC_MULE", "0")))
 def record(tag, worker_pid=0):
     write("mulefunc-" + tag, "%d %d %d" % (os.getpid(), uwsgi.mule_id(), worker_pid))
+
+
+# @mulemsg(N): mule N (the post-fork hook runs in mules too) hands each message to this function.
+@mulemsg(int(os.environ.get("MULES_MSG_MULE", "-1")))
+def on_message(message):
+    text = message.decode()
+    write(text.split(":", 1)[0], "%d %d %s" % (uwsgi.mule_id(), os.getpid(), text))
 
 
 def send(q, to):
