@@ -17,9 +17,7 @@ namespace {
 
 PyObject* py_mule_id(PyObject*, PyObject*) { return PyLong_FromLong(api::mule_id()); }
 
-PyObject* py_mule_msg_recv_size(PyObject*, PyObject*) {
-    return PyLong_FromSize_t(api::mule_msg_recv_size());
-}
+PyObject* py_mule_msg_recv_size(PyObject*, PyObject*) { return PyLong_FromSize_t(api::mule_msg_recv_size()); }
 
 // A farm name given as str or bytes (uWSGI under Python 3 only takes bytes: a str raised
 // "invalid mule"; both work here).
@@ -103,8 +101,8 @@ PyObject* py_mule_get_msg(PyObject*, PyObject* args, PyObject* kwargs) {
     int timeout = -1;
     if (api::mule_id() == 0)
         return PyErr_Format(PyExc_ValueError, "you can receive mule messages only in a mule !!!");
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOii:mule_get_msg", const_cast<char**>(keywords), &signals,
-                                     &farms, &buffer_size, &timeout))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOii:mule_get_msg", const_cast<char**>(keywords),
+                                     &signals, &farms, &buffer_size, &timeout))
         return nullptr;
     // As uWSGI: only None or False turn them off.
     bool with_signals = !(signals == Py_None || signals == Py_False);
@@ -161,7 +159,8 @@ PyObject* py_install_mule_msg_hook(PyObject* self, PyObject* args) {
         hooks = PyRef::steal(PyList_New(0));
         if (!hooks || PyObject_SetAttrString(self, "mule_msg_extra_hooks", hooks.get()) != 0) return nullptr;
     }
-    if (!PyList_Check(hooks.get())) return PyErr_Format(PyExc_TypeError, "uwsgi.mule_msg_extra_hooks is not a list");
+    if (!PyList_Check(hooks.get()))
+        return PyErr_Format(PyExc_TypeError, "uwsgi.mule_msg_extra_hooks is not a list");
     if (PyList_Append(hooks.get(), func) != 0) return nullptr;
     Py_RETURN_NONE;
 }
@@ -203,7 +202,8 @@ void dispatch_message(int id, const std::string& message) {
         spdlog::info("*** mule {} received a {} bytes message ***", id, message.size());
         return;
     }
-    PyRef bytes = PyRef::steal(PyBytes_FromStringAndSize(message.data(), static_cast<Py_ssize_t>(message.size())));
+    PyRef bytes =
+        PyRef::steal(PyBytes_FromStringAndSize(message.data(), static_cast<Py_ssize_t>(message.size())));
     if (!bytes) {
         log_python_error(id, "message");
         return;
@@ -267,13 +267,15 @@ int run_program(int id, const std::string& program) {
         if (run_path && path) {
             PyRef args = PyRef::steal(PyTuple_Pack(1, path.get()));
             PyRef kwargs = PyRef::steal(Py_BuildValue("{s:s}", "run_name", "__main__"));
-            if (args && kwargs) result = PyRef::steal(PyObject_Call(run_path.get(), args.get(), kwargs.get()));
+            if (args && kwargs)
+                result = PyRef::steal(PyObject_Call(run_path.get(), args.get(), kwargs.get()));
         }
     } else {
         auto colon = program.find(':');
         PyRef module = PyRef::steal(PyImport_ImportModule(program.substr(0, colon).c_str()));
         PyRef callable =
-            module ? PyRef::steal(PyObject_GetAttrString(module.get(), program.substr(colon + 1).c_str())) : PyRef();
+            module ? PyRef::steal(PyObject_GetAttrString(module.get(), program.substr(colon + 1).c_str()))
+                   : PyRef();
         if (callable) result = PyRef::steal(PyObject_CallNoArgs(callable.get()));
     }
     if (result) {

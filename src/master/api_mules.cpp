@@ -1,6 +1,8 @@
 // appserver::api mule functions (include/appserver/api_mules.h) over the queues the master made
 // (MuleQueues::current(), inherited by every process it forks).
 
+#include "appserver/api_mules.h"
+
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -9,7 +11,6 @@
 #include <chrono>
 #include <vector>
 
-#include "appserver/api_mules.h"
 #include "log/log.h"
 #include "master/mule_queues.h"
 
@@ -30,12 +31,16 @@ SendResult send_on(int fd, std::string_view message, const std::string& target) 
         int size = 0;
         socklen_t len = sizeof size;
         ::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &len);
-        spdlog::error("*** MULE MSG QUEUE IS FULL: buffer size {} bytes (you can tune it with --mule-msg-size) *** "
-                      "({}, message of {} bytes dropped)", size, target, message.size());
+        spdlog::error(
+            "*** MULE MSG QUEUE IS FULL: buffer size {} bytes (you can tune it with --mule-msg-size) *** "
+            "({}, message of {} bytes dropped)",
+            size, target, message.size());
         return SendResult::full;
     }
-    spdlog::error("{}", log::syscall_error("send", "mule message to " + target + " (" +
-                                                       std::to_string(message.size()) + " bytes)", err));
+    spdlog::error(
+        "{}",
+        log::syscall_error(
+            "send", "mule message to " + target + " (" + std::to_string(message.size()) + " bytes)", err));
     return SendResult::failed;
 }
 
@@ -57,7 +62,8 @@ Received wait_on(const std::vector<Waited>& fds, std::size_t buffer_size, int ti
     for (;;) {
         int wait_ms = -1;
         if (timeout_ms >= 0) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
             if (left < 0) left = 0;
             wait_ms = static_cast<int>(left);
         }
@@ -73,12 +79,15 @@ Received wait_on(const std::vector<Waited>& fds, std::size_t buffer_size, int ti
             ssize_t n = ::recv(set[i].fd, buffer.data(), fds[i].source == Source::signal ? 1 : buffer.size(),
                                MSG_DONTWAIT);
             if (n < 0) {
-                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;  // another mule took it
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                    continue;  // another mule took it
                 spdlog::error("{}", log::syscall_error("recv", "mule queue", errno));
                 return {};
             }
             if (fds[i].source == Source::message)
-                return {.kind = Received::Kind::message, .data = buffer.substr(0, static_cast<std::size_t>(n)), .signum = -1};
+                return {.kind = Received::Kind::message,
+                        .data = buffer.substr(0, static_cast<std::size_t>(n)),
+                        .signum = -1};
             if (n == 0) continue;
             int signum = static_cast<unsigned char>(buffer[0]);
             if (g_signal_runner != nullptr)
@@ -133,7 +142,8 @@ std::size_t mule_msg_recv_size() {
 SendResult send_to_mule(int id, std::string_view message) {
     const MuleQueues* q = MuleQueues::current();
     if (q == nullptr || id < 0 || id > q->count()) return SendResult::failed;
-    return send_on(q->queue(id).send.get(), message, id == 0 ? std::string("any mule") : "mule " + std::to_string(id));
+    return send_on(q->queue(id).send.get(), message,
+                   id == 0 ? std::string("any mule") : "mule " + std::to_string(id));
 }
 
 SendResult send_to_farm(std::string_view farm, std::string_view message) {

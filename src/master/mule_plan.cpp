@@ -16,7 +16,8 @@ bool plan_mules(const Options& options, MulePlan& plan, std::string& error) {
     for (const std::string& value : options.mule) plan.mules.push_back(mule_program(value));
     for (int i = 0; i < options.mules; ++i) plan.mules.emplace_back();
     plan.msg_size = options.mule_msg_size;
-    plan.recv_size = options.mule_msg_recv_size > 0 ? static_cast<std::size_t>(options.mule_msg_recv_size) : 65536;
+    plan.recv_size =
+        options.mule_msg_recv_size > 0 ? static_cast<std::size_t>(options.mule_msg_recv_size) : 65536;
     plan.reload_mercy_s = options.mule_reload_mercy;
     const int count = static_cast<int>(plan.mules.size());
     for (const std::string& value : options.farm) {
@@ -26,7 +27,8 @@ bool plan_mules(const Options& options, MulePlan& plan, std::string& error) {
             return false;
         }
         FarmPlan farm{.name = value.substr(0, colon), .mules = {}};
-        if (std::any_of(plan.farms.begin(), plan.farms.end(), [&](const FarmPlan& f) { return f.name == farm.name; })) {
+        if (std::any_of(plan.farms.begin(), plan.farms.end(),
+                        [&](const FarmPlan& f) { return f.name == farm.name; })) {
             error = "farm = " + value + ": farm " + farm.name + " is defined twice";
             return false;
         }
@@ -42,7 +44,8 @@ bool plan_mules(const Options& options, MulePlan& plan, std::string& error) {
                         (count == 1 ? "is 1 mule" : "are " + std::to_string(count) + " mules") + ")";
                 return false;
             }
-            if (std::find(farm.mules.begin(), farm.mules.end(), id) == farm.mules.end()) farm.mules.push_back(id);
+            if (std::find(farm.mules.begin(), farm.mules.end(), id) == farm.mules.end())
+                farm.mules.push_back(id);
         }
         if (farm.mules.empty()) {
             error = "farm = " + value + ": no mule id";

@@ -56,7 +56,8 @@ bool MuleQueues::create(const MulePlan& plan, std::string& error) {
     }
     farms_.resize(plan_.farms.size());
     for (std::size_t i = 0; i < farms_.size(); ++i)
-        if (!make_channel(farms_[i], plan_.msg_size, "farm " + plan_.farms[i].name + " queue", error)) return false;
+        if (!make_channel(farms_[i], plan_.msg_size, "farm " + plan_.farms[i].name + " queue", error))
+            return false;
     g_current = this;
     return true;
 }
@@ -76,7 +77,8 @@ std::vector<std::pair<int, int>> MuleQueues::signal_channels() const {
     std::vector<std::pair<int, int>> out;
     if (mules_.empty()) return out;
     out.emplace_back(0, shared_signal_.send.get());
-    for (std::size_t i = 0; i < mules_.size(); ++i) out.emplace_back(static_cast<int>(i + 1), mules_[i].signal.send.get());
+    for (std::size_t i = 0; i < mules_.size(); ++i)
+        out.emplace_back(static_cast<int>(i + 1), mules_[i].signal.send.get());
     return out;
 }
 

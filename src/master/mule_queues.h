@@ -41,7 +41,9 @@ public:
     int my_id() const { return my_id_; }
 
     // id 1..count; 0: the shared queue.
-    const MuleChannel& queue(int id) const { return id == 0 ? shared_queue_ : mules_[static_cast<std::size_t>(id - 1)].queue; }
+    const MuleChannel& queue(int id) const {
+        return id == 0 ? shared_queue_ : mules_[static_cast<std::size_t>(id - 1)].queue;
+    }
     const MuleChannel& signal_channel(int id) const {
         return id == 0 ? shared_signal_ : mules_[static_cast<std::size_t>(id - 1)].signal;
     }
