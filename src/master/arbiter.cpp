@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "log/log.h"
+#include "master/mule_queues.h"
 #include "master/reexec.h"
 #include "master/respawn_policy.h"
 #include "os/daemon.h"
@@ -87,6 +88,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     if (::getppid() != master_pid_) ::_exit(0);
     ready_read_.reset();
     stats_server_.close_in_child();
+    if (MuleQueues* mule_queues = MuleQueues::current()) mule_queues->close_others(0);  // it only sends
     runtime_->set_worker(WorkerFacts{.id = slot.id, .total_requests = instance_requests});
     runtime_->after_fork_child();
     if (settings_.auto_procname)

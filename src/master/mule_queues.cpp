@@ -73,6 +73,20 @@ bool MuleQueues::farm_has(int index, int mule_id) const {
     return std::find(ids.begin(), ids.end(), mule_id) != ids.end();
 }
 
+void MuleQueues::close_others(int id) {
+    for (std::size_t i = 0; i < mules_.size(); ++i) {
+        if (static_cast<int>(i) + 1 == id) continue;
+        mules_[i].queue.receive.reset();
+        mules_[i].signal.receive.reset();
+    }
+    if (id == 0) {
+        shared_queue_.receive.reset();
+        shared_signal_.receive.reset();
+    }
+    for (std::size_t i = 0; i < farms_.size(); ++i)
+        if (!farm_has(static_cast<int>(i), id)) farms_[i].receive.reset();
+}
+
 std::vector<std::pair<int, int>> MuleQueues::signal_channels() const {
     std::vector<std::pair<int, int>> out;
     if (mules_.empty()) return out;

@@ -38,6 +38,11 @@ public:
     int count() const { return static_cast<int>(plan_.mules.size()); }
     // In a mule's process, right after fork: which mule this process is.
     void enter_mule(int id) { my_id_ = id; }
+    // After fork, in a worker (0) or mule `id`: closes the reading ends that are not its own (other
+    // mules' queues and channels, farms it is not in; all of them in a worker), as uWSGI does. Every
+    // sending end stays: any process may send to any mule. The master keeps everything, so queued
+    // messages survive a mule's restart.
+    void close_others(int id);
     int my_id() const { return my_id_; }
 
     // id 1..count; 0: the shared queue.

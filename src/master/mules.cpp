@@ -53,7 +53,10 @@ void Mules::run_mule_process(const Mule& mule) {
     ::signal(SIGUSR2, SIG_IGN);
     ::signal(SIGPIPE, SIG_IGN);
     if (child_cleanup_) child_cleanup_();
-    if (MuleQueues* queues = MuleQueues::current()) queues->enter_mule(mule.id);
+    if (MuleQueues* queues = MuleQueues::current()) {
+        queues->close_others(mule.id);
+        queues->enter_mule(mule.id);
+    }
     if (auto_procname_) proctitle::set(procname_prefix_ + "appserver: mule " + std::to_string(mule.id));
     runtime_->after_fork_child();  // post-fork hooks run in mules too, as in uWSGI (@mule, @farm...)
     int code = runtime_->run_mule(mule.id, mule.program);

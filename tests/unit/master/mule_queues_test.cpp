@@ -92,6 +92,31 @@ TEST(MuleQueues, ASignalByteWakesTheMuleAndRunsTheRunner) {
     queues.enter_mule(0);
 }
 
+// What a worker and a mule keep after fork: every sending end, only their own reading ends.
+TEST(MuleQueues, AfterForkEachProcessKeepsOnlyItsOwnReadingEnds) {
+    MuleQueues worker;
+    std::string error;
+    ASSERT_TRUE(worker.create(two_mules_and_a_farm(), error)) << error;
+    worker.close_others(0);
+    for (int id : {0, 1, 2}) {
+        EXPECT_FALSE(worker.queue(id).receive) << id;
+        EXPECT_FALSE(worker.signal_channel(id).receive) << id;
+        EXPECT_TRUE(worker.queue(id).send) << id;
+    }
+    EXPECT_FALSE(worker.farm_queue(0).receive);
+    EXPECT_TRUE(worker.farm_queue(0).send);
+
+    MuleQueues mule;
+    ASSERT_TRUE(mule.create(two_mules_and_a_farm(), error)) << error;
+    mule.close_others(2);
+    EXPECT_FALSE(mule.queue(1).receive);
+    EXPECT_FALSE(mule.signal_channel(1).receive);
+    EXPECT_TRUE(mule.queue(2).receive);
+    EXPECT_TRUE(mule.signal_channel(2).receive);
+    EXPECT_TRUE(mule.queue(0).receive);
+    EXPECT_TRUE(mule.farm_queue(0).receive);  // mule 2 is in the farm
+}
+
 TEST(MuleQueues, NoMulesNoQueues) {
     MuleQueues queues;
     std::string error;
