@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from harness import APPS, Server, free_port, pid_alive, wait_until
+from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until
 
 APP = APPS / "uwsgi_mules_app.py"
 SCRIPT = APPS / "uwsgi_mules_script.py"
@@ -165,3 +165,11 @@ def test_mules_stop_with_the_server_and_are_replaced_on_reload(tmp_path, servers
     server.signal(signal.SIGTERM)
     assert server.wait(20) == 0
     assert wait_until(lambda: not any(pid_alive(p) for p in new.values()), 5)
+
+
+def test_a_farm_naming_a_mule_that_does_not_exist_is_refused_at_start(tmp_path):
+    # As uWSGI ("invalid mule id"), before anything is forked.
+    r = run_cli(["--http", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APP), "--mules", "1", "--farm", "x:1,2",
+                 "--check-config"], cwd=tmp_path)
+    assert r.returncode == 1
+    assert "farm = x:1,2: invalid mule id 2 (there is 1 mule)" in r.stderr, r.stderr
