@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
 #include <string_view>
 
 #include "appserver/api_mules.h"
@@ -111,8 +112,10 @@ PyObject* py_mule_get_msg(PyObject*, PyObject* args, PyObject* kwargs) {
     api::Received got;
     {
         WithoutGil unlocked;
-        got = api::mule_receive(with_signals, with_farms, static_cast<std::size_t>(buffer_size),
-                                timeout < 0 ? -1 : timeout * 1000);
+        // Past ~24 days (INT_MAX ms) a timeout is as good as none.
+        int timeout_ms =
+            timeout < 0 || timeout > std::numeric_limits<int>::max() / 1000 ? -1 : timeout * 1000;
+        got = api::mule_receive(with_signals, with_farms, static_cast<std::size_t>(buffer_size), timeout_ms);
     }
     return received_to_python(got);
 }
