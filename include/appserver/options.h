@@ -99,6 +99,7 @@ struct Options {
     int mule_msg_size = 0;               // socket buffer of each message queue (bytes; 0: the kernel's)
     int mule_msg_recv_size = 65536;      // read buffer of a bare mule's message loop
     int mule_reload_mercy = 60;          // seconds a mule may take to stop before it is killed
+    std::vector<std::string> touch_mules_reload;  // restart the mules when one of these changes
 
     // Static files (src/static, docs/static.md).
     std::vector<std::string> static_map;   // /mountpoint=DIR-or-FILE

@@ -201,6 +201,10 @@ const std::array kTable = {
         "read buffer of a bare mule's message loop (longer messages are cut)"},
     OptionSpec{"mule-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::mule_reload_mercy, "SECONDS",
         "how long a mule may take to stop (stop, reload) before it is killed"},
+    OptionSpec{"touch-mules-reload", "", K::list, G::lifecycle, S::implemented, &O::touch_mules_reload, "PATH",
+        "restart the mules (not the workers) when PATH is modified; repeatable",
+        "Each mule gets SIGTERM and is started again from the master, so a `mule = FILE.py` script runs "
+        "its new code; the workers and a message loop's hooks keep the code the master imported."},
 
     // --- static files (src/static, docs/static.md)
     OptionSpec{"static-map", "", K::list, G::static_files, S::implemented, &O::static_map, "/MOUNT=PATH",

@@ -838,7 +838,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"touch-exec", "", kReload},
     {"touch-logreopen", "", kLogging},
     {"touch-logrotate", "", kLogging},
-    {"touch-mules-reload", "", kUwsgiApi},
     {"touch-signal", "", kUwsgiApi},
     {"touch-spoolers-reload", "", kReload},
     {"touch-workers-reload", "", kReload},

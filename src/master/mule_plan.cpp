@@ -19,6 +19,7 @@ bool plan_mules(const Options& options, MulePlan& plan, std::string& error) {
     plan.recv_size =
         options.mule_msg_recv_size > 0 ? static_cast<std::size_t>(options.mule_msg_recv_size) : 65536;
     plan.reload_mercy_s = options.mule_reload_mercy;
+    plan.touch_reload = options.touch_mules_reload;
     const int count = static_cast<int>(plan.mules.size());
     for (const std::string& value : options.farm) {
         auto colon = value.find(':');

@@ -22,6 +22,7 @@ struct MulePlan {
     int msg_size = 0;
     std::size_t recv_size = 65536;
     int reload_mercy_s = 60;
+    std::vector<std::string> touch_reload;  // touch-mules-reload
 };
 
 // False: `error` names the bad entry (a farm without `:`, an unknown mule id, a duplicate name),

@@ -36,6 +36,7 @@ Mules::Mules(AppRuntime* runtime, bool auto_procname, std::string procname_prefi
     if (queues == nullptr || runtime_ == nullptr) return;
     for (int id = 1; id <= queues->count(); ++id)
         mules_.push_back(Mule{.id = id, .program = queues->plan().mules[static_cast<std::size_t>(id - 1)]});
+    touch_watch_.watch(queues->plan().touch_reload);
 }
 
 int Mules::alive() const {
@@ -78,12 +79,29 @@ void Mules::spawn(Mule& mule, Clock::time_point now) {
     }
     mule.pid = pid;
     mule.started = now;
+    mule.restarting = false;
     spdlog::info("mule {} started (pid {}){}", mule.id, pid,
                  mule.program.empty() ? std::string(": message loop") : ": " + mule.program);
 }
 
+// touch-mules-reload, checked once a second as touch-reload is: each mule gets SIGTERM and is
+// started again (uWSGI sends SIGHUP, which ends a mule the same way).
+void Mules::check_touched(Clock::time_point now) {
+    if (touch_watch_.empty() || now < next_touch_check_) return;
+    next_touch_check_ = now + std::chrono::seconds(1);
+    std::string path = touch_watch_.changed();
+    if (path.empty()) return;
+    spdlog::info("{} touched: restarting the mules", path);
+    for (Mule& m : mules_) {
+        if (m.pid <= 0) continue;
+        ::kill(m.pid, SIGTERM);
+        m.restarting = true;
+    }
+}
+
 void Mules::tick(Clock::time_point now) {
     if (!stopping_) {
+        check_touched(now);
         for (Mule& m : mules_)
             if (m.pid == 0 && now >= m.next_spawn) spawn(m, now);
         return;
@@ -103,6 +121,13 @@ bool Mules::on_child_exit(pid_t pid, int status, Clock::time_point now) {
         m.pid = 0;
         if (stopping_) {
             spdlog::info("mule {} (pid {}) {}", m.id, pid, describe_exit(status));
+            return true;
+        }
+        if (m.restarting) {
+            spdlog::info("mule {} (pid {}) {}", m.id, pid, describe_exit(status));
+            m.restarting = false;
+            m.quick_exits = 0;
+            m.next_spawn = now;
             return true;
         }
         spdlog::warn("mule {} (pid {}) {}", m.id, pid, describe_exit(status));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "os/file_watch.h"
 
 namespace appserver {
 
@@ -39,6 +40,7 @@ public:
     int alive() const;
 
 private:
+    void check_touched(Clock::time_point now);
     struct Mule {
         int id = 0;
         std::string program;
@@ -46,6 +48,7 @@ private:
         Clock::time_point started{};
         Clock::time_point next_spawn{};
         int quick_exits = 0;  // consecutive exits within kSettle of the start
+        bool restarting = false;  // told to stop by touch-mules-reload: started again at once
     };
     void spawn(Mule& mule, Clock::time_point now);
     [[noreturn]] void run_mule_process(const Mule& mule);
@@ -59,6 +62,8 @@ private:
     bool stopping_ = false;
     Clock::time_point kill_at_{};
     bool killed_ = false;
+    FileWatch touch_watch_;  // touch-mules-reload
+    Clock::time_point next_touch_check_{};
 };
 
 }  // namespace appserver

@@ -202,6 +202,7 @@ void absolutize_paths(Options& o) {
             if (target.rfind("file:", 0) == 0 && target.size() > 5 && target[5] != '/' && !base.empty())
                 target = "file:" + base + "/" + target.substr(5);
     for (auto& p : o.touch_reload) fix(p);
+    for (auto& p : o.touch_mules_reload) fix(p);
 }
 
 // Binds what the configuration asks for, reusing the sockets a previous image handed over.

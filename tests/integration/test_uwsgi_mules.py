@@ -167,6 +167,25 @@ def test_mules_stop_with_the_server_and_are_replaced_on_reload(tmp_path, servers
     assert wait_until(lambda: not any(pid_alive(p) for p in new.values()), 5)
 
 
+def test_touch_mules_reload_restarts_the_mules_only(tmp_path, servers):
+    touch = tmp_path / "mules.touch"
+    touch.write_text("0")
+    server, out = start(tmp_path, f"mule = {SCRIPT}", "touch-mules-reload = mules.touch")
+    servers.append(server)
+    assert wait_until(lambda: 1 in started(out)), server.log()
+    first = started(out)[1][0]
+    workers_before = set(server.workers()) - {first}
+    touch.write_text("1")
+    assert wait_until(lambda: len(started(out).get(1, [])) == 2, 15), server.log()
+    second = started(out)[1][1]
+    assert wait_until(lambda: not pid_alive(first), 5)
+    assert workers_before <= set(server.workers())  # the workers were left alone
+    assert "mules.touch touched: restarting the mules" in server.log()
+    assert "keeps exiting at start" not in server.log()
+    assert get(server, "/send?to=1&msg=touched:1") == "True"
+    assert read_when_there(out, "touched").split(" ")[1] == str(second)
+
+
 def test_a_farm_naming_a_mule_that_does_not_exist_is_refused_at_start(tmp_path):
     # As uWSGI ("invalid mule id"), before anything is forked.
     r = run_cli(["--http", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APP), "--mules", "1", "--farm", "x:1,2",
