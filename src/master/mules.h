@@ -47,7 +47,7 @@ private:
         pid_t pid = 0;
         Clock::time_point started{};
         Clock::time_point next_spawn{};
-        int quick_exits = 0;  // consecutive exits within kSettle of the start
+        int quick_exits = 0;      // consecutive exits within kSettle of the start
         bool restarting = false;  // told to stop by touch-mules-reload: started again at once
     };
     void spawn(Mule& mule, Clock::time_point now);
