@@ -149,6 +149,15 @@ public:
     // event loop (uwsgi.register_signal). Never throws; a handler that raises, or no handler, is
     // logged.
     virtual void handle_signal(int num) { (void)num; }
+    // In a mule process (uWSGI's mules: src/master/mules.*), after after_fork_child: runs what
+    // `mule = VALUE` asks for (`program`: FILE.py, module:callable, or empty for the message loop
+    // that hands each message to the application's hook) and returns the process's exit code when
+    // it ends (the master starts the mule again). Never throws. Default: this runtime has no mules.
+    virtual int run_mule(int id, const std::string& program) {
+        (void)id;
+        (void)program;
+        return 1;
+    }
 
     // Worker exit: finalise the interpreter (atexit handlers run).
     virtual void shutdown() = 0;

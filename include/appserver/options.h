@@ -128,6 +128,15 @@ struct Options {
     std::vector<std::string> timer;        // SIGNAL SECONDS
     std::vector<std::string> rbtimer;      // SIGNAL SECONDS
     int signal_bufsize = 0;                // bytes of each signal channel's socket buffers; 0: the system's
+    // Mules (src/master/mules.*, docs/uwsgi-api.md "Mules"): ids 1.. in the order of `mule` entries,
+    // then `mules` bare ones.
+    std::vector<std::string> mule;       // FILE.py, module:callable, or anything else: a message loop
+    int mules = 0;                       // bare mules added after the `mule` entries
+    std::vector<std::string> farm;       // NAME:ID[,ID...]
+    int mule_msg_size = 0;               // socket buffer of each message queue (bytes; 0: the kernel's)
+    int mule_msg_recv_size = 65536;      // read buffer of a bare mule's message loop
+    int mule_reload_mercy = 60;          // seconds a mule may take to stop before it is killed
+    std::vector<std::string> touch_mules_reload;  // restart the mules when one of these changes
 
     // Static files (src/static, docs/static.md).
     std::vector<std::string> static_map;   // /mountpoint=DIR-or-FILE

@@ -16,6 +16,7 @@
 #include "uwsgi_module.h"
 #include "uwsgi_spooler.h"
 #include "uwsgi_signals.h"
+#include "uwsgi_mules.h"
 #include "wsgi_errors.h"
 #include "wsgi_input.h"
 
@@ -125,6 +126,11 @@ public:
         if (options_.lazy_apps || !interpreter_.running()) return;
         GilGuard gil;
         python::call_post_fork_hook();
+    }
+
+    int run_mule(int id, const std::string& program) override {
+        if (!interpreter_.running()) return 1;
+        return python::run_python_mule(id, program);
     }
 
     void thread_start() override { Interpreter::attach_thread(); }

@@ -15,6 +15,7 @@
 #include "uwsgi_process.h"
 #include "uwsgi_spooler.h"
 #include "uwsgi_signals.h"
+#include "uwsgi_mules.h"
 
 namespace appserver::python {
 namespace {
@@ -131,6 +132,7 @@ PyObject* init_module() {
     ok = ok && add_process_api(module_ptr);
     ok = ok && add_spooler_api(module_ptr);
     ok = ok && add_signals_api(module_ptr);
+    ok = ok && add_mules_api(module_ptr);
     if (!ok) return nullptr;
     return module.release();
 }

@@ -273,6 +273,32 @@ const std::array kTable = {
     OptionSpec{"cache-blocksize", "", K::size, G::processes, S::implemented, &O::cache_blocksize, "BYTES",
         "legacy `cache`: the largest value (default 65536)"},
 
+    // --- mules (src/master/mules.*, docs/uwsgi-api.md)
+    OptionSpec{"mule", "", K::list, G::processes, S::implemented, &O::mule, "[FILE.py|MODULE:CALLABLE]",
+        "add a mule: a process beside the workers running FILE.py, or a message loop when bare; repeatable",
+        "As uWSGI's: a value ending in `.py` is run as `__main__` in the mule; `module:callable` is "
+        "imported and called; anything else (a bare `mule`) runs the message loop that hands each "
+        "message to `uwsgi.mule_msg_hook`. A mule that exits is started again (with back-off when it "
+        "keeps dying within a second of its start). Mule ids are 1.. in the order of the `mule` "
+        "entries, then the `mules` ones.", {}, Command::run, "true"},
+    OptionSpec{"mules", "", K::integer, G::processes, S::implemented, &O::mules, "N",
+        "add N mules running the message loop",
+        "Unlike uWSGI, where each `mules` adds N, the last `mules` value is the count."},
+    OptionSpec{"farm", "", K::list, G::processes, S::implemented, &O::farm, "NAME:ID[,ID...]",
+        "a named group of mules sharing one message queue (`uwsgi.mule_msg(msg, \"NAME\")`); repeatable"},
+    OptionSpec{"mule-msg-size", "", K::integer, G::processes, S::implemented, &O::mule_msg_size, "BYTES",
+        "socket buffer size of each mule message queue (0: the kernel's default)",
+        "A message that does not fit in the free space is refused (`mule_msg` returns False and a "
+        "\"MULE MSG QUEUE IS FULL\" line is logged), never waited for."},
+    OptionSpec{"mule-msg-recv-size", "", K::integer, G::processes, S::implemented, &O::mule_msg_recv_size, "BYTES",
+        "read buffer of a bare mule's message loop (longer messages are cut)"},
+    OptionSpec{"mule-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::mule_reload_mercy, "SECONDS",
+        "how long a mule may take to stop (stop, reload) before it is killed"},
+    OptionSpec{"touch-mules-reload", "", K::list, G::lifecycle, S::implemented, &O::touch_mules_reload, "PATH",
+        "restart the mules (not the workers) when PATH is modified; repeatable",
+        "Each mule gets SIGTERM and is started again from the master, so a `mule = FILE.py` script runs "
+        "its new code; the workers and a message loop's hooks keep the code the master imported."},
+
     // --- static files (src/static, docs/static.md)
     OptionSpec{"static-map", "", K::list, G::static_files, S::implemented, &O::static_map, "/MOUNT=PATH",
         "serve GET/HEAD under /MOUNT from the directory (or the one file) PATH; repeatable, tried in order",

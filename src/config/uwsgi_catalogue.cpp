@@ -11,8 +11,8 @@ namespace appserver::config {
 namespace {
 
 constexpr std::string_view kUwsgiApi =
-    "the uwsgi Python module, spooler, mules, signals and cache: planned (uWSGI API, issue 12); until "
-    "then use a task queue (Celery, RQ) and Redis/memcached";
+    "this key of the uwsgi module's subsystems (spooler, mules, signals, cache, locks) is not built; "
+    "docs/uwsgi-api.md lists what is";
 constexpr std::string_view kStatic =
     "this static-file key is not implemented; docs/static.md lists the ones that are (static-map, "
     "static-expires, static-gzip-ext...)";
@@ -268,7 +268,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"exit-on-reload", "", kHooks},
     {"extract", "", kHooks},
     {"fallback-config", "", kConfigLogic},
-    {"farm", "", kUwsgiApi},
     {"fastcgi-modifier1", "", kSockets},
     {"fastcgi-modifier2", "", kSockets},
     {"fastcgi-nph-socket", "", kSockets},
@@ -514,11 +513,7 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"mount-post-jail", "", kJail},
     {"mount-pre-jail", "", kJail},
     {"mountpoint-check", "", kJail},
-    {"mule", "", kUwsgiApi},
     {"mule-harakiri", "", kUwsgiApi},
-    {"mule-msg-size", "", kUwsgiApi},
-    {"mule-reload-mercy", "", kUwsgiApi},
-    {"mules", "", kUwsgiApi},
     {"multicast", "", kEmperor},
     {"multicast-loop", "", kEmperor},
     {"multicast-ttl", "", kEmperor},
@@ -809,7 +804,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"touch-exec", "", kReload},
     {"touch-logreopen", "", kLogging},
     {"touch-logrotate", "", kLogging},
-    {"touch-mules-reload", "", kUwsgiApi},
     {"touch-signal", "", kUwsgiApi},
     {"touch-spoolers-reload", "", kReload},
     {"touch-workers-reload", "", kReload},

@@ -11,6 +11,8 @@
 #include <cerrno>
 
 #include "log/log.h"
+#include "appserver/api_mules.h"
+#include "master/mule_queues.h"
 #include "master/reexec.h"
 #include "master/respawn_policy.h"
 #include "os/daemon.h"
@@ -24,6 +26,13 @@
 
 namespace appserver {
 namespace {
+
+// In a mule: the runtime that runs the handlers of the uWSGI signals it receives (the mule's
+// message wait hands them over through a plain function pointer).
+AppRuntime* mule_signal_runtime = nullptr;
+void run_mule_signal(int num) {
+    if (mule_signal_runtime) mule_signal_runtime->handle_signal(num);
+}
 
 constexpr auto kImmediateStopGrace = std::chrono::seconds(3);
 // How long a reload's report waits for the old workers to stop accepting.
@@ -64,12 +73,40 @@ Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners,
       listeners_(listeners),
       runtime_(runtime),
       signals_(signals),
-      daemons_(std::move(settings_.daemons)) {}
+      daemons_(std::move(settings_.daemons)),
+      mules_(runtime, settings_.auto_procname, settings_.procname_prefix) {
+    // A mule serves no request: it holds no listening socket (uWSGI closes them too), no ready pipe.
+    mules_.set_child_cleanup([this] {
+        release_in_child();
+        mule_signal_runtime = runtime_;
+        api::set_mule_signal_runner(run_mule_signal);
+    });
+}
+
+void Arbiter::release_in_child() {
+    for (ListenSocket& l : listeners_) l.fd.reset();
+    ready_read_.reset();
+    ready_write_.reset();
+    stats_server_.close_in_child();
+    if (settings_.signal_hub) settings_.signal_hub->enter_child();
+}
+
+void Arbiter::register_signal_receivers() {
+    if (!signal_dispatcher_.active()) return;
+    if (int fd = spoolers_.signal_channel(); fd >= 0) signal_dispatcher_.add_receiver({"spooler", "", fd});
+    if (MuleQueues* queues = MuleQueues::current())
+        for (auto [id, fd] : queues->signal_channels()) {
+            if (id == 0)
+                signal_dispatcher_.add_receiver({"mule", "", fd});  // whichever mule reads first
+            else
+                signal_dispatcher_.add_receiver({"mule" + std::to_string(id), "mules", fd});
+        }
+}
 
 int Arbiter::alive() const {
     auto live_slots = std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
     return static_cast<int>(live_slots) + static_cast<int>(old_workers_.size() + retiring_.size()) +
-           daemons_.running() + spoolers_.alive();
+           daemons_.running() + spoolers_.alive() + mules_.alive();
 }
 
 void Arbiter::run_worker_process(const Slot& slot) {
@@ -80,6 +117,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     ready_read_.reset();
     stats_server_.close_in_child();
     if (settings_.signal_hub) settings_.signal_hub->enter_worker(slot.id);
+    if (MuleQueues* mule_queues = MuleQueues::current()) mule_queues->close_others(0);  // it only sends
     runtime_->set_worker(WorkerFacts{.id = slot.id, .total_requests = instance_requests});
     runtime_->after_fork_child();
     if (settings_.auto_procname)
@@ -151,6 +189,7 @@ void Arbiter::reap() {
         }
         if (daemons_.on_exit(pid, status, Clock::now())) continue;
         if (spoolers_.on_child_exit(pid, status, stopping_)) continue;
+        if (mules_.on_child_exit(pid, status, Clock::now())) continue;
         std::erase(old_accepting_, pid);
         if (cron_commands_.on_child_exit(pid, status)) continue;
         if (retiring_.remove(pid)) {
@@ -294,6 +333,7 @@ void Arbiter::begin_stop(bool graceful) {
     daemons_.begin_stop();
     spoolers_.signal_all(graceful ? SIGTERM : SIGINT);  // graceful: each finishes its current task
     cron_commands_.stop(false);
+    mules_.stop(graceful, now);
     // A reload check in progress checks for nothing now; it must not outlive the master.
     if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
@@ -351,6 +391,7 @@ void Arbiter::finish_reload_check(int status) {
             if (s.pid > 0) workers.push_back(s.pid);
         // Spoolers retire like workers that stopped accepting: SIGTERM once the new image serves.
         for (pid_t pid : spoolers_.pids()) workers.push_back(-pid);
+        for (pid_t pid : mules_.hand_over_for_reload()) workers.push_back(-pid);  // reaped by the new image
         spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
                      master_pid_);
         // uWSGI's order: the attached (dumb) daemons stop before the new image starts them again.
@@ -481,6 +522,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
     signal_dispatcher_.start(runtime_ ? settings_.signal_hub : nullptr, [this](int id) {
         return std::any_of(slots_.begin(), slots_.end(), [id](const Slot& s) { return s.id == id && s.pid > 0; });
     });
+    register_signal_receivers();
     cron_commands_ = CronCommands(settings_.crons);
     for (const auto& [spec, kind] : settings_.stats_endpoints) {
         std::string error;
@@ -526,6 +568,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             daemons_.start(Clock::now());
         }
         kill_overdue_retirees();
+        mules_.tick(Clock::now());
         if (stopping_) {
             if (alive() == 0) break;
             if (!killed_ && Clock::now() >= kill_deadline_) {
@@ -533,6 +576,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
                 signal_workers(SIGKILL);
                 daemons_.kill_remaining();
                 spoolers_.signal_all(SIGKILL);
+                mules_.kill_all();
                 killed_ = true;
             }
             continue;

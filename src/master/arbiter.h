@@ -13,6 +13,8 @@
 #include "master/attached_daemons.h"
 #include "master/cron_commands.h"
 #include "master/harakiri_backstop.h"
+#include "master/mule_queues.h"
+#include "master/mules.h"
 #include "master/retiring_workers.h"
 #include "master/signal_dispatcher.h"
 #include "master/spoolers.h"
@@ -105,6 +107,11 @@ private:
     std::string render_stats(StatsServer::Document document);
     void check_listen_queues();
     void dump_worker_table();
+    // In a forked child that serves no request (spooler, mule): closes what it must not keep of
+    // the master's (listening sockets, the ready pipe, the stats server, the master's signal ends).
+    void release_in_child();
+    // uWSGI signal targets that other units own ("spooler", "mule", "muleN", "mules").
+    void register_signal_receivers();
 
     ArbiterSettings settings_;
     std::vector<ListenSocket>& listeners_;
@@ -129,8 +136,9 @@ private:
     Clock::time_point kill_deadline_{};
     FileWatch touch_watch_;
     FileWatch code_watch_;
-    HarakiriBackstop harakiri_backstop_;
-    AttachedDaemons daemons_;  // kills workers too frozen to end themselves
+    HarakiriBackstop harakiri_backstop_;  // kills workers too frozen to end themselves
+    AttachedDaemons daemons_;
+    Mules mules_;
     Clock::time_point next_code_check_{};
     StatsServer stats_server_{[this](StatsServer::Document d) { return render_stats(d); }};
     std::int64_t started_unix_ = 0;
@@ -138,10 +146,8 @@ private:
     std::vector<bool> queue_was_full_;     // per listener, so "full" is logged once per episode
     // What a forked spooler must not keep of the master's.
     Spoolers spoolers_{settings_.spooler, [this] {
-                           for (ListenSocket& l : listeners_) l.fd.reset();
-                           ready_read_.reset();
-                           ready_write_.reset();
-                           stats_server_.close_in_child();
+                           release_in_child();
+                           if (MuleQueues* queues = MuleQueues::current()) queues->close_others(0);  // it only sends
                        }};
     SignalDispatcher signal_dispatcher_;   // routes uWSGI signals; timers, crons, file monitors
     CronCommands cron_commands_;

@@ -8,8 +8,9 @@
 // Targets: "" / "worker" / "worker0" -> the pool (the first worker free to read it); "workerN";
 // "workers" (every worker id); "active-workers" (those running now). Every other target name is
 // looked up in the receivers registered with add_receiver: that is how mules and the spooler, which
-// other units own, get their signals. Until a unit registers one, a signal for "mule", "mules",
-// "muleN", "spooler" (or an unknown target) goes nowhere: logged once per target.
+// other units own, get their signals (the arbiter registers them: Arbiter::register_signal_receivers).
+// A signal for a target nobody registered (no spooler, an unknown name) goes nowhere: logged once
+// per target.
 
 #include <sys/types.h>
 #include <poll.h>

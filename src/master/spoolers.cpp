@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,8 +45,18 @@ void Spoolers::run_child(std::size_t index, AppRuntime& runtime, pid_t master_pi
                                     .harakiri_s = settings_.harakiri_s,
                                     .quiet = settings_.quiet,
                                     .master_pid = master_pid,
-                                    .signal_channel_fd = -1,
+                                    .signal_channel_fd = signal_spooler_end_.get(),
                                     .on_signal_channel = {}};
+    signal_master_end_.reset();  // the spooler reads; only the master writes
+    if (s.signal_channel_fd >= 0) {
+        int fd = s.signal_channel_fd;
+        s.on_signal_channel = [fd, &runtime] {
+            // Non-blocking: another spooler may have taken the byte first.
+            unsigned char num = 0;
+            for (int budget = 64; budget > 0 && ::recv(fd, &num, 1, MSG_DONTWAIT) == 1; --budget)
+                runtime.handle_signal(num);
+        };
+    }
     int code = spool::run_spooler(s, runtime);
     runtime.shutdown();
     spdlog::default_logger()->flush();
@@ -75,6 +86,20 @@ void Spoolers::manage(AppRuntime& runtime, pid_t master_pid, bool lazy_apps, con
         spool::set_spooler_pid(i, pid);
         spdlog::info("spawned the spooler on dir {} with pid {}", settings_.dirs[i], pid);
     }
+}
+
+int Spoolers::signal_channel() {
+    if (settings_.dirs.empty()) return -1;
+    if (!signal_master_end_) {
+        int fds[2];
+        if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
+            spdlog::error("{}", log::syscall_error("socketpair", "spooler signal channel", errno));
+            return -1;
+        }
+        signal_master_end_.reset(fds[0]);
+        signal_spooler_end_.reset(fds[1]);
+    }
+    return signal_master_end_.get();
 }
 
 bool Spoolers::on_child_exit(pid_t pid, int status, bool stopping) {

@@ -16,6 +16,7 @@
 
 #include "appserver/app_runtime.h"
 #include "spool/spooler_process.h"
+#include "os/unique_fd.h"
 #include "stats/snapshot.h"
 
 namespace appserver {
@@ -50,6 +51,10 @@ public:
     std::vector<pid_t> pids() const;
     // For the stats server.
     std::vector<stats::SpoolerSnapshot> snapshot() const;
+    // The "spooler" target of uWSGI signals: one channel every spooler process waits on (the first
+    // to read a signal runs its handler). Made on first call (before the spoolers fork); the master
+    // writes one byte per signal at the returned end. -1: no spooler, or the socketpair failed.
+    int signal_channel();
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -65,6 +70,7 @@ private:
 
     SpoolerSettings settings_;
     std::function<void()> in_child_;
+    UniqueFd signal_master_end_, signal_spooler_end_;
     std::vector<Slot> slots_ = std::vector<Slot>(settings_.dirs.size());
 };
 

@@ -15,6 +15,8 @@
 #include "log/access_log.h"
 #include "log/log.h"
 #include "master/arbiter.h"
+#include "master/mule_plan.h"
+#include "master/mule_queues.h"
 #include "master/preflight.h"
 #include "master/process_api.h"
 #include "master/reexec.h"
@@ -204,6 +206,7 @@ int check_config(Options& options, AppRuntime& runtime) {
     // an app that reads uwsgi.spoolers at import sees them.
     if (!spool::open_spooler_table(options.spooler, options.spooler_processes, options.spooler_quiet, error))
         return refuse(error);
+    if (MulePlan mules; !plan_mules(options, mules, error)) return refuse(error);
     if (!runtime.configure(options, error)) return refuse(error);
     if (!runtime.load_app(error)) return refuse(error);
     std::printf("configuration OK\n");
@@ -238,6 +241,7 @@ void absolutize_paths(Options& o) {
             if (target.rfind("file:", 0) == 0 && target.size() > 5 && target[5] != '/' && !base.empty())
                 target = "file:" + base + "/" + target.substr(5);
     for (auto& p : o.touch_reload) fix(p);
+    for (auto& p : o.touch_mules_reload) fix(p);
 }
 
 // Binds what the configuration asks for, reusing the sockets a previous image handed over.
@@ -475,6 +479,11 @@ int run_server(Options& options, AppRuntime& runtime) {
     // Before the app import: register_signal and add_timer run at import time.
     std::unique_ptr<SignalHub> signal_hub = make_signal_hub(options, error);
     if (!signal_hub) return failed(error);
+    // The mules' queues exist before the app is imported and before any fork: every process
+    // inherits them (an app may send at import time).
+    MuleQueues mule_queues;
+    if (MulePlan mules; !plan_mules(options, mules, error) || !mule_queues.create(mules, error))
+        return failed(error);
     if (!runtime.configure(options, error)) return failed(error);
     if (!options.lazy_apps && !runtime.load_app(error)) return failed(error);
     for (auto& unused : handed_over)

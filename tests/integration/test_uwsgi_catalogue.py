@@ -10,7 +10,7 @@ from harness import ROOT, Server, free_port, run_cli
 
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
-    "mule", "spooler-import", "route", "static-expires-mtime", "stats-push", "cheaper",
+    "mule-harakiri", "spooler-import", "route", "static-expires-mtime", "stats-push", "cheaper",
     "zerg", "subscribe-to", "ksm", "touch-chain-reload", "so-keepalive",
     "py-tracebacker", "emperor",
 ]
@@ -46,8 +46,8 @@ def write_site(tmp_path, port, extra=""):
         thunder-lock = true
         lazy = true
         vacuum = true
-        mule = tasks.py
-        mule = tasks.py
+        mule-harakiri = 30
+        mule-harakiri = 60
         spooler-import = tasks.py
         cache2 = name=default,items=100
         route = ^/old redirect:/new
@@ -82,9 +82,9 @@ def test_check_config_warns_once_per_unsupported_key_then_serves(tmp_path):
         line = next(i for i, text in enumerate(lines, 1) if text.startswith(key + " "))
         found = [w for w in unsupported if f"uwsgi.ini:{line}: {key}: uWSGI option not supported here" in w]
         assert len(found) == 1, (key, unsupported)
-    assert len(unsupported) == len(UNSUPPORTED), unsupported  # mule twice: one warning
+    assert len(unsupported) == len(UNSUPPORTED), unsupported  # mule-harakiri twice: one warning
     # The note says what to use instead or which issue plans it.
-    assert any("mule:" in w and "issue 12" in w for w in unsupported)
+    assert any("mule-harakiri:" in w and "docs/uwsgi-api.md" in w for w in unsupported)
     assert any("static-expires-mtime:" in w and "docs/static.md" in w for w in unsupported)
     assert not any("unknown key" in w or "did you mean" in w for w in warnings), warnings
     # module and wsgi-file: module is served, as uWSGI does, with one warning (not an error).
@@ -100,7 +100,7 @@ def test_check_config_warns_once_per_unsupported_key_then_serves(tmp_path):
     finally:
         server.stop()
     log = server.log()
-    assert len(re.findall(r"mule: uWSGI option not supported here", log)) == 1, log
+    assert len(re.findall(r"mule-harakiri: uWSGI option not supported here", log)) == 1, log
 
 
 def test_strict_still_refuses_a_name_uwsgi_does_not_know(tmp_path):

@@ -102,19 +102,19 @@ TEST(UwsgiCatalogue, RowsAreRealUwsgiNames) {
 TEST(UwsgiCatalogue, LongTailKeysWarnOnceWithFileLineAndNote) {
     TempDir dir;
     dir.write("uwsgi.ini",
-              "[uwsgi]\nhttp = :1\nmodule = m\nmule = tasks.py\nmule = other.py\nthunder-lock\n"
+              "[uwsgi]\nhttp = :1\nmodule = m\nmule-harakiri = 30\nmule-harakiri = 60\nthunder-lock\n"
               "route = ^/old redirect:/new\nspooler-import = tasks.py\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(warning_lines(loaded.options),
               (std::vector<std::string>{
-                  "uwsgi.ini:4: mule: uWSGI option not supported here, ignored. The uwsgi Python module, "
-                  "spooler, mules, signals and cache: planned (uWSGI API, issue 12); until then use a task "
-                  "queue (Celery, RQ) and Redis/memcached",
+                  "uwsgi.ini:4: mule-harakiri: uWSGI option not supported here, ignored. This key of the uwsgi module's "
+                  "subsystems (spooler, mules, signals, cache, locks) is not built; docs/uwsgi-api.md lists "
+                  "what is",
                   "uwsgi.ini:7: route: uWSGI option not supported here, ignored. No internal routing",
-                  "uwsgi.ini:8: spooler-import: uWSGI option not supported here, ignored. The uwsgi Python module, "
-                  "spooler, mules, signals and cache: planned (uWSGI API, issue 12); until then use a task "
-                  "queue (Celery, RQ) and Redis/memcached"}));
+                  "uwsgi.ini:8: spooler-import: uWSGI option not supported here, ignored. This key of the uwsgi module's "
+                  "subsystems (spooler, mules, signals, cache, locks) is not built; docs/uwsgi-api.md lists "
+                  "what is"}));
 }
 
 // pip's uWSGI (what most projects run) has plugins built in that Debian ships apart: their keys are
@@ -156,39 +156,42 @@ TEST(UwsgiCatalogue, TheWarningNamesTheKeyAsWritten) {
 TEST(UwsgiCatalogue, StrictRefusesUnknownKeysOnly) {
     TempDir dir;
     dir.write("ok.ini",
-              "[uwsgi]\nstrict = true\nhttp = :1\nmodule = m\nmule = t.py\ncache2 = name=c,items=10\n"
+              "[uwsgi]\nstrict = true\nhttp = :1\nmodule = m\nmule-harakiri = 3\ncache2 = name=c,items=10\n"
               "disable-write-exception\n");
     auto ok = load({"--ini", "ok.ini"});
     ASSERT_TRUE(ok.result.ok) << ok.result.error;
     EXPECT_EQ(ok.options.warnings.size(), 2u);  // cache2 is implemented: no warning
 
     dir.write("typo.ini", "[uwsgi]\nstrict = true\nhttp = :1\nmodule = m\nmule = t.py\nmulle = t.py\n");
-    EXPECT_EQ(load({"--ini", "typo.ini"}).result.error, "typo.ini:6: unknown key \"mulle\"");
-    EXPECT_EQ(load({"--strict", "--ini", "typo.ini"}).result.error, "typo.ini:6: unknown key \"mulle\"");
+    // `mule` is implemented now: a typo of it is corrected.
+    EXPECT_EQ(load({"--ini", "typo.ini"}).result.error, "typo.ini:6: unknown key \"mulle\" (did you mean \"mule\"?)");
+    EXPECT_EQ(load({"--strict", "--ini", "typo.ini"}).result.error,
+              "typo.ini:6: unknown key \"mulle\" (did you mean \"mule\"?)");
 }
 
-// A real uWSGI key is no longer taken for a typo of another one (`mule` used to get "did you mean
-// module?"); typos of names that do something are still corrected.
+// A real uWSGI key is no longer taken for a typo of another one (`mule-harakiri` is not "did you mean
+// ...?"); typos of names that do something are still corrected.
 TEST(UwsgiCatalogue, SuggestionsOnlyForNamesUwsgiDoesNotKnow) {
     TempDir dir;
-    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nmodule = m\nmule = t.py\nprcesses = 2\nfoo = 1\n");
+    dir.write("uwsgi.ini", "[uwsgi]\nhttp = :1\nmodule = m\nmule-harakiri = 3\nprcesses = 2\nfoo = 1\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     const auto lines = warning_lines(loaded.options);
     ASSERT_EQ(lines.size(), 3u);
-    EXPECT_EQ(lines[0].find("uwsgi.ini:4: mule: uWSGI option not supported here"), 0u) << lines[0];
+    EXPECT_EQ(lines[0].find("uwsgi.ini:4: mule-harakiri: uWSGI option not supported here"), 0u) << lines[0];
     EXPECT_EQ(
         lines[1],
         "uwsgi.ini:5: unknown key \"prcesses\" (did you mean \"processes\"?); kept as a variable, ignored");
     EXPECT_EQ(lines[2], "uwsgi.ini:6: unknown key \"foo\"; kept as a variable, ignored");
 
-    EXPECT_EQ(load({"--http", ":1", "--module", "m", "--mulle"}).result.error, "unknown option --mulle");
+    EXPECT_EQ(load({"--http", ":1", "--module", "m", "--mule-harakri"}).result.error,
+              "unknown option --mule-harakri");
     EXPECT_EQ(load({"--http", ":1", "--module", "m", "--prcesses", "2"}).result.error,
               "unknown option --prcesses (did you mean --processes?)");
 }
 
 TEST(UwsgiCatalogue, CommandLineTakesLongTailKeysWithOrWithoutValue) {
-    auto loaded = load({"--mule", "tasks.py", "--http", ":1", "--lazy", "--disable-write-exception", "--module", "m",
+    auto loaded = load({"--mule-harakiri", "3", "--http", ":1", "--lazy", "--disable-write-exception", "--module", "m",
                         "-Q", "/var/spool/app", "--cache2=name=c,items=1"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(loaded.options.http, std::vector<std::string>{":1"});
@@ -197,7 +200,7 @@ TEST(UwsgiCatalogue, CommandLineTakesLongTailKeysWithOrWithoutValue) {
     std::vector<std::string> keys;
     for (const ConfigWarning& w : loaded.options.warnings)
         keys.push_back(w.message.substr(0, w.message.find(':')));
-    EXPECT_EQ(keys, (std::vector<std::string>{"mule", "disable-write-exception"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"mule-harakiri", "disable-write-exception"}));
     EXPECT_EQ(loaded.options.spooler, std::vector<std::string>{"/var/spool/app"});  // -Q is built now
 }
 

@@ -1,0 +1,2 @@
+"""A mule script that fails at start, every time."""
+raise RuntimeError("mule script broken on purpose")
