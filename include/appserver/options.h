@@ -109,6 +109,11 @@ struct Options {
     std::vector<std::string> touch_reload;
     int max_requests = 0;
     int max_requests_delta = 0;
+    int cheaper = 0;                    // fewest workers under the cheaper subsystem; 0: off
+    int cheaper_initial = 0;            // 0: `cheaper`
+    int cheaper_step = 1;
+    int cheaper_overload = 3;
+    std::string cheaper_algo;           // spare (default), backlog
     int max_worker_lifetime = 0;        // seconds
     int max_worker_lifetime_delta = 0;  // seconds per worker id after the first
     int reload_on_rss = 0;               // MB

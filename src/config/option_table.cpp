@@ -157,6 +157,21 @@ const std::array kTable = {
         "As uWSGI: `DATE - message`. A bare `log-date` (or true/1/on/yes) writes `Fri Nov 27 10:20:42 "
         "2026`. Access lines of a log-format keep their own shape.",
         {}, Command::run, "true"},
+    OptionSpec{"cheaper", "", K::integer, G::processes, S::implemented, &O::cheaper, "N",
+        "adapt the number of workers between N and `processes` to the load (0: fixed)",
+        "uWSGI's cheaper subsystem: `processes` is the most. Once a second the master applies "
+        "`cheaper-algo`; a worker no longer needed finishes its requests and leaves, its slot shows "
+        "as \"cheap\" in the stats. See docs/processes.md."},
+    OptionSpec{"cheaper-initial", "", K::integer, G::processes, S::implemented, &O::cheaper_initial, "N",
+        "workers started at first under `cheaper` (default: the `cheaper` value)"},
+    OptionSpec{"cheaper-step", "", K::integer, G::processes, S::implemented, &O::cheaper_step, "N",
+        "workers started at once when more are needed"},
+    OptionSpec{"cheaper-overload", "", K::integer, G::processes, S::implemented, &O::cheaper_overload, "N",
+        "spare: seconds every worker must be busy before more start (and idle before one stops); "
+        "backlog: queued connections past which more start"},
+    OptionSpec{"cheaper-algo", "", K::string, G::processes, S::implemented, &O::cheaper_algo, "NAME",
+        "spare (default: all busy -> more, idle -> fewer) or backlog (the listen queue's length)",
+        "pip's `busyness` plugin and `spare2` are not built in: they load with a warning and act as spare."},
     OptionSpec{"attach-daemon", "", K::list, G::processes, S::implemented, &O::attach_daemon, "COMMAND",
         "run COMMAND (via /bin/sh -c) beside the server, restart it when it ends; repeatable",
         "As uWSGI's: started once the workers serve, in its own session; restarted when it exits (after "
@@ -474,8 +489,6 @@ const std::array kTable = {
         "appserver's processes log through one configured sink (stderr or logto); there is no log pipe."},
 
     // --- uWSGI keys appserver does not implement: warned about and ignored
-    OptionSpec{"cheaper", "", K::integer, G::unsupported, S::unsupported, {}, "", "",
-        "Planned (cheaper, issue 13); until then the number of workers is fixed (`processes`)."},
 
     OptionSpec{"socket-timeout", "z", K::integer, G::unsupported, S::unsupported, {}, "", "",
         "See `http-timeout`."},

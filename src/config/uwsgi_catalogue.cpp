@@ -20,8 +20,8 @@ constexpr std::string_view kStats =
     "metrics subsystem and stats pushers: not implemented; use `stats` (uwsgitop) or `stats-prometheus` "
     "(docs/observability.md)";
 constexpr std::string_view kProcesses =
-    "adaptive workers, attached daemons and mounts: planned (issue 13); until then `processes` is fixed "
-    "and daemons run under systemd";
+    "this process-management key is not built; docs/processes.md lists what is (cheaper with the spare "
+    "and backlog algorithms, attach-daemon, mount...)";
 constexpr std::string_view kEmperor =
     "no Emperor, Legion, Zerg or subscriptions: run one appserver per application under systemd";
 constexpr std::string_view kRouters =
@@ -148,7 +148,6 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"cgroup-opt", "", kJail},
     {"chdir2", "", kHooks},
     {"cheap", "", kProcesses},
-    {"cheaper-algo", "", kProcesses},
     {"cheaper-algo-list", "", kProcesses},
     {"cheaper-algos-list", "", kProcesses},
     {"cheaper-busyness-backlog-alert", "", kProcesses},
@@ -160,12 +159,9 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"cheaper-busyness-multiplier", "", kProcesses},
     {"cheaper-busyness-penalty", "", kProcesses},
     {"cheaper-busyness-verbose", "", kProcesses},
-    {"cheaper-initial", "", kProcesses},
     {"cheaper-list", "", kProcesses},
-    {"cheaper-overload", "", kProcesses},
     {"cheaper-rss-limit-hard", "", kProcesses},
     {"cheaper-rss-limit-soft", "", kProcesses},
-    {"cheaper-step", "", kProcesses},
     {"check-cache", "", kOther},
     {"check-interval", "", kOther},
     {"check-mount", "", kJail},

@@ -10,6 +10,7 @@
 #include "config/cache_spec.h"
 #include "config/daemon_spec.h"
 #include "log/log_target.h"
+#include "master/cheaper.h"
 #include "proto/forwarded.h"
 #include "proto/response_head.h"
 #include "signals/cron.h"
@@ -149,6 +150,23 @@ std::string check_headers(const Options& o) {
     return "";
 }
 
+// uWSGI refuses the same: the fewest workers must be fewer than the most.
+std::string check_cheaper(const Options& o) {
+    if (o.cheaper <= 0) return "";
+    if (o.cheaper >= o.processes)
+        return "option cheaper: " + std::to_string(o.cheaper) + " must be lower than processes (" +
+               std::to_string(o.processes) + ")";
+    if (o.cheaper_initial != 0 && (o.cheaper_initial < o.cheaper || o.cheaper_initial > o.processes))
+        return "option cheaper-initial: " + std::to_string(o.cheaper_initial) + " must be between cheaper (" +
+               std::to_string(o.cheaper) + ") and processes (" + std::to_string(o.processes) + ")";
+    if (o.cheaper_step < 1) return "option cheaper-step: must be at least 1";
+    if (o.cheaper_overload < 1) return "option cheaper-overload: must be at least 1";
+    CheaperSettings::Algo algo{};
+    std::string note, error;
+    if (!parse_cheaper_algo(o.cheaper_algo, algo, note, error)) return error;
+    return "";
+}
+
 // The same parse the master uses (startup.cpp), so a daemon that passes here starts there.
 std::string check_daemons(const Options& o) {
     std::string error;
@@ -174,7 +192,7 @@ std::string validate_options(const Options& options) {
     }
     for (auto check : {check_numbers, check_env, check_crons, check_chmod, check_umask, check_forwarded,
                        check_loggers, check_application, check_static_files, check_headers, check_daemons,
-                       check_caches}) {
+                       check_caches, check_cheaper}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -256,7 +256,7 @@ void Arbiter::read_ready_reports() {
         }
     }
     if (serving_ || stopping_) return;
-    bool all_ready = std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.ready; });
+    bool all_ready = std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.ready || s.cheap; });
     if (!all_ready) return;
     serving_ = true;
     // New workers serve: the previous generation may now finish its requests and leave.
@@ -294,7 +294,7 @@ void Arbiter::manage_workers() {
     spoolers_.manage(*runtime_, master_pid_, settings_.lazy_apps, settings_.procname_prefix, settings_.auto_procname);
     auto now = Clock::now();
     for (Slot& slot : slots_)
-        if (slot.pid == 0 && now >= slot.next_spawn) spawn(slot);
+        if (slot.pid == 0 && !slot.cheap && now >= slot.next_spawn) spawn(slot);
 }
 
 void Arbiter::signal_workers(int sig) {
@@ -492,6 +492,56 @@ void Arbiter::check_listen_queues() {
     }
 }
 
+void Arbiter::adapt_worker_count() {
+    if (!cheaper_.settings().enabled() || !runtime_ || !serving_) return;
+    CheaperView view;
+    const Scoreboard* board = harakiri_backstop_.board();
+    auto busy = [board](int id) {
+        if (board == nullptr) return false;
+        for (const RequestSlot& r : board->requests(id))
+            if (r.in_request.load(std::memory_order_relaxed) != 0) return true;
+        return false;
+    };
+    for (const Slot& s : slots_) {
+        if (s.cheap) {
+            ++view.cheap;
+        } else if (s.pid > 0) {
+            ++view.active;
+            if (busy(s.id)) ++view.busy;
+        }
+    }
+    for (const ListenSocket& l : listeners_) {
+        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
+        if (q.known) view.backlog += static_cast<int>(q.queue);
+    }
+    int decision = cheaper_.decide(view);
+    auto now = Clock::now();
+    for (Slot& s : slots_) {
+        if (decision <= 0) break;
+        if (!s.cheap) continue;
+        s.cheap = false;
+        s.next_spawn = now;
+        --decision;
+        spdlog::info("cheaper: {} of {} workers busy (listen queue {}): starting worker {}", view.busy, view.active,
+                     view.backlog, s.id);
+    }
+    if (decision < 0) {
+        // The idlest: an idle worker that has run the longest (uWSGI stops the oldest idle one).
+        Slot* victim = nullptr;
+        for (Slot& s : slots_)
+            if (!s.cheap && s.pid > 0 && s.ready && !busy(s.id) && (!victim || s.started < victim->started))
+                victim = &s;
+        if (victim == nullptr) return;
+        spdlog::info("cheaper: {} of {} workers busy: stopping worker {} (pid {})", view.busy, view.active, victim->id,
+                     victim->pid);
+        victim->cheap = true;
+        ::kill(victim->pid, SIGTERM);  // finishes what it has, then leaves
+        retiring_.add(victim->pid, now + std::chrono::seconds(settings_.mercy_s));
+        victim->pid = 0;
+        victim->ready = false;
+    }
+}
+
 void Arbiter::dump_worker_table() {
     for (const std::string& line : stats::render_worker_table(snapshot())) spdlog::info("{}", line);
 }
@@ -511,7 +561,8 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         proctitle::set(settings_.process_title(settings_.procname_master.empty() ? "appserver: master"
                                                                                  : settings_.procname_master));
     if (runtime_)
-        for (int i = 1; i <= settings_.processes; ++i) slots_.push_back(Slot{.id = i});
+        for (int i = 1; i <= settings_.processes; ++i)
+            slots_.push_back(Slot{.id = i, .cheap = settings_.cheaper.enabled() && i > settings_.cheaper.initial});
     touch_watch_.watch(settings_.touch_reload);
     if (settings_.py_autoreload_s > 0 && runtime_) {
         code_watch_.watch(runtime_->source_files());
@@ -587,6 +638,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             last_watch = Clock::now();
             check_watched_files();
             check_listen_queues();
+            adapt_worker_count();
         }
     }
     cron_commands_.stop(true);  // a run that ignored SIGTERM does not outlive the server

@@ -11,6 +11,7 @@
 
 #include "appserver/app_runtime.h"
 #include "master/attached_daemons.h"
+#include "master/cheaper.h"
 #include "master/cron_commands.h"
 #include "master/harakiri_backstop.h"
 #include "master/mule_queues.h"
@@ -49,6 +50,7 @@ struct ArbiterSettings {
     // stats / stats-http / stats-prometheus addresses.
     std::vector<std::pair<std::string, StatsServer::Kind>> stats_endpoints;
     std::vector<DaemonSpec> daemons;  // attach-daemon & co.
+    CheaperSettings cheaper;          // adaptive worker count (off unless `cheaper`)
     WorkerSettings worker;
     SpoolerSettings spooler;  // no dirs: no spooler
     SignalHub* signal_hub = nullptr;   // uWSGI signals (made before the app import); null: none
@@ -85,6 +87,7 @@ private:
         Clock::time_point started{};  // when its worker was forked (respawn rate)
         Clock::time_point next_spawn{};
         int boot_failures = 0;
+        bool cheap = false;  // cheaper: no worker wanted in this slot now
     };
 
     void spawn(Slot& slot);
@@ -107,6 +110,8 @@ private:
     std::string render_stats(StatsServer::Document document);
     void check_listen_queues();
     void dump_worker_table();
+    // cheaper: once a second, start or stop workers as the algorithm says.
+    void adapt_worker_count();
     // In a forked child that serves no request (spooler, mule): closes what it must not keep of
     // the master's (listening sockets, the ready pipe, the stats server, the master's signal ends).
     void release_in_child();
@@ -138,6 +143,7 @@ private:
     FileWatch code_watch_;
     HarakiriBackstop harakiri_backstop_;  // kills workers too frozen to end themselves
     AttachedDaemons daemons_;
+    Cheaper cheaper_{settings_.cheaper};
     Mules mules_;
     Clock::time_point next_code_check_{};
     StatsServer stats_server_{[this](StatsServer::Document d) { return render_stats(d); }};

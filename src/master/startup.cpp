@@ -145,6 +145,15 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.harakiri_s = o.harakiri;
     a.max_requests_delta = o.max_requests_delta;
     a.max_lifetime_delta_s = o.max_worker_lifetime_delta;
+    if (o.cheaper > 0) {  // validated already (config/validate.cpp)
+        a.cheaper.min_workers = o.cheaper;
+        a.cheaper.initial = o.cheaper_initial > 0 ? o.cheaper_initial : o.cheaper;
+        a.cheaper.step = o.cheaper_step;
+        a.cheaper.overload = o.cheaper_overload;
+        std::string note, error;
+        parse_cheaper_algo(o.cheaper_algo, a.cheaper.algo, note, error);
+        if (!note.empty()) spdlog::warn("{}", note);
+    }
     std::string unused;  // validated already (config/validate.cpp)
     for (auto [key, list] : {std::pair{"attach-daemon", &o.attach_daemon}, {"attach-daemon2", &o.attach_daemon2},
                              {"smart-attach-daemon", &o.smart_attach_daemon},

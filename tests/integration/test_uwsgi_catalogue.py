@@ -10,7 +10,7 @@ from harness import ROOT, Server, free_port, run_cli
 
 # Long-tail keys as real projects write them, each unsupported here: key -> line in the ini below.
 UNSUPPORTED = [
-    "mule-harakiri", "spooler-import", "route", "static-expires-mtime", "stats-push", "cheaper",
+    "mule-harakiri", "spooler-import", "route", "static-expires-mtime", "stats-push", "cheaper-rss-limit-soft",
     "zerg", "subscribe-to", "ksm", "touch-chain-reload", "so-keepalive",
     "py-tracebacker", "emperor",
 ]
@@ -54,7 +54,7 @@ def write_site(tmp_path, port, extra=""):
         static-map = /static=%dstatic
         static-expires-mtime = \\.css$ 3600
         stats-push = statsd:127.0.0.1:8125
-        cheaper = 1
+        cheaper-rss-limit-soft = 100000000
         zerg = /tmp/zerg.sock
         subscribe-to = 127.0.0.1:3031:example.com
         ksm = 10

@@ -348,14 +348,13 @@ TEST(IniUnknown, UnsupportedKeysWarnOncePerKey) {
     dir.write(
         "uwsgi.ini",
         "[uwsgi]\nhttp = :1\nmodule = m\nroute = ^/a log:a\nroute = ^/b log:b\n"
-        "cheaper = 2\ncheaper = 3\n");
+        "socket-timeout = 2\nsocket-timeout = 3\n");
     auto loaded = load({"--ini", "uwsgi.ini"});
     ASSERT_TRUE(loaded.result.ok) << loaded.result.error;
     EXPECT_EQ(testing::warning_lines(loaded.options),
               (std::vector<std::string>{
                   "uwsgi.ini:4: route: uWSGI option not supported here, ignored. No internal routing",
-                  "uwsgi.ini:6: cheaper: uWSGI option not supported here, ignored. Planned (cheaper, issue 13); "
-                  "until then the number of workers is fixed (`processes`)"}));
+                  "uwsgi.ini:6: socket-timeout: uWSGI option not supported here, ignored. See `http-timeout`"}));
 }
 
 TEST(IniUnknown, NoOpsAreSilent) {

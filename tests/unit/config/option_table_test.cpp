@@ -103,6 +103,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"http-timeout", OptionStatus::implemented},
         {"http-keepalive", OptionStatus::implemented},
         {"mount", OptionStatus::implemented},
+        {"cheaper", OptionStatus::implemented},
         {"uid", OptionStatus::implemented},
         {"gid", OptionStatus::implemented},
         {"chown-socket", OptionStatus::implemented},
@@ -150,6 +151,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"memory-report", OptionStatus::implemented},
         {"manage-script-name", OptionStatus::implemented},
         {"mount", OptionStatus::implemented},
+        {"cheaper", OptionStatus::implemented},
     };
     for (auto [name, status] : expected) {
         const OptionSpec* spec = find_option(name);
@@ -157,7 +159,7 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         EXPECT_EQ(spec->status, status) << name;
     }
     for (const char* name :
-         {"cheaper", "socket-timeout", "disable-write-exception", "route"}) {
+         {"socket-timeout", "disable-write-exception", "route"}) {
         const OptionSpec* spec = find_option(name);
         ASSERT_NE(spec, nullptr) << name;
         EXPECT_EQ(spec->status, OptionStatus::unsupported) << name;
