@@ -114,6 +114,8 @@ struct Options {
     int cheaper_step = 1;
     int cheaper_overload = 3;
     std::string cheaper_algo;           // spare (default), backlog
+    int harakiri_graceful_timeout = 0;  // seconds; 0: harakiri kills at once
+    int harakiri_graceful_signal = 15;  // SIGTERM
     int max_worker_lifetime = 0;        // seconds
     int max_worker_lifetime_delta = 0;  // seconds per worker id after the first
     int reload_on_rss = 0;               // MB

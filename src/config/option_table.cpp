@@ -252,6 +252,14 @@ const std::array kTable = {
         "recycle a worker whose resident memory exceeds MB megabytes (0: never)"},
     OptionSpec{"harakiri", "t", K::integer, G::lifecycle, S::implemented, &O::harakiri, "SECONDS",
         "kill a worker stuck on one request for SECONDS (0: never)"},
+    OptionSpec{"harakiri-graceful-timeout", "", K::integer, G::lifecycle, S::implemented,
+        &O::harakiri_graceful_timeout, "SECONDS",
+        "on harakiri, signal the worker first (harakiri-graceful-signal) and kill it SECONDS later",
+        "As uWSGI's: the client gets its 504 at once; the worker gets the signal (SIGTERM: it stops "
+        "accepting, and leaves as soon as the stuck request returns), and ends itself if it is still "
+        "there after SECONDS. The master's backstop waits that much longer too."},
+    OptionSpec{"harakiri-graceful-signal", "", K::integer, G::lifecycle, S::implemented,
+        &O::harakiri_graceful_signal, "SIGNUM", "the signal of a graceful harakiri attempt (default 15, SIGTERM)"},
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
         "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
     OptionSpec{"cron", "", K::list, G::lifecycle, S::implemented, &O::cron, "M H D MO WD CMD",

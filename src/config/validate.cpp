@@ -150,6 +150,14 @@ std::string check_headers(const Options& o) {
     return "";
 }
 
+std::string check_harakiri(const Options& o) {
+    if (o.harakiri_graceful_timeout < 0) return "option harakiri-graceful-timeout: must be 0 or more";
+    if (o.harakiri_graceful_signal < 1 || o.harakiri_graceful_signal > 64)
+        return "option harakiri-graceful-signal: " + std::to_string(o.harakiri_graceful_signal) +
+               " is not a signal number (1 to 64)";
+    return "";
+}
+
 // uWSGI refuses the same: the fewest workers must be fewer than the most.
 std::string check_cheaper(const Options& o) {
     if (o.cheaper <= 0) return "";
@@ -192,7 +200,7 @@ std::string validate_options(const Options& options) {
     }
     for (auto check : {check_numbers, check_env, check_crons, check_chmod, check_umask, check_forwarded,
                        check_loggers, check_application, check_static_files, check_headers, check_daemons,
-                       check_caches, check_cheaper}) {
+                       check_caches, check_cheaper, check_harakiri}) {
         if (std::string error = check(options); !error.empty()) return error;
     }
     return "";

@@ -568,7 +568,11 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         code_watch_.watch(runtime_->source_files());
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
-    harakiri_backstop_.open(settings_.processes, settings_.worker.threads, settings_.worker.harakiri_s);
+    // A graceful harakiri attempt gives the worker harakiri-graceful-timeout more before it ends itself.
+    harakiri_backstop_.open(settings_.processes, settings_.worker.threads,
+                            settings_.worker.harakiri_s > 0
+                                ? settings_.worker.harakiri_s + settings_.worker.harakiri_graceful_s
+                                : 0);
     started_unix_ = static_cast<std::int64_t>(::time(nullptr));
     signal_dispatcher_.start(runtime_ ? settings_.signal_hub : nullptr, [this](int id) {
         return std::any_of(slots_.begin(), slots_.end(), [id](const Slot& s) { return s.id == id && s.pid > 0; });

@@ -143,6 +143,8 @@ ArbiterSettings arbiter_settings(const Options& o) {
     w.reload_on_rss_mb = o.reload_on_rss;
     w.max_lifetime_s = o.max_worker_lifetime;
     w.harakiri_s = o.harakiri;
+    w.harakiri_graceful_s = o.harakiri_graceful_timeout;
+    w.harakiri_graceful_signal = o.harakiri_graceful_signal;
     a.max_requests_delta = o.max_requests_delta;
     a.max_lifetime_delta_s = o.max_worker_lifetime_delta;
     if (o.cheaper > 0) {  // validated already (config/validate.cpp)

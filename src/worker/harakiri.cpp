@@ -1,5 +1,7 @@
 #include "worker/harakiri.h"
 
+#include <signal.h>
+
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,8 +31,8 @@ bool send_timeout_response(ResponseGate& gate, int fd) {
     return true;
 }
 
-Harakiri::Harakiri(int seconds, int worker_id, int request_threads)
-    : seconds_(seconds), worker_id_(worker_id), slots_(static_cast<std::size_t>(request_threads)) {
+Harakiri::Harakiri(int seconds, int worker_id, int request_threads, int graceful_s, int graceful_signal)
+    : seconds_(seconds), worker_id_(worker_id), graceful_s_(graceful_s), graceful_signal_(graceful_signal), slots_(static_cast<std::size_t>(request_threads)) {
     if (Scoreboard* board = Scoreboard::current()) board_ = board->claim(worker_id, ::getpid());
     if (seconds_ > 0) {
         std::lock_guard lock(mutex_);
@@ -76,6 +78,7 @@ Harakiri::Guard::Guard(Harakiri* h, int client_fd, std::string_view method, std:
         s.uri = uri;
         s.gate = gate;
         s.user_deadline_ms.store(0);
+        s.graceful_until_ms = 0;
         s.started_ms.store(now);
         // Without a harakiri limit the master's backstop must see no limit running.
         if (h_->seconds_ > 0 && i < h_->board_.size()) h_->board_[i].started_ms.store(now, std::memory_order_release);
@@ -107,6 +110,17 @@ void Harakiri::kill_self(Slot& slot, std::int64_t busy_ms, const char* why) {
     ::_exit(kWorkerHarakiri);
 }
 
+void Harakiri::graceful_attempt(Slot& slot, std::int64_t busy_ms, std::int64_t now) {
+    spdlog::error(
+        "harakiri: worker {} (pid {}) stuck for {:.1f}s on \"{} {}\": graceful attempt with signal {}, "
+        "killing it in {}s if it is still there",
+        worker_id_, ::getpid(), static_cast<double>(busy_ms) / 1000.0, slot.method, slot.uri, graceful_signal_,
+        graceful_s_);
+    if (slot.gate) send_timeout_response(*slot.gate, slot.fd);  // the client's answer does not wait
+    slot.graceful_until_ms = now + static_cast<std::int64_t>(graceful_s_) * 1000;
+    ::kill(::getpid(), graceful_signal_);
+}
+
 void Harakiri::watch() {
     std::unique_lock lock(mutex_);
     const std::int64_t limit_ms = static_cast<std::int64_t>(seconds_) * 1000;
@@ -115,7 +129,14 @@ void Harakiri::watch() {
         std::int64_t now = now_ms();
         for (Slot& s : slots_) {
             std::int64_t started = s.started_ms.load();
-            if (limit_ms > 0 && started != 0 && now - started > limit_ms) kill_self(s, now - started, "");
+            if (limit_ms > 0 && started != 0 && now - started > limit_ms) {
+                if (graceful_s_ <= 0) kill_self(s, now - started, "");
+                if (s.graceful_until_ms == 0) {
+                    graceful_attempt(s, now - started, now);
+                } else if (now > s.graceful_until_ms) {
+                    kill_self(s, now - started, " (after harakiri-graceful-timeout)");
+                }
+            }
             std::int64_t deadline = s.user_deadline_ms.load();
             if (deadline != 0 && now > deadline) kill_self(s, now - started, " (set_user_harakiri)");
         }

@@ -26,7 +26,10 @@ class Harakiri {
 public:
     // seconds == 0: no limit for every request; the watchdog starts only if a request sets its own
     // deadline (set_user_deadline).
-    Harakiri(int seconds, int worker_id, int request_threads);
+    // graceful_s > 0 (harakiri-graceful-timeout): a request past the limit first gets its 504 and
+    // the worker `graceful_signal` (a graceful stop, as uWSGI's master sends); the worker ends
+    // itself only if it is still there graceful_s seconds later.
+    Harakiri(int seconds, int worker_id, int request_threads, int graceful_s = 0, int graceful_signal = 15);
     ~Harakiri();
     Harakiri(const Harakiri&) = delete;
     Harakiri& operator=(const Harakiri&) = delete;
@@ -54,6 +57,7 @@ private:
     struct Slot {
         std::atomic<std::int64_t> started_ms{0};  // 0: idle
         std::atomic<std::int64_t> user_deadline_ms{0};  // set_user_harakiri; 0: none
+        std::int64_t graceful_until_ms = 0;             // harakiri-graceful-timeout running (mutex_)
         int fd = -1;
         std::string_view method, uri;  // valid while busy (read under mutex_ only)
         ResponseGate* gate = nullptr;
@@ -61,10 +65,13 @@ private:
     };
     void watch();
     [[noreturn]] void kill_self(Slot& slot, std::int64_t busy_ms, const char* why);
+    void graceful_attempt(Slot& slot, std::int64_t busy_ms, std::int64_t now);
     void start_watch_locked();  // mutex_ held
 
     int seconds_;
     int worker_id_;
+    int graceful_s_;
+    int graceful_signal_;
     std::vector<Slot> slots_;
     std::span<RequestSlot> board_;  // this worker's request slots on the scoreboard (may be empty)
     std::mutex mutex_;              // guards slot assignment and labels

@@ -486,7 +486,8 @@ int Worker::run() {
         next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
     }
     harakiri_ =
-        std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads));
+        std::make_unique<Harakiri>(settings_.harakiri_s, settings_.id, std::max(1, settings_.threads),
+                                   settings_.harakiri_graceful_s, settings_.harakiri_graceful_signal);
     settings_.session.harakiri = harakiri_.get();  // always: set_user_harakiri needs it without a limit
     worker_stats::attach(settings_.id, settings_.threads <= 1);  // after the Harakiri constructor has claimed the slot
     settings_.session.served = &served_;

@@ -33,6 +33,8 @@ struct WorkerSettings {
     int reload_on_rss_mb = 0;  // recycle when resident memory passes this; 0: never
     int max_lifetime_s = 0;    // recycle after running this long (max-worker-lifetime + delta); 0: never
     int harakiri_s = 0;        // kill the worker when one request takes longer; 0: never
+    int harakiri_graceful_s = 0;        // harakiri-graceful-timeout: a graceful signal first, then this long
+    int harakiri_graceful_signal = 15;  // harakiri-graceful-signal (SIGTERM)
     int ready_fd = -1;         // messages to the master (worker/exit_codes.h): serving, stopped accepting
     int py_autoreload_s = 0;   // lazy-apps: this worker watches the modules it imported itself
     int signal_pool_fd = -1;   // uWSGI signals for "the first free worker" (signals/signal_hub.h)

@@ -127,3 +127,27 @@ def test_a_connection_whose_request_is_still_on_its_way_survives_recycling(serve
         assert early.read_response().status == 200
     finally:
         early.close()
+
+
+def test_graceful_harakiri_answers_504_signals_then_kills(serve):
+    """harakiri-graceful-timeout (uWSGI's): past harakiri the client gets its 504 at once and the worker
+    SIGTERM; a request still stuck after the graceful timeout ends the worker; one that returns
+    within it lets the worker leave by itself."""
+    s = serve("routes.py", "--processes", "1", "--harakiri", "1", "--harakiri-graceful-timeout", "2")
+    [worker] = s.wait_workers(1)
+    started = time.monotonic()
+    assert get(s.port, "/sleep?30", timeout=20)[0] == 504
+    assert time.monotonic() - started < 6
+    assert wait_until(lambda: not pid_alive(worker), 15), s.log()[-2000:]
+    log = s.log()
+    assert "graceful attempt with signal 15" in log, log[-2000:]
+    assert "(after harakiri-graceful-timeout): killing it" in log, log[-2000:]
+    [fresh] = s.wait_workers(1)
+    assert get(s.port, "/pid") == (200, str(fresh))
+
+    # This one returns inside the graceful window: the worker stops on the signal, not by the kill.
+    status, _ = get(s.port, "/sleep?1.8", timeout=20)
+    assert status == 504
+    assert wait_until(lambda: not pid_alive(fresh), 15), s.log()[-2000:]
+    assert s.log().count("(after harakiri-graceful-timeout): killing it") == 1, s.log()[-2000:]
+    assert get(s.port, "/pid")[0] == 200
