@@ -1,1 +1,1 @@
-from fixtures import serve, serve_ready, sock_dir  # noqa: F401  (pytest fixtures)
+from fixtures import serve, serve_ready, servers, sock_dir  # noqa: F401  (pytest fixtures)

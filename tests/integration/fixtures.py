@@ -55,3 +55,12 @@ def serve_ready(tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def servers():
+    """A list of started Servers, each stopped (by pid) at teardown."""
+    started = []
+    yield started
+    for server in started:
+        server.stop()

@@ -190,3 +190,16 @@ class Server:
                 except ProcessLookupError:
                     pass
         self._log.close()
+
+
+def write_site_ini(directory, port, app, processes=2, lines=()):
+    """`directory`/site.ini as uWSGI users write one: http-socket on `port`, wsgi-file `app`,
+    `processes`, master, then each of `lines` (the tests of the uwsgi module's parts share it)."""
+    ini = Path(directory) / "site.ini"
+    ini.write_text("[uwsgi]\n"
+                   f"http-socket = 127.0.0.1:{port}\n"
+                   f"wsgi-file = {app}\n"
+                   f"processes = {processes}\n"
+                   "master = true\n"
+                   + "".join(line + "\n" for line in lines))
+    return ini

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until
+from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until, write_site_ini
 
 APP = APPS / "uwsgi_cache_app.py"
 CACHES = [
@@ -19,29 +19,13 @@ CACHES = [
 
 
 def write_ini(tmp_path, port, processes, extra):
-    ini = tmp_path / "site.ini"
-    ini.write_text(
-        "[uwsgi]\n"
-        f"http-socket = 127.0.0.1:{port}\n"
-        f"wsgi-file = {APP}\n"
-        f"processes = {processes}\n"
-        "master = true\n"
-        + "".join(line + "\n" for line in extra))
-    return ini
+    return write_site_ini(tmp_path, port, APP, processes, extra)
 
 
 def start(tmp_path, processes=4, extra=CACHES, port=None):
     port = port or free_port()
     ini = write_ini(tmp_path, port, processes, extra)
     return Server(["--ini", str(ini), "--disable-logging"], tmp_path, port=port).start()
-
-
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 def call(server, path):

@@ -7,31 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from harness import APPS, Server, free_port, pid_alive, wait_until
+from harness import APPS, Server, free_port, pid_alive, wait_until, write_site_ini
 
 APP = APPS / "uwsgi_locks_app.py"
 
 
 def start(tmp_path, *extra, processes=2):
     port = free_port()
-    ini = tmp_path / "site.ini"
-    ini.write_text(
-        "[uwsgi]\n"
-        f"http-socket = 127.0.0.1:{port}\n"
-        f"wsgi-file = {APP}\n"
-        f"processes = {processes}\n"
-        "master = true\n"
-        "locks = 2\n"
-        + "".join(line + "\n" for line in extra))
+    ini = write_site_ini(tmp_path, port, APP, processes, ("locks = 2", *extra))
     return Server(["--ini", str(ini), "--disable-logging"], tmp_path, port=port).start()
-
-
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 def get(server, path, timeout=10):

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from harness import APPS, ROOT, Server, free_port, pid_alive, wait_until
+from harness import APPS, ROOT, Server, free_port, pid_alive, wait_until, write_site_ini
 
 APP = APPS / "uwsgi_module_app.py"
 
@@ -17,16 +17,7 @@ def start(tmp_path, processes, *extra):
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
     port = free_port()
-    ini = tmp_path / "site.ini"
-    ini.write_text(
-        "[uwsgi]\n"
-        f"http-socket = 127.0.0.1:{port}\n"
-        f"wsgi-file = {APP}\n"
-        f"processes = {processes}\n"
-        "master = true\n"
-        "env = FIRST=1\n"
-        "env = SECOND=2\n"
-        + "".join(line + "\n" for line in extra))
+    ini = write_site_ini(tmp_path, port, APP, processes, ("env = FIRST=1", "env = SECOND=2", *extra))
     server = Server(["--ini", str(ini), "--disable-logging"], tmp_path, port=port,
                     env={"UWSGI_MODULE_DIR": str(out)})
     return server.start(), out

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until
+from harness import APPS, Server, free_port, pid_alive, run_cli, wait_until, write_site_ini
 
 APP = APPS / "uwsgi_mules_app.py"
 SCRIPT = APPS / "uwsgi_mules_script.py"
@@ -19,26 +19,11 @@ def start(tmp_path, *lines, func_mule=0, msg_mule=-1):
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
     port = free_port()
-    ini = tmp_path / "site.ini"
-    ini.write_text(
-        "[uwsgi]\n"
-        f"http-socket = 127.0.0.1:{port}\n"
-        f"wsgi-file = {APP}\n"
-        "processes = 2\n"
-        "master = true\n"
-        + "".join(line + "\n" for line in lines))
+    ini = write_site_ini(tmp_path, port, APP, 2, lines)
     server = Server(["--ini", str(ini)], tmp_path, port=port,
                     env={"MULES_OUT": str(out), "MULES_FUNC_MULE": str(func_mule),
                          "MULES_MSG_MULE": str(msg_mule)})
     return server.start(), out
-
-
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 def get(server, path):

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from harness import APPS, Server, free_port, pid_alive, wait_until
+from harness import APPS, Server, free_port, pid_alive, wait_until, write_site_ini
 
 APP = APPS / "uwsgi_signals_app.py"
 DECORATORS = APPS / "uwsgi_signals_decorators.py"
@@ -28,14 +28,7 @@ def start(tmp_path):
         out = tmp_path / "out"
         out.mkdir(exist_ok=True)
         port = free_port()
-        ini = tmp_path / "site.ini"
-        ini.write_text(
-            "[uwsgi]\n"
-            f"http-socket = 127.0.0.1:{port}\n"
-            f"wsgi-file = {app}\n"
-            f"processes = {processes}\n"
-            "master = true\n"
-            + "".join(line + "\n" for line in extra))
+        ini = write_site_ini(tmp_path, port, app, processes, extra)
         server = Server(["--ini", str(ini), "--disable-logging"], tmp_path, port=port, env={"SIGNALS_OUT": str(out)})
         started.append(server)
         server.start()
