@@ -93,7 +93,7 @@ TEST(SpoolDir, ALockedTaskIsSkippedAndADeletedOneIsNotRunAgain) {
 
 TEST(SpoolDir, BrokenFileIsReported) {
     StaticDir dir;
-    std::string path = dir.write("uwsgi_spoolfile_on_h_1_1_1_1_1", std::string("\x11\x40\x00\x00ab", 6));
+    std::string path = dir.write("uwsgi_spoolfile_on_h_1_1_1_1_1", std::string("\x11\x40\x00\x00" "ab", 6));
     TakenTask task;
     std::string error;
     EXPECT_EQ(take_task(path, now(), task, error), TakeStatus::broken);
