@@ -57,13 +57,9 @@ std::optional<DaemonSpec> parse_kv(std::string_view key, std::string_view value,
     };
     if (!ok) return fail("\"" + std::string(value) + "\" is not a key=value list such as command=celery worker,freq=5");
     DaemonSpec spec;
-    for (const auto& [k, v] : pairs) {
-        int n = 0;
-        auto number = [&](int& field) {
-            if (!to_int(trim(v), n)) return false;
-            field = n;
-            return true;
-        };
+    for (const auto& pair : pairs) {
+        const std::string& k = pair.first;
+        const std::string& v = pair.second;
         if (k == "command" || k == "cmd" || k == "exec") {
             spec.command = std::string(trim(v));
         } else if (k == "pidfile") {
@@ -93,7 +89,7 @@ std::optional<DaemonSpec> parse_kv(std::string_view key, std::string_view value,
                          : k == "max_throttle"                         ? &spec.max_throttle_s
                          : k == "uid"                                  ? &spec.uid
                                                                        : &spec.gid;
-            if (!number(*field)) return fail(k + "=" + v + " is not a number");
+            if (!to_int(trim(v), *field)) return fail(k + "=" + v + " is not a number");
         } else if (k == "control" || k == "legion" || k == "ns_pid") {
             return fail(k + " is not supported here (docs/processes.md)");
         } else {
