@@ -29,4 +29,11 @@ constexpr bool is_token(std::string_view s) {
     return true;
 }
 
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+constexpr std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 }  // namespace appserver::ascii

@@ -2,14 +2,12 @@
 
 #include <charconv>
 
+#include "appserver/ascii.h"
+
 namespace appserver {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using ascii::trim;
 
 bool to_int(std::string_view text, int& out) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);

@@ -59,9 +59,7 @@ bool parse_header_line(std::string_view line, std::pair<std::string, std::string
     if (colon == std::string_view::npos || colon == 0) return false;
     std::string_view name = line.substr(0, colon);
     if (!ascii::is_token(name)) return false;
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    std::string_view value = ascii::trim(line.substr(colon + 1));
     for (char c : value)
         if (c == '\r' || c == '\n' || c == '\0') return false;
     out = {std::string(name), std::string(value)};

@@ -10,11 +10,7 @@
 namespace appserver {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using ascii::trim;
 
 // Calls `f` with each comma-separated element, trimmed; stops when f returns true.
 template <typename F>
