@@ -7,7 +7,7 @@ is the ratio to appserver in the same run, never the absolute numbers (2 cores a
 and the server).
 
     sudo apt-get install wrk uwsgi-core uwsgi-plugin-python3 gunicorn nginx-light
-    python3 bench/compare.py [--duration 10] [--connections 64] [--only appserver] [--rounds 3]
+    python3 bench/compare.py [--duration 10] [--connections 64] [--only appserver] [--rounds 3] [--static] [--pin]
     python3 bench/compare.py --static [--rounds 3]   # static files: 10 KB and 1 MiB over keep-alive
 
 "appserver combined log" is appserver logging every request (log-format = combined, to a file);
@@ -132,10 +132,18 @@ def servers(tmp):
     }
 
 
+# --pin: every server on CPU 0 and wrk (one thread) on CPU 1, so the client and the servers stop
+# competing for the same two cores; without it a fast server's ratio is capped by wrk's own share.
+PIN = False
+
+
 def run_wrk(port, duration, connections, close, path="/"):
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", f"http://127.0.0.1:{port}{path}"]
+    cmd = ["wrk", "-t1" if PIN else "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
+           f"http://127.0.0.1:{port}{path}"]
     if close:
         cmd[1:1] = ["-H", "Connection: close"]
+    if PIN:
+        cmd[0:0] = ["taskset", "-c", "1"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
@@ -158,7 +166,8 @@ class Running:
     def __enter__(self):
         self.log = open(Path(self.tmp) / (re.sub(r"\W+", "-", self.name).strip("-") + ".log"), "w")
         self.proc = subprocess.Popen(self.argv_for(self.port), stdout=self.log, stderr=subprocess.STDOUT, cwd=self.tmp,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if PIN else None)
         self.ok = wait_port(self.port, self.proc)
         if not self.ok:
             print(f"skipping {self.name}: did not start", file=sys.stderr)
@@ -212,7 +221,8 @@ def main_static(args):
     results = {name: {label: sorted(runs, key=lambda x: x["rps"])[len(runs) // 2] for label, runs in r.items()}
                for name, r in samples.items()}
     base = results.get("appserver")
-    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s keep-alive, 2 processes each, static files; "
+    print(f"\nwrk -t{1 if PIN else 2} -c{args.connections} -d{args.duration}s keep-alive, 2 processes each"
+          f"{' (servers on CPU 0, wrk on CPU 1)' if PIN else ''}, static files; "
           f"median of {args.rounds} interleaved rounds (each round's ratio in brackets)\n")
     print("| server | " + " | ".join(f"{label} req/s | appserver vs it | p99 ms" for label in sizes) + " | errors |")
     print("|---|" + "---|---|---|" * len(sizes) + "---|")
@@ -251,7 +261,11 @@ def main():
     ap.add_argument("--only", default="", help="run only the servers whose name starts with this")
     ap.add_argument("--rounds", type=int, default=3,
                     help="interleaved rounds: every server this many times, alternating (the median is shown)")
+    ap.add_argument("--pin", action="store_true",
+                    help="servers on CPU 0, wrk (one thread) on CPU 1: the servers' own cost, not the shared cores")
     args = ap.parse_args()
+    global PIN
+    PIN = args.pin
     for tool in ("wrk",):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: apt-get install wrk")
