@@ -8,9 +8,9 @@
 
 #include "appserver/ascii.h"
 #include "config/cache_spec.h"
+#include "config/cheaper_algo.h"
 #include "config/daemon_spec.h"
 #include "log/log_target.h"
-#include "master/cheaper.h"
 #include "proto/forwarded.h"
 #include "proto/response_head.h"
 #include "signals/cron.h"
@@ -169,7 +169,7 @@ std::string check_cheaper(const Options& o) {
                std::to_string(o.cheaper) + ") and processes (" + std::to_string(o.processes) + ")";
     if (o.cheaper_step < 1) return "option cheaper-step: must be at least 1";
     if (o.cheaper_overload < 1) return "option cheaper-overload: must be at least 1";
-    CheaperSettings::Algo algo{};
+    CheaperAlgo algo{};
     std::string note, error;
     if (!parse_cheaper_algo(o.cheaper_algo, algo, note, error)) return error;
     return "";

@@ -36,20 +36,4 @@ int Cheaper::backlog(const CheaperView& view) {
     return 0;
 }
 
-bool parse_cheaper_algo(const std::string& name, CheaperSettings::Algo& algo, std::string& note, std::string& error) {
-    note.clear();
-    if (name.empty() || name == "spare") {
-        algo = CheaperSettings::Algo::spare;
-    } else if (name == "backlog") {
-        algo = CheaperSettings::Algo::backlog;
-    } else if (name == "busyness" || name == "spare2") {
-        algo = CheaperSettings::Algo::spare;
-        note = "cheaper-algo " + name + " is not built in: using spare (docs/processes.md)";
-    } else {
-        error = "option cheaper-algo: \"" + name + "\" is not a cheaper algorithm (spare, backlog)";
-        return false;
-    }
-    return true;
-}
-
 }  // namespace appserver

@@ -8,7 +8,7 @@
 //   backlog: start more when the listen queue holds more than `cheaper-overload` connections,
 //     stop one per cycle when it holds fewer.
 
-#include <string>
+#include "config/cheaper_algo.h"
 
 namespace appserver {
 
@@ -17,7 +17,8 @@ struct CheaperSettings {
     int initial = 0;      // `cheaper-initial`: workers at start (0: min_workers)
     int step = 1;         // `cheaper-step`
     int overload = 3;     // `cheaper-overload`: cycles (spare) or queued connections (backlog)
-    enum class Algo { spare, backlog } algo = Algo::spare;
+    using Algo = CheaperAlgo;
+    Algo algo = Algo::spare;
     bool enabled() const { return min_workers > 0; }
 };
 
@@ -43,9 +44,5 @@ private:
     unsigned long overload_count_ = 0;
     unsigned long idle_count_ = 0;
 };
-
-// `cheaper-algo`: "spare" (or empty), "backlog"; "busyness" (pip's plugin) and "spare2" fall back
-// to spare with `note` set; anything else is an error (false, with `error`).
-bool parse_cheaper_algo(const std::string& name, CheaperSettings::Algo& algo, std::string& note, std::string& error);
 
 }  // namespace appserver

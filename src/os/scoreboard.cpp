@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <new>
 
@@ -63,12 +62,6 @@ bool RequestText::read(std::string& method_out, std::string& uri_out, std::int64
     uri_out.clear();
     steady_us = 0;
     return false;
-}
-
-std::int64_t scoreboard_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
 }
 
 std::unique_ptr<Scoreboard> Scoreboard::create(int workers, int threads, std::string& error) {

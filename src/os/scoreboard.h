@@ -20,6 +20,8 @@
 #include <string>
 #include <string_view>
 
+#include "os/monotonic_clock.h"
+
 namespace appserver {
 
 // Shared between processes: only lock-free atomics (no pointers, no mutexes).
@@ -122,7 +124,7 @@ private:
 };
 
 // Milliseconds on the clock the scoreboard's times use.
-std::int64_t scoreboard_now_ms();
+inline std::int64_t scoreboard_now_ms() { return monotonic_ms(); }
 
 // counter += n for a counter with one writer: a relaxed load and store, no locked instruction.
 inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) {

@@ -2,9 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <ctime>
-
 #include "appserver/api_cache.h"
+#include "os/monotonic_clock.h"
 
 namespace appserver {
 namespace {
@@ -49,12 +48,6 @@ SharedCache* SharedCaches::find(std::optional<std::string_view> name) {
     return nullptr;
 }
 
-std::int64_t cache_clock_now() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 namespace api {
 namespace {
 
@@ -69,27 +62,27 @@ bool cache_configured(CacheName cache) { return find(cache) != nullptr; }
 
 std::optional<std::string> cache_get(std::string_view key, CacheName cache) {
     SharedCache* c = find(cache);
-    return c ? c->get(key, cache_clock_now()) : std::nullopt;
+    return c ? c->get(key, monotonic_ms()) : std::nullopt;
 }
 
 bool cache_set(std::string_view key, std::string_view value, std::uint64_t expires, CacheName cache) {
     SharedCache* c = find(cache);
-    return c && c->set(key, value, expires, cache_clock_now());
+    return c && c->set(key, value, expires, monotonic_ms());
 }
 
 bool cache_update(std::string_view key, std::string_view value, std::uint64_t expires, CacheName cache) {
     SharedCache* c = find(cache);
-    return c && c->update(key, value, expires, cache_clock_now());
+    return c && c->update(key, value, expires, monotonic_ms());
 }
 
 bool cache_exists(std::string_view key, CacheName cache) {
     SharedCache* c = find(cache);
-    return c && c->exists(key, cache_clock_now());
+    return c && c->exists(key, monotonic_ms());
 }
 
 bool cache_del(std::string_view key, CacheName cache) {
     SharedCache* c = find(cache);
-    return c && c->remove(key, cache_clock_now());
+    return c && c->remove(key, monotonic_ms());
 }
 
 bool cache_clear(CacheName cache) {
@@ -100,7 +93,7 @@ bool cache_clear(CacheName cache) {
 std::optional<std::vector<std::string>> cache_keys(CacheName cache) {
     SharedCache* c = find(cache);
     if (!c) return std::nullopt;
-    return c->keys(cache_clock_now());
+    return c->keys(monotonic_ms());
 }
 
 }  // namespace api

@@ -32,7 +32,4 @@ private:
     std::vector<std::unique_ptr<SharedCache>> caches_;
 };
 
-// Milliseconds on CLOCK_MONOTONIC: the same clock in every process, immune to wall-clock steps.
-std::int64_t cache_clock_now();
-
 }  // namespace appserver

@@ -9,11 +9,11 @@
 
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <new>
 
 #include "log/log.h"
+#include "os/monotonic_clock.h"
 
 namespace appserver {
 
@@ -277,9 +277,7 @@ bool SignalHub::send(int fd, int num, std::string_view to_whom) {
     static std::atomic<std::int64_t> last_warning_ms{-1000000};
     static std::atomic<unsigned long long> unreported{0};
     unreported.fetch_add(1, std::memory_order_relaxed);
-    std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now().time_since_epoch())
-                              .count();
+    std::int64_t now_ms = monotonic_ms();
     std::int64_t last = last_warning_ms.load(std::memory_order_relaxed);
     if (now_ms - last < 1000 || !last_warning_ms.compare_exchange_strong(last, now_ms)) return false;
     unsigned long long count = unreported.exchange(0, std::memory_order_relaxed);

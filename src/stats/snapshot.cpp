@@ -7,6 +7,7 @@
 #include <climits>
 #include <optional>
 
+#include "os/monotonic_clock.h"
 #include "os/proc_stat.h"
 
 namespace appserver::stats {
@@ -22,12 +23,6 @@ std::string current_dir() {
 std::int64_t unix_now_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::int64_t steady_now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -80,7 +75,7 @@ WorkerSnapshot read_worker(const Scoreboard& board, int id, pid_t pid) {
             // The start is on the steady clock (one clock read per request): shown on the wall clock.
             std::int64_t started_steady = 0;
             if (r.current.read(c.method, c.uri, started_steady) && started_steady > 0)
-                c.started_unix_us = unix_now_us() - (steady_now_us() - started_steady);
+                c.started_unix_us = unix_now_us() - (monotonic_us() - started_steady);
         }
         total_requests += c.requests;
         w.exceptions += c.exceptions;

@@ -3,7 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
+
+#include "os/monotonic_clock.h"
 
 namespace appserver::worker_stats {
 namespace {
@@ -12,12 +13,6 @@ WorkerSlot* g_slot = nullptr;
 std::span<RequestSlot> g_cores;
 pid_t g_pid = 0;
 thread_local RequestSlot* t_core = nullptr;
-
-std::int64_t steady_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // A worker that stopped accepting has handed its id to a replacement: it no longer speaks for it.
 bool owns_slot() { return g_slot && g_slot->pid.load(std::memory_order_relaxed) == g_pid; }
@@ -78,7 +73,7 @@ std::size_t duration_bucket(double seconds) {
 
 RequestScope::RequestScope(std::string_view method, std::string_view uri) : core_(t_core) {
     if (!core_) return;
-    started_us_ = steady_us();
+    started_us_ = monotonic_us();
     core_->current.write(method, uri, started_us_);
     core_->in_request.store(1, std::memory_order_release);
 }
@@ -89,7 +84,7 @@ RequestScope::~RequestScope() {
 
 void RequestScope::finish(int status, std::uint64_t tx, bool exception, bool write_error) {
     if (!core_) return;
-    auto elapsed = static_cast<std::uint64_t>(std::max<std::int64_t>(0, steady_us() - started_us_));
+    auto elapsed = static_cast<std::uint64_t>(std::max<std::int64_t>(0, monotonic_us() - started_us_));
     bump(core_->requests);
     bump(core_->tx, tx);
     bump(core_->running_us, elapsed);
