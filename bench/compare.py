@@ -137,9 +137,11 @@ def servers(tmp):
 PIN = False
 
 
-def run_wrk(port, duration, connections, close, path="/"):
+def run_wrk(port, duration, connections, close, path="/", script=None):
     cmd = ["wrk", "-t1" if PIN else "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
            f"http://127.0.0.1:{port}{path}"]
+    if script:
+        cmd[1:1] = ["-s", str(script)]
     if close:
         cmd[1:1] = ["-H", "Connection: close"]
     if PIN:

@@ -11,6 +11,11 @@ def index():
     return "Hello from Flask on appserver\n"
 
 
+@app.get("/api/status")
+def status():
+    return jsonify(status="ok", server="appserver", items=[{"id": i, "name": f"item {i}"} for i in range(10)])
+
+
 @app.post("/api/echo")
 def echo_json():
     data = request.get_json(force=True)
