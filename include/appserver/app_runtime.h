@@ -57,8 +57,10 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 class ResponseWriter {
 public:
     virtual ~ResponseWriter() = default;
-    // Sends the status line and headers. `body_length` is the size of the whole body when the
-    // runtime knows it (one bytes object), so the core can add Content-Length. False: client gone.
+    // Sets the status line and headers; they go out with the first write(), send_file() or
+    // finish(), so start() never blocks (a runtime may call it holding its interpreter lock).
+    // `body_length` is the size of the whole body when the runtime knows it (one bytes object), so
+    // the core can add Content-Length. False: client gone (or the harakiri watchdog answered).
     virtual bool start(std::string_view status, const HeaderList& headers,
                        std::optional<std::uint64_t> body_length) = 0;
     // Sends body bytes (start() must have been called). False: the client is gone.

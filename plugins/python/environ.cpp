@@ -24,6 +24,21 @@ constexpr const char* known_keys[] = {
 // clang-format on
 
 constexpr std::size_t max_cached_keys = 512;
+// Positions and value sizes the previous request's objects are kept for (a bound on what a client
+// with a hundred headers of 8 KB could make us hold).
+constexpr std::size_t max_recent_positions = 64;
+constexpr std::size_t max_recent_value = 512;
+
+PyObject* decode(std::string_view text) {
+    return PyUnicode_DecodeLatin1(text.data(), static_cast<Py_ssize_t>(text.size()), nullptr);
+}
+
+// *slot = value (a new reference, or null), dropping what was there.
+void replace(PyObject*& slot, PyObject* value) {
+    PyObject* old = slot;
+    slot = value;
+    Py_XDECREF(old);
+}
 
 PyObject* intern(std::string_view text) {
     PyObject* object = PyUnicode_DecodeLatin1(text.data(), static_cast<Py_ssize_t>(text.size()), nullptr);
@@ -79,18 +94,50 @@ PyObject* Environ::key(std::string_view name, PyObject*& owned) {
     return key;
 }
 
+bool Environ::lookup(std::size_t index, std::string_view name, std::string_view value, PyObject*& key_object,
+                     PyObject*& text) {
+    if (index >= max_recent_positions) return false;
+    if (index >= recent_.size()) recent_.resize(index + 1);
+    Recent& recent = recent_[index];
+    if (recent.key == nullptr || recent.name != name) {
+        PyObject* owned = nullptr;
+        PyObject* found = key(name, owned);
+        if (found == nullptr) return false;
+        replace(recent.key, owned != nullptr ? owned : Py_NewRef(found));
+        recent.name.assign(name);
+    }
+    if (recent.text == nullptr || recent.value != value) {
+        if (value.size() > max_recent_value) return false;
+        PyObject* decoded = decode(value);
+        if (decoded == nullptr) return false;
+        replace(recent.text, decoded);
+        recent.value.assign(value);
+    }
+    key_object = recent.key;
+    text = recent.text;
+    return true;
+}
+
 PyObject* Environ::build(const Request& request, PyObject* input, std::optional<std::string_view> script_name,
                          std::optional<std::string_view> path_info) {
     PyRef environ = PyRef::steal(PyDict_Copy(constant_));
     if (!environ) return nullptr;
+    std::size_t index = 0;
     for (const auto& [name, value] : request.vars) {
+        PyObject* key_object = nullptr;
+        PyObject* text = nullptr;
+        if (lookup(index++, name, value, key_object, text)) {
+            if (PyDict_SetItem(environ.get(), key_object, text) != 0) return nullptr;
+            continue;
+        }
+        if (PyErr_Occurred()) return nullptr;
+        // Past the positions or the value size kept: objects for this request only.
         PyObject* owned_key = nullptr;
-        PyObject* key_object = key(name, owned_key);
+        key_object = key(name, owned_key);
         PyRef owned = PyRef::steal(owned_key);
         if (key_object == nullptr) return nullptr;
-        PyRef text = PyRef::steal(
-            PyUnicode_DecodeLatin1(value.data(), static_cast<Py_ssize_t>(value.size()), nullptr));
-        if (!text || PyDict_SetItem(environ.get(), key_object, text.get()) != 0) return nullptr;
+        PyRef fresh = PyRef::steal(decode(value));
+        if (!fresh || PyDict_SetItem(environ.get(), key_object, fresh.get()) != 0) return nullptr;
     }
     for (auto [name, value] : {std::pair{"SCRIPT_NAME", script_name}, {"PATH_INFO", path_info}}) {
         if (!value) continue;
@@ -110,6 +157,11 @@ PyObject* Environ::build(const Request& request, PyObject* input, std::optional<
 }
 
 void Environ::clear() {
+    for (Recent& recent : recent_) {
+        Py_CLEAR(recent.key);
+        Py_CLEAR(recent.text);
+    }
+    recent_.clear();
     for (auto& entry : keys_) Py_DECREF(entry.second);
     keys_.clear();
     Py_CLEAR(constant_);

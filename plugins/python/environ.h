@@ -3,7 +3,9 @@
 // defaults for SCRIPT_NAME/PATH_INFO/QUERY_STRING...) is built once; each request copies it and
 // adds the request's CGI variables as latin-1 decoded str under interned keys, created once from a
 // table of the CGI names and cached for the HTTP_* names seen (up to a bound, against clients
-// that invent a new header name per request).
+// that invent a new header name per request). Each position of the previous request's variables
+// keeps its key and value objects: a client's next request mostly repeats them (same method,
+// protocol, Host, User-Agent...), and a repeat costs a compare instead of a lookup and a new str.
 
 #include <Python.h>
 
@@ -11,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "appserver/app_runtime.h"
 #include "appserver/options.h"
@@ -41,11 +44,25 @@ private:
     // The interned key for `name`: borrowed when cached, else a new reference in `owned`.
     PyObject* key(std::string_view name, PyObject*& owned);
 
+    // The previous request's variable at one position: name and value bytes with their objects
+    // (new references, dropped in clear()).
+    struct Recent {
+        std::string name;
+        PyObject* key = nullptr;
+        std::string value;
+        PyObject* text = nullptr;
+    };
+    // The key and value objects for variable number `index`, from recent_ when they repeat the
+    // previous request's; both borrowed. False: exception set.
+    bool lookup(std::size_t index, std::string_view name, std::string_view value, PyObject*& key_object,
+                PyObject*& text);
+
     PyObject* constant_ = nullptr;
     PyObject* https_ = nullptr;  // "https", for wsgi.url_scheme
     PyObject* url_scheme_key_ = nullptr;
     PyObject* input_key_ = nullptr;
     std::unordered_map<std::string, PyObject*, Hash, std::equal_to<>> keys_;
+    std::vector<Recent> recent_;
 };
 
 }  // namespace appserver::python

@@ -134,6 +134,9 @@ Sent send_result(PyObject* result, ResponseState& state) {
 
 // result.close(), when it has one. False: it raised (the exception is pending).
 bool close_result(PyObject* result) {
+    // The common results (a list, tuple or bytes) have no close(): asking would build and drop an
+    // AttributeError on every request.
+    if (PyList_CheckExact(result) || PyTuple_CheckExact(result) || PyBytes_CheckExact(result)) return true;
     static PyObject* close_name = PyUnicode_InternFromString("close");  // leaked with the interpreter
     PyRef close = PyRef::steal(PyObject_GetAttr(result, close_name));
     if (!close) {

@@ -230,12 +230,9 @@ bool ResponseState::send_headers(std::optional<std::uint64_t> body_length) {
         return false;
     }
     sent = true;
-    bool ok;
-    {
-        WithoutGil unlocked;
-        ok = writer->start(status, headers, body_length);
-    }
-    return ok || set_client_gone(*this);
+    // start() only prepares the head (it goes out with the first write or finish): no I/O, so the
+    // GIL stays held instead of a release and re-acquire per request.
+    return writer->start(status, headers, body_length) || set_client_gone(*this);
 }
 
 bool ResponseState::write(std::string_view data) {

@@ -30,10 +30,17 @@ public:
 
 private:
     void add(std::string_view name, std::string_view value);
+    // A variable written into the arena piece by piece: open_name, the name's bytes, close_name,
+    // the value's bytes, close_value.
+    void open_name();
+    void close_name();
+    void close_value();
 
     std::string arena_;
     std::vector<std::pair<std::size_t, std::size_t>> offsets_;  // name start, value start (in pairs)
     CgiVarList views_;
+    std::size_t name_start_ = 0;
+    std::size_t value_start_ = 0;
 };
 
 }  // namespace appserver

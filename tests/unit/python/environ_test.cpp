@@ -22,6 +22,24 @@ TEST(PythonEnviron, CgiVariablesBecomeLatin1Strings) {
     EXPECT_NE(body.find("HTTP_X_CUSTOM='caf\xc3\xa9'\n"), std::string::npos) << body;
 }
 
+// The environ keeps the previous request's str objects per position (a repeat costs a compare):
+// a value that changes at the same position must show the new value, never the old one.
+TEST(PythonEnviron, ValuesChangingBetweenRequestsAreNeverStale) {
+    for (int i = 0; i < 3; ++i) {
+        std::string value = "v" + std::to_string(i);
+        Reply reply = request("/environ", "", {{"HTTP_X_CUSTOM", value}, {"HTTP_X_SAME", "same"}});
+        EXPECT_NE(reply.writer.body.find("HTTP_X_CUSTOM='" + value + "'\n"), std::string::npos) << reply.writer.body;
+        EXPECT_NE(reply.writer.body.find("HTTP_X_SAME='same'\n"), std::string::npos);
+    }
+    // The same position, another name; and a value longer than what is kept.
+    std::string big(4000, 'b');
+    Reply reply = request("/environ", "", {{"HTTP_X_OTHER", big}});
+    EXPECT_EQ(reply.writer.body.find("HTTP_X_CUSTOM"), std::string::npos);
+    EXPECT_NE(reply.writer.body.find("HTTP_X_OTHER='" + big + "'\n"), std::string::npos);
+    reply = request("/environ", "", {{"HTTP_X_OTHER", "small"}});
+    EXPECT_NE(reply.writer.body.find("HTTP_X_OTHER='small'\n"), std::string::npos);
+}
+
 TEST(PythonEnviron, DecodedPathInfoKeepsItsBytesAsLatin1) {
     Reply reply = request("/environ", "", {{"PATH_INFO", "/environ/\xc3\xa9"}});
     // b"\xc3\xa9" as latin-1 is 'Ã©'; the application re-encodes with latin-1 to get the bytes.
