@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "os/fork_count.h"
 #include "os/listen_socket.h"
 #include "os/unique_fd.h"
 #include "proto/cgi_vars.h"
@@ -68,6 +69,9 @@ struct Connection {
     std::uint32_t watched = 0;          // the epoll events it is registered for
     OutputBuffer output;                // response bytes the client has not taken yet
     int requests_served = 0;
+    // forks_so_far() at the accept: a fork since then may have left a copy of the socket in a
+    // child, and only shutdown(), not close(), then ends the connection for the client.
+    std::uint64_t forks_at_accept = forks_so_far();
 
     HttpRequestParser& http() {
         if (!parser) parser = std::make_unique<HttpRequestParser>(*limits);

@@ -75,6 +75,7 @@ private:
 
     WorkerSettings settings_;
     std::vector<ListenSocket>& listeners_;
+    std::vector<bool> nodelay_inherited_;  // per listener: TCP_NODELAY set on it (connections inherit it)
     AppRuntime& runtime_;
     UniqueFd epoll_;
     int epoll_error_ = 0;                // errno of a failed epoll_create1 (run() reports it)
