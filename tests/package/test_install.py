@@ -23,9 +23,11 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def prefix(build_dir, tmp_path_factory):
-    prefix = tmp_path_factory.mktemp("install") / "opt-appserver"
-    run(["cmake", "--install", build_dir, "--prefix", prefix])
-    return prefix
+    """`cmake --install build --prefix P` into a scratch directory. DESTDIR too, so that a part installed
+    with an absolute destination (/etc/logrotate.d) lands in the scratch directory, not on this machine."""
+    stage = tmp_path_factory.mktemp("install")
+    run(["cmake", "--install", build_dir, "--prefix", "/opt/appserver-test"], env={**os.environ, "DESTDIR": str(stage)})
+    return stage / "opt/appserver-test"
 
 
 def test_install_puts_every_file_in_place(prefix):
