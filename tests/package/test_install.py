@@ -14,6 +14,7 @@ EXPECTED = [
     "share/doc/appserver/options.md",
     "share/doc/appserver/deployment.md",
     "share/doc/appserver/README.md",
+    "share/doc/appserver/copyright",
     "share/doc/appserver/examples/hello.py",
     "share/doc/appserver/examples/flask_app/app.py",
     "share/doc/appserver/examples/nginx/appserver.conf",
