@@ -222,7 +222,7 @@ std::string render_help() {
     out << wrap("Not supported (warned about, ignored): " + names_in_group(OptionGroup::unsupported) + ".");
     out << wrap("Every other uWSGI 2.0 key (" + std::to_string(uwsgi_catalogue().size()) +
                 " more) is recognised, warned about once and ignored.");
-    out << "Details: docs/options.md\n";
+    out << "Details: man appserver, and options.md in the docs (docs/ here, share/doc/appserver installed)\n";
     return out.str();
 }
 
