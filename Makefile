@@ -1,33 +1,46 @@
 # Two commands do everything on a fresh Debian 12 machine:
-#   make run    install missing packages (as root), build, serve examples/hello.py on :8000
-#   make test   install missing packages (as root), build, run every test
+#   make run    install missing build packages (as root), build, serve examples/hello.py on :8000
+#   make test   install missing build and test packages (as root), build, run every test
+# `make` alone builds with the build packages only (scripts/install-deps.sh build): no test tools.
 BUILD ?= build
 PYTHON ?= /usr/bin/python3
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: deps build run test unit integration chaos sanitize fuzz clean
+.PHONY: build deps deps-test build-tests run test unit integration chaos sanitize fuzz install deb \
+	package-test clean
+
+# The first target: what `make` alone does. The unit tests need GoogleTest, a test package, so a
+# plain build leaves them out (APPSERVER_TESTS=OFF); the test targets turn them on.
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DAPPSERVER_TESTS=OFF >/dev/null
+	cmake --build $(BUILD) -j2
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh build
 
-build: deps
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+deps-test:
+	@scripts/install-deps.sh test
+
+build-tests: deps-test
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DAPPSERVER_TESTS=ON >/dev/null
 	cmake --build $(BUILD) -j2
 
 run: build
 	$(BUILD)/appserver --http :8000 --wsgi-file examples/hello.py
 
-unit: build
+unit: build-tests
 	cd $(BUILD) && ctest --output-on-failure
 
-integration: build
+integration: build-tests
 	APPSERVER_BIN=$(abspath $(BUILD))/appserver $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # Hostile clients, crashing apps, signals at the worst moment (tests/chaos).
-chaos: build
+chaos: build-tests
 	APPSERVER_BIN=$(abspath $(BUILD))/appserver $(PYTHON) -m pytest -q -p no:cacheprovider tests/chaos
 
 test: unit integration chaos
@@ -40,7 +53,7 @@ SAN_LOGS = $(abspath $(ASAN_BUILD))/asan-logs
 SAN_ENV = ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:halt_on_error=1:log_path=$(SAN_LOGS)/asan \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_LOGS)/ubsan
 
-sanitize: deps
+sanitize: deps-test
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DAPPSERVER_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j2
 	rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
@@ -60,6 +73,21 @@ fuzz:
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DAPPSERVER_FUZZ=ON -DAPPSERVER_SANITIZE=ON -DAPPSERVER_TESTS=OFF >/dev/null
 	cmake --build $(FUZZ_BUILD) -j2 --target fuzz_targets
 	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_BUILD)
+
+# Installs under $(PREFIX) (/usr/local), inside $(DESTDIR) when set (staging, packaging).
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# $(BUILD)/appserver_<version>_<arch>.deb (CPack; cmake/package.cmake). Depends computed by dpkg-shlibdeps.
+deb: build
+	@scripts/install-deps.sh package
+	cd $(BUILD) && cpack -G DEB
+
+# Installs into a scratch prefix, builds the .deb, unpacks it and runs what it installed
+# (tests/package); as root with CI=true also apt-get installs and removes it.
+package-test: build
+	@scripts/install-deps.sh test package
+	APPSERVER_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/package
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

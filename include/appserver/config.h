@@ -27,4 +27,7 @@ std::string render_help();
 // docs/options.md, generated from the option table (a unit test keeps the file in step).
 std::string render_options_markdown();
 
+// The man page appserver(1) in roff, generated from the option and signal tables (docs/appserver.1).
+std::string render_man_page();
+
 }  // namespace appserver

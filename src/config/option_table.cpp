@@ -53,15 +53,17 @@ const std::array kTable = {
         "What nginx's `uwsgi_pass` speaks (see docs/deployment.md): one request per connection, the "
         "response is plain HTTP. A path (anything with a `/`, or ending in `.sock`) is a unix socket."},
     OptionSpec{"protocol", "socket-protocol", K::string, G::sockets, S::implemented, &O::protocol, "NAME",
-        "what `socket` entries speak: `uwsgi` (the default) or `http` (also `http11`)",
+        "what `socket` entries speak: `uwsgi` or `http` (also `http11`)",
         "As uWSGI's `protocol`: `socket = :8000` with `protocol = http` is an `http-socket`. uWSGI's other "
         "protocols (fastcgi, scgi, https, raw, puwsgi...) are refused when there are `socket` entries for "
         "them to apply to; TLS, FastCGI and SCGI belong to the front proxy. `uwsgi-socket` entries follow "
-        "`protocol` too (uWSGI keeps them uwsgi)."},
+        "`protocol` too (uWSGI keeps them uwsgi).",
+        "`uwsgi`"},
     OptionSpec{"listen", "l", K::integer, G::sockets, S::implemented, &O::listen, "N",
         "listen() backlog of every socket"},
     OptionSpec{"chmod-socket", "chmod C", K::string, G::sockets, S::implemented, &O::chmod_socket, "MODE",
-        "octal mode of unix sockets (a bare `chmod-socket` means 666)", {}, {}, Command::run, "666"},
+        "octal mode of unix sockets (a bare `chmod-socket` means 666)", {}, "777 minus the umask", Command::run,
+        "666"},
     OptionSpec{"chown-socket", "", K::string, G::sockets, S::implemented, &O::chown_socket, "USER[:GROUP]",
         "owner (and group) of unix sockets, set after bind while still root",
         "For a front proxy that runs as another user than `uid`, e.g. `chown-socket = www-data:www-data` "
@@ -163,15 +165,16 @@ const std::array kTable = {
         "`cheaper-algo`; a worker no longer needed finishes its requests and leaves, its slot shows "
         "as \"cheap\" in the stats. See docs/processes.md."},
     OptionSpec{"cheaper-initial", "", K::integer, G::processes, S::implemented, &O::cheaper_initial, "N",
-        "workers started at first under `cheaper` (default: the `cheaper` value)"},
+        "workers started at first under `cheaper`", {}, "the `cheaper` value"},
     OptionSpec{"cheaper-step", "", K::integer, G::processes, S::implemented, &O::cheaper_step, "N",
         "workers started at once when more are needed"},
     OptionSpec{"cheaper-overload", "", K::integer, G::processes, S::implemented, &O::cheaper_overload, "N",
         "spare: seconds every worker must be busy before more start (and idle before one stops); "
         "backlog: queued connections past which more start"},
     OptionSpec{"cheaper-algo", "", K::string, G::processes, S::implemented, &O::cheaper_algo, "NAME",
-        "spare (default: all busy -> more, idle -> fewer) or backlog (the listen queue's length)",
-        "pip's `busyness` plugin and `spare2` are not built in: they load with a warning and act as spare."},
+        "spare (all busy -> more, idle -> fewer) or backlog (the listen queue's length)",
+        "pip's `busyness` plugin and `spare2` are not built in: they load with a warning and act as spare.",
+        "`spare`"},
     OptionSpec{"attach-daemon", "", K::list, G::processes, S::implemented, &O::attach_daemon, "COMMAND",
         "run COMMAND (via /bin/sh -c) beside the server, restart it when it ends; repeatable",
         "As uWSGI's: started once the workers serve, in its own session; restarted when it exits (after "
@@ -259,7 +262,7 @@ const std::array kTable = {
         "accepting, and leaves as soon as the stuck request returns), and ends itself if it is still "
         "there after SECONDS. The master's backstop waits that much longer too."},
     OptionSpec{"harakiri-graceful-signal", "", K::integer, G::lifecycle, S::implemented,
-        &O::harakiri_graceful_signal, "SIGNUM", "the signal of a graceful harakiri attempt (default 15, SIGTERM)"},
+        &O::harakiri_graceful_signal, "SIGNUM", "the signal of a graceful harakiri attempt", {}, "15 (SIGTERM)"},
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
         "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
     OptionSpec{"cron", "", K::list, G::lifecycle, S::implemented, &O::cron, "M H D MO WD CMD",
@@ -276,7 +279,7 @@ const std::array kTable = {
     OptionSpec{"rbtimer", "signal-rbtimer", K::list, G::lifecycle, S::implemented, &O::rbtimer, "SIG SECS",
         "the same as timer (uWSGI's red-black timer)"},
     OptionSpec{"signal-bufsize", "signals-bufsize", K::integer, G::lifecycle, S::implemented, &O::signal_bufsize,
-        "N", "socket buffer bytes of each uWSGI signal channel (0: the system's); signals beyond it are dropped"},
+        "N", "socket buffer bytes of each uWSGI signal channel; signals beyond it are dropped", {}, "the system's"},
 
     // --- the uwsgi module's shared state (docs/uwsgi-api.md)
     OptionSpec{"locks", "", K::integer, G::processes, S::implemented, &O::locks, "N",
@@ -294,7 +297,7 @@ const std::array kTable = {
     OptionSpec{"cache", "", K::integer, G::processes, S::implemented, &O::cache, "N",
         "legacy: a shared cache called \"default\" of N items (as `cache2 = name=default,items=N`)"},
     OptionSpec{"cache-blocksize", "", K::size, G::processes, S::implemented, &O::cache_blocksize, "BYTES",
-        "legacy `cache`: the largest value (default 65536)"},
+        "legacy `cache`: the largest value", {}, "65536"},
 
     // --- mules (src/master/mules.*, docs/uwsgi-api.md)
     OptionSpec{"mule", "", K::list, G::processes, S::implemented, &O::mule, "[FILE.py|MODULE:CALLABLE]",
@@ -310,9 +313,10 @@ const std::array kTable = {
     OptionSpec{"farm", "", K::list, G::processes, S::implemented, &O::farm, "NAME:ID[,ID...]",
         "a named group of mules sharing one message queue (`uwsgi.mule_msg(msg, \"NAME\")`); repeatable"},
     OptionSpec{"mule-msg-size", "", K::integer, G::processes, S::implemented, &O::mule_msg_size, "BYTES",
-        "socket buffer size of each mule message queue (0: the kernel's default)",
+        "socket buffer size of each mule message queue",
         "A message that does not fit in the free space is refused (`mule_msg` returns False and a "
-        "\"MULE MSG QUEUE IS FULL\" line is logged), never waited for."},
+        "\"MULE MSG QUEUE IS FULL\" line is logged), never waited for.",
+        "the kernel's"},
     OptionSpec{"mule-msg-recv-size", "", K::integer, G::processes, S::implemented, &O::mule_msg_recv_size, "BYTES",
         "read buffer of a bare mule's message loop (longer messages are cut)"},
     OptionSpec{"mule-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::mule_reload_mercy, "SECONDS",
@@ -421,7 +425,8 @@ const std::array kTable = {
     OptionSpec{"umask", "", K::string, G::limits, S::implemented, &O::umask, "MASK",
         "octal umask of the master and workers, set first thing (e.g. 027)",
         "Applies to every file they create: unix sockets (unless `chmod-socket`), the pidfile, the log "
-        "file, files the application writes."},
+        "file, files the application writes.",
+        "inherited"},
 
     OptionSpec{"forwarded-allow-ips", "", K::list, G::sockets, S::implemented, &O::forwarded_allow_ips, "ADDRS",
         "trust X-Forwarded-For/-Proto/-Ssl from these peers: addresses, CIDR blocks, unix, *; repeatable",

@@ -5,6 +5,7 @@
 
 #include "appserver/config.h"
 #include "config/option_table.h"
+#include "config/usage.h"
 #include "config/uwsgi_catalogue.h"
 
 namespace appserver {
@@ -16,20 +17,6 @@ constexpr OptionGroup kGroups[] = {OptionGroup::commands,  OptionGroup::config, 
                                    OptionGroup::application, OptionGroup::processes, OptionGroup::lifecycle,
                                    OptionGroup::static_files, OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported,
                                    OptionGroup::uwsgi_other};
-
-// "-p, --processes, --workers N"
-std::string help_synopsis(const OptionSpec& spec) {
-    std::string out;
-    for (std::string_view alias : option_aliases(spec)) {
-        if (alias.size() == 1) out += "-" + std::string(alias) + ", ";
-    }
-    out += "--" + std::string(spec.name);
-    for (std::string_view alias : option_aliases(spec)) {
-        if (alias.size() > 1) out += ", --" + std::string(alias);
-    }
-    if (!spec.metavar.empty()) out += " " + std::string(spec.metavar);
-    return out;
-}
 
 std::string names_in_group(OptionGroup group) {
     std::string out;
@@ -207,13 +194,9 @@ std::string catalogue_markdown() {
 
 std::string render_help() {
     std::ostringstream out;
-    out << "Usage:\n"
-           "  appserver --http :8000 --wsgi-file app.py [OPTIONS]\n"
-           "  appserver --ini uwsgi.ini[:SECTION] [OPTIONS]\n"
-           "  appserver --check-config --ini uwsgi.ini\n"
-           "  appserver --stop PIDFILE\n"
-           "  appserver --reload PIDFILE\n"
-           "\n"
+    out << "Usage:\n";
+    for (const std::string& line : usage_lines()) out << "  " << line << "\n";
+    out << "\n"
            "Every option is also an ini key (processes = 4); '-' and '_' are the same in names.\n"
            "Booleans: --flag or --flag=false.\n";
     constexpr std::size_t kColumn = 40;
@@ -224,11 +207,14 @@ std::string render_help() {
         out << "\n" << group_title(group) << ":\n";
         for (const OptionSpec& spec : option_table()) {
             if (spec.group != group) continue;
-            std::string line = "  " + help_synopsis(spec);
+            std::string line = "  " + option_synopsis(spec);
             // A long synopsis gets the help on its own line, so the help column stays straight.
             line += line.size() < kColumn ? std::string(kColumn - line.size(), ' ')
                                           : "\n" + std::string(kColumn, ' ');
             line += spec.help;
+            if (std::string fallback = plain_default_text(spec); !fallback.empty()) {
+                line += " (default: " + fallback + ")";
+            }
             out << line << "\n";
         }
     }
@@ -236,7 +222,7 @@ std::string render_help() {
     out << wrap("Not supported (warned about, ignored): " + names_in_group(OptionGroup::unsupported) + ".");
     out << wrap("Every other uWSGI 2.0 key (" + std::to_string(uwsgi_catalogue().size()) +
                 " more) is recognised, warned about once and ignored.");
-    out << "Details: docs/options.md\n";
+    out << "Details: man appserver, and options.md in the docs (docs/ here, share/doc/appserver installed)\n";
     return out.str();
 }
 

@@ -61,6 +61,8 @@ bool overwrite_keeping_blocks(const std::string& path, const std::string& text) 
 
 }  // namespace
 
+// Errors name `path`, the file the user configured, never the temporary file beside it: the errno
+// (a missing directory, no room, no permission) is the same for both.
 bool write_file_atomic(const std::string& path, const std::string& text, std::string& error) {
     std::string tmp = path + ".tmp" + std::to_string(::getpid());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -68,14 +70,14 @@ bool write_file_atomic(const std::string& path, const std::string& text, std::st
         int err = errno;
         if (refused(err) && overwrite_in_place(path, text)) return true;
         if (out_of_space(err) && overwrite_keeping_blocks(path, text)) return true;
-        error = log::syscall_error("open", tmp, err);
+        error = log::syscall_error("open", path, err);
         return false;
     }
     if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
         int err = errno;
         ::unlink(tmp.c_str());
         if (out_of_space(err) && overwrite_keeping_blocks(path, text)) return true;
-        error = log::syscall_error("write", tmp, err);
+        error = log::syscall_error("write", path, err);
         return false;
     }
     fd.reset();

@@ -85,13 +85,15 @@ std::optional<std::string> write_task(const std::string& dir, const Vars& vars, 
                                       static_cast<int>(random_source() & 0x7fffffff), now.tv_sec, now.tv_usec);
     std::string path = target_dir + "/" + name;
     std::string temp = target_dir + "/." + name;
+    // Errors name the task file, not the hidden temporary one it is written as (same directory, same
+    // errno), so the message points at a path the user knows.
     UniqueFd fd(::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, S_IRUSR | S_IWUSR));
     if (!fd) {
-        error = log::syscall_error("open", temp, errno);
+        error = log::syscall_error("open", path, errno);
         return std::nullopt;
     }
     auto fail = [&](const char* call) {
-        error = log::syscall_error(call, temp, errno);
+        error = log::syscall_error(call, path, errno);
         ::unlink(temp.c_str());
         return std::nullopt;
     };

@@ -27,7 +27,7 @@ bool BodySpool::open(std::string& error) {
         std::string path = dir + "/appserver-body-XXXXXX";
         fd = ::mkostemp(path.data(), O_CLOEXEC);
         if (fd >= 0 && ::unlink(path.c_str()) != 0) {
-            error = log::syscall_error("unlink", path, errno);
+            error = log::syscall_error("unlink", "request body spool in " + dir, errno);
             ::close(fd);
             return false;
         }

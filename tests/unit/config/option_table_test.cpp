@@ -203,6 +203,29 @@ TEST(OptionsDoc, HelpListsUsageAndOptions) {
     EXPECT_EQ(help.find("--route"), std::string::npos);  // listed by name only, not as an option
 }
 
+// A newcomer reads the actions off the usage lines and each option's default off its help line.
+TEST(OptionsDoc, HelpShowsEveryActionAndTheDefaults) {
+    const std::string help = render_help();
+    const std::string usage = help.substr(0, help.find("\n\n"));
+    for (const OptionSpec& spec : option_table()) {
+        if (spec.command == Command::run) continue;
+        EXPECT_NE(usage.find("  appserver --" + std::string(spec.name)), std::string::npos) << spec.name << "\n"
+                                                                                            << usage;
+    }
+    for (const char* line : {"appserver --reopen-logs PIDFILE", "appserver --help", "appserver --version",
+                             "appserver --check-config --ini uwsgi.ini"}) {
+        EXPECT_NE(usage.find(line), std::string::npos) << line;
+    }
+    for (const char* text :
+         {"listen() backlog of every socket (default: 1024)\n", "(default: false)\n", "(default: 60)\n",
+          "(default: the cheaper value)\n", "(default: $VIRTUAL_ENV if set)\n", "(default: 777 minus the umask)\n"}) {
+        EXPECT_NE(help.find(text), std::string::npos) << text;
+    }
+    // Commands and lists have no default to show.
+    EXPECT_EQ(help.find("print this help and exit (default"), std::string::npos);
+    EXPECT_NE(help.find("[v6]:port); repeatable\n"), std::string::npos);
+}
+
 TEST(OptionsDoc, MarkdownHasEveryOption) {
     const std::string md = render_options_markdown();
     for (const char* heading : {"## Sockets", "## Application", "## Processes", "## Lifecycle", "## Limits",

@@ -46,5 +46,15 @@ TEST(Pidfile, AnUnchangedPidfileIsNotReplaced) {
     EXPECT_EQ(*read_pidfile(path, error), 4243);
 }
 
+// The pidfile is written through a temporary file beside it; an error must name the user's file.
+TEST(Pidfile, ErrorNamesThePidfileNotTheTemporaryFile) {
+    TempDir dir;
+    std::string path = dir.path + "/missing/app.pid", error;
+    ASSERT_FALSE(write_pidfile(path, 4242, error));
+    EXPECT_NE(error.find("\"" + path + "\""), std::string::npos) << error;
+    EXPECT_EQ(error.find(".tmp"), std::string::npos) << error;
+    EXPECT_NE(error.find("No such file or directory"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace appserver

@@ -37,6 +37,17 @@ TEST(SpoolDir, WritesOneWholeFileNamedAsUwsgi) {
     EXPECT_EQ(task.body, "BODY");
 }
 
+// A task is written as a hidden ".NAME" file and renamed; an error names the task file the user
+// would look for, not that temporary one.
+TEST(SpoolDir, ErrorNamesTheTaskFileNotTheTemporaryFile) {
+    StaticDir dir;
+    const std::string missing = dir.path() + "/gone";
+    std::string error;
+    EXPECT_FALSE(write_task(missing, {{"name", "x"}}, "", 1, error));
+    EXPECT_NE(error.find("\"" + missing + "/uwsgi_spoolfile_on_"), std::string::npos) << error;
+    EXPECT_EQ(error.find(missing + "/."), std::string::npos) << error;
+}
+
 TEST(SpoolDir, NamesAreUniqueAndListed) {
     StaticDir dir;
     std::string error;
