@@ -21,6 +21,8 @@ constexpr char kSocketsVar[] = "APPSERVER_INHERIT_SOCKETS";
 constexpr char kWorkersVar[] = "APPSERVER_INHERIT_WORKERS";
 constexpr char kGenerationVar[] = "APPSERVER_GENERATION";
 constexpr char kReadyVar[] = "APPSERVER_INHERIT_READY";
+// Which of the handed-over sockets came from socket activation (fds, ','-separated).
+constexpr char kActivatedVar[] = "APPSERVER_INHERIT_ACTIVATED";
 // For the reload check: the sockets the running master holds, and where to write why it refuses.
 constexpr char kCheckHeldVar[] = "APPSERVER_CHECK_HELD_SOCKETS";
 constexpr char kCheckReportVar[] = "APPSERVER_CHECK_REPORT_FD";
@@ -66,6 +68,12 @@ void capture_launch(int argc, char** argv) {
 
 const LaunchContext& launch_context() { return g_launch; }
 
+void forget_launch_variable(std::string_view name) {
+    std::erase_if(g_launch.environ, [&](const std::string& kv) {
+        return kv.size() > name.size() && kv.starts_with(name) && kv[name.size()] == '=';
+    });
+}
+
 std::optional<Inheritance> take_inheritance() {
     const char* sockets = std::getenv(kSocketsVar);
     if (!sockets) return std::nullopt;
@@ -82,6 +90,13 @@ std::optional<Inheritance> take_inheritance() {
         ::fcntl(s.fd, F_SETFD, FD_CLOEXEC);
         in.sockets.push_back(std::move(s));
     }
+    if (const char* activated = std::getenv(kActivatedVar))
+        for (const auto& text : split(activated, ','))
+            for (InheritedSocket& s : in.sockets)
+                if (s.fd == std::atoi(text.c_str())) {
+                    s.activated = true;
+                    if (auto bound = bound_address(s.fd)) s.bound = *bound;
+                }
     if (const char* workers = std::getenv(kWorkersVar))
         for (const auto& text : split(workers, ',')) {
             pid_t pid = std::atoi(text.c_str());
@@ -103,6 +118,7 @@ std::optional<Inheritance> take_inheritance() {
         }
     }
     ::unsetenv(kReadyVar);
+    ::unsetenv(kActivatedVar);
     ::unsetenv(kSocketsVar);
     ::unsetenv(kWorkersVar);
     ::unsetenv(kGenerationVar);
@@ -139,7 +155,7 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
 
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
             int ready_read, int ready_write, std::string& error) {
-    std::string socket_list;
+    std::string socket_list, activated_list;
     for (const auto& s : sockets) {
         int fd = s.fd.get();
         // The one thing that must survive exec: the listening sockets stay open, so the kernel
@@ -147,6 +163,7 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
         ::fcntl(fd, F_SETFD, 0);
         socket_list += std::to_string(fd) + "," + (s.protocol == Protocol::uwsgi ? "uwsgi" : "http") + "," +
                        s.address.spec + ";";
+        if (s.activated) activated_list += std::to_string(fd) + ",";
     }
     std::string worker_list;
     for (pid_t pid : workers) worker_list += std::to_string(pid) + ",";
@@ -154,6 +171,7 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
     env.push_back(std::string(kSocketsVar) + "=" + socket_list);
     env.push_back(std::string(kWorkersVar) + "=" + worker_list);
     env.push_back(std::string(kGenerationVar) + "=" + std::to_string(generation));
+    if (!activated_list.empty()) env.push_back(std::string(kActivatedVar) + "=" + activated_list);
     if (ready_read >= 0 && ready_write >= 0) {
         ::fcntl(ready_read, F_SETFD, 0);
         ::fcntl(ready_write, F_SETFD, 0);
