@@ -288,8 +288,10 @@ void Arbiter::report_reload_when_switched(bool now) {
     if (!reload_report_pending_) return;
     if (!now && !old_accepting_.empty() && Clock::now() < reload_report_due_) return;
     reload_report_pending_ = false;
+    // systemd hears READY=1 before `--reload` (its ExecReload=) can return; not when a newer reload
+    // is already under way (`now`: its own READY=1 follows).
+    if (!now) notify().ready(Clock::now(), status_line());
     write_reload_status(true, "generation " + std::to_string(settings_.generation));
-    notify().ready(Clock::now(), status_line());
 }
 
 void Arbiter::manage_workers() {

@@ -80,6 +80,8 @@ def test_a_socket_named_uwsgi_speaks_uwsgi_and_vacuum_leaves_its_file(activated,
     server = activated(path, ["--vacuum"], fdname="uwsgi")
     response = uwsgi_client.request(path, uri="/")
     assert response.status == 200 and response.body == b"v1", server.log()
+    env = json.loads(uwsgi_client.request(path, uri="/env").body)
+    assert env["LISTEN_FDNAMES"] is None and env["LISTEN_FDS"] is None
     server.signal(signal.SIGTERM)
     assert server.wait() == 0
     assert Path(path).exists(), "systemd owns the socket file: vacuum must not remove it"
