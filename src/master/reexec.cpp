@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +27,19 @@ constexpr char kActivatedVar[] = "APPSERVER_INHERIT_ACTIVATED";
 // For the reload check: the sockets the running master holds, and where to write why it refuses.
 constexpr char kCheckHeldVar[] = "APPSERVER_CHECK_HELD_SOCKETS";
 constexpr char kCheckReportVar[] = "APPSERVER_CHECK_REPORT_FD";
+// ... and the addresses its activated sockets are bound to (';'-separated), which a new configuration
+// may name differently (":8000" for 0.0.0.0:8000): the new image takes them by address, not by spec.
+constexpr char kCheckActivatedVar[] = "APPSERVER_CHECK_HELD_ACTIVATED";
+
+// The bound address a ListenSocket's bound_name ("[::]:8000", "/run/app.sock") describes.
+std::optional<BoundAddress> bound_from_name(const std::string& name) {
+    std::string ignored;
+    auto a = parse_listen_address(name, ignored);
+    if (!a) return std::nullopt;
+    if (a->is_unix) return BoundAddress{.family = AF_UNIX, .host = "", .port = 0, .unix_path = a->unix_path};
+    int family = a->host.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+    return BoundAddress{.family = family, .host = a->host, .port = a->port, .unix_path = ""};
+}
 
 std::string socket_key(Protocol protocol, const std::string& spec) {
     return std::string(protocol == Protocol::uwsgi ? "uwsgi" : "http") + "," + spec;
@@ -141,9 +155,13 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
     std::vector<std::string> args = g_launch.argv;
     args.push_back("--check-config");
     std::vector<std::string> env = g_launch.environ;
-    std::string held_list;
-    for (const auto& s : held) held_list += socket_key(s.protocol, s.address.spec) + ";";
+    std::string held_list, activated_list;
+    for (const auto& s : held) {
+        held_list += socket_key(s.protocol, s.address.spec) + ";";
+        if (s.activated) activated_list += s.bound_name + ";";
+    }
     env.push_back(std::string(kCheckHeldVar) + "=" + held_list);
+    if (!activated_list.empty()) env.push_back(std::string(kCheckActivatedVar) + "=" + activated_list);
     ::fcntl(write_end.get(), F_SETFD, 0);  // the one fd the check inherits
     env.push_back(std::string(kCheckReportVar) + "=" + std::to_string(write_end.get()));
     if (!g_launch.cwd.empty() && ::chdir(g_launch.cwd.c_str()) != 0) ::_exit(1);
@@ -205,10 +223,17 @@ bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog,
     const char* held = std::getenv(kCheckHeldVar);
     if (!held) return true;
     std::vector<std::string> held_keys = split(held, ';');
+    std::vector<BoundAddress> activated;
+    if (const char* names = std::getenv(kCheckActivatedVar))
+        for (const auto& name : split(names, ';'))
+            if (auto bound = bound_from_name(name)) activated.push_back(*bound);
     for (auto& s : planned) {
         if (std::find(held_keys.begin(), held_keys.end(), socket_key(s.protocol, s.address.spec)) !=
             held_keys.end())
             continue;
+        if (std::any_of(activated.begin(), activated.end(),
+                        [&](const BoundAddress& b) { return address_matches(s.address, b); }))
+            continue;  // systemd's socket, which the new image takes by address
         // A new address: the reload would bind it; find out now, while nothing has changed.
         if (!open_listen_socket(s, backlog, unix_access, error)) return false;
         s.fd.reset();

@@ -143,3 +143,26 @@ def test_nothing_to_listen_on_without_activation(tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "nothing to listen on" in result.stderr
+
+
+def test_reload_may_write_the_activated_address_differently(tmp_path):
+    # ListenStream=PORT binds [::]:PORT; ":PORT" and "0.0.0.0:PORT" both name it. Before: the reload
+    # check tried to bind "0.0.0.0:PORT" itself and refused the reload (address in use).
+    port = free_port()
+    app = tmp_path / "systemd_app.py"
+    shutil.copy(APPS / "systemd_app.py", app)
+    ini = tmp_path / "site.ini"
+    ini.write_text(f"[uwsgi]\nhttp = :{port}\nwsgi-file = {app}\npidfile = {tmp_path / 'pid'}\n")
+    server = Activated(str(port), ["--ini", str(ini)], tmp_path, port=port)
+    try:
+        server.start()
+        assert get(port, "/") == (200, "v1"), server.log()
+        ini.write_text(ini.read_text().replace(f"http = :{port}", f"http = 0.0.0.0:{port}"))
+        (tmp_path / "BODY").write_text("v2")
+        result = subprocess.run([BINARY, "--reload", str(tmp_path / "pid")], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr + server.log()
+        assert get(port, "/") == (200, "v2")
+        assert f"listening on [::]:{port} (http, from socket activation)" in server.log()
+    finally:
+        server.stop()
