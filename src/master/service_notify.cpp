@@ -12,15 +12,16 @@ constexpr auto kStatusInterval = std::chrono::seconds(1);
 }  // namespace
 
 std::string worker_status_line(int workers, int busy) {
-    return std::to_string(workers) + (workers == 1 ? " worker, " : " workers, ") + std::to_string(busy) + " busy";
+    return std::to_string(workers) + (workers == 1 ? " worker, " : " workers, ") + std::to_string(busy) +
+           " busy";
 }
 
 ServiceNotify ServiceNotify::from_environment(bool daemonized) {
     sd::Notifier notifier = sd::Notifier::from_environment();
     if (!notifier.active()) return ServiceNotify();
     Settings settings;
-    settings.watchdog_us = sd::watchdog_interval_us(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"),
-                                                    ::getpid());
+    settings.watchdog_us =
+        sd::watchdog_interval_us(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), ::getpid());
     if (daemonized) settings.main_pid = ::getpid();
     ServiceNotify n(nullptr, settings);
     n.notifier_ = std::move(notifier);

@@ -17,7 +17,8 @@ std::optional<NotifyAddress> parse_notify_address(std::string_view value, std::s
     NotifyAddress a;
     a.addr.sun_family = AF_UNIX;
     if (value.size() < 2 || (value[0] != '/' && value[0] != '@')) {
-        why = "NOTIFY_SOCKET=\"" + std::string(value) + "\" is neither an absolute path nor an @abstract name";
+        why =
+            "NOTIFY_SOCKET=\"" + std::string(value) + "\" is neither an absolute path nor an @abstract name";
         return std::nullopt;
     }
     if (value.size() >= sizeof a.addr.sun_path) {
@@ -27,7 +28,8 @@ std::optional<NotifyAddress> parse_notify_address(std::string_view value, std::s
     std::memcpy(a.addr.sun_path, value.data(), value.size());
     // An abstract name starts with a NUL byte and is exactly as long as given (no terminator).
     if (value[0] == '@') a.addr.sun_path[0] = '\0';
-    a.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + value.size() + (value[0] == '/' ? 1 : 0));
+    a.length =
+        static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + value.size() + (value[0] == '/' ? 1 : 0));
     return a;
 }
 
@@ -79,7 +81,7 @@ bool Notifier::send(std::string_view message) {
                             reinterpret_cast<const sockaddr*>(&address_.addr), address_.length);
     if (sent == static_cast<ssize_t>(message.size())) return true;
     std::string path = address_.addr.sun_path[0] == '\0' ? "@" + std::string(address_.addr.sun_path + 1)
-                                                          : std::string(address_.addr.sun_path);
+                                                         : std::string(address_.addr.sun_path);
     spdlog::debug("service notification not sent: {}", log::syscall_error("sendto", path, errno));
     return false;
 }

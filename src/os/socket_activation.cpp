@@ -43,15 +43,18 @@ bool host_matches(const std::string& host, const BoundAddress& bound) {
     if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return false;
     std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, freeaddrinfo);
     for (const addrinfo* ai = res; ai; ai = ai->ai_next) {
-        const void* a = family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
-                                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+        const void* a =
+            family == AF_INET
+                ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+                : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
         if (std::memcmp(a, theirs, size) == 0) return true;
     }
     return false;
 }
 
 bool same_file(const std::string& a, const std::string& b) {
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb{};
     return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
 }
@@ -66,7 +69,8 @@ int socket_option(int fd, int option) {
 // One line saying what is wrong with fd `fd`, or "" when it is a listening stream socket we serve.
 std::string check_socket(int fd, const std::string& label, std::optional<BoundAddress>& bound) {
     struct stat st {};
-    if (::fstat(fd, &st) != 0) return label + ": " + log::syscall_error("fstat", "fd " + std::to_string(fd), errno);
+    if (::fstat(fd, &st) != 0)
+        return label + ": " + log::syscall_error("fstat", "fd " + std::to_string(fd), errno);
     if (!S_ISSOCK(st.st_mode)) return label + " is not a socket";
     bound = bound_address(fd);
     if (!bound) return label + ": address family not served (inet, inet6 or unix only)";
@@ -130,12 +134,13 @@ bool address_matches(const ListenAddress& configured, const BoundAddress& bound)
 
 Protocol protocol_for_name(std::string_view name) {
     constexpr std::string_view kUwsgi = "uwsgi";
-    return name.size() >= kUwsgi.size() && ascii::iequals(name.substr(0, kUwsgi.size()), kUwsgi) ? Protocol::uwsgi
-                                                                                              : Protocol::http;
+    return name.size() >= kUwsgi.size() && ascii::iequals(name.substr(0, kUwsgi.size()), kUwsgi)
+               ? Protocol::uwsgi
+               : Protocol::http;
 }
 
-std::optional<ListenFds> parse_listen_fds(const char* listen_pid, const char* listen_fds, const char* listen_fdnames,
-                                          pid_t self, std::string& error) {
+std::optional<ListenFds> parse_listen_fds(const char* listen_pid, const char* listen_fds,
+                                          const char* listen_fdnames, pid_t self, std::string& error) {
     ListenFds out;
     long pid = 0, count = 0;
     if (listen_pid == nullptr || listen_fds == nullptr) return out;
@@ -164,14 +169,16 @@ std::optional<std::vector<ActivatedSocket>> take_activated_sockets(std::string& 
     for (int i = 0; i < fds->count; ++i) {
         int fd = kFirstFd + i;
         const std::string& name = fds->names[static_cast<std::size_t>(i)];
-        std::string label = "socket activation: fd " + std::to_string(fd) + (name.empty() ? "" : " (\"" + name + "\")");
+        std::string label =
+            "socket activation: fd " + std::to_string(fd) + (name.empty() ? "" : " (\"" + name + "\")");
         std::optional<BoundAddress> bound;
         if (std::string why = check_socket(fd, label, bound); !why.empty()) {
             error = why;
             return std::nullopt;
         }
         int flags = ::fcntl(fd, F_GETFL);
-        if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+        if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || flags < 0 ||
+            ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
             error = label + ": " + log::syscall_error("fcntl", "fd " + std::to_string(fd), errno);
             return std::nullopt;
         }

@@ -23,7 +23,7 @@ struct BoundAddress {
     int family = AF_UNSPEC;  // AF_INET, AF_INET6 or AF_UNIX
     std::string host;        // numeric ("0.0.0.0", "::1"); inet only
     int port = 0;
-    std::string unix_path;   // "@name" for an abstract socket
+    std::string unix_path;  // "@name" for an abstract socket
     // "127.0.0.1:8000", "[::]:8000", "/run/app.sock": what the banner shows.
     std::string name() const;
 };
@@ -52,8 +52,8 @@ struct ListenFds {
     int count = 0;
     std::vector<std::string> names;
 };
-std::optional<ListenFds> parse_listen_fds(const char* listen_pid, const char* listen_fds, const char* listen_fdnames,
-                                          pid_t self, std::string& error);
+std::optional<ListenFds> parse_listen_fds(const char* listen_pid, const char* listen_fds,
+                                          const char* listen_fdnames, pid_t self, std::string& error);
 
 // Takes the sockets passed to this process: each must be a listening stream socket (inet, inet6 or
 // unix), else nullopt with one line naming the fd and what it is. They are made close-on-exec and

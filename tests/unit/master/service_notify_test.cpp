@@ -15,10 +15,12 @@ const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
 struct Captured {
     std::vector<std::string> messages;
     ServiceNotify make(ServiceNotify::Settings settings = {}) {
-        return ServiceNotify([this](std::string_view m) {
-            messages.emplace_back(m);
-            return true;
-        }, settings);
+        return ServiceNotify(
+            [this](std::string_view m) {
+                messages.emplace_back(m);
+                return true;
+            },
+            settings);
     }
 };
 
@@ -55,8 +57,8 @@ TEST(ServiceNotify, StatusOnlyWhenChangedAndAtMostOnceASecond) {
     n.tick(t0 + milliseconds(1900), status);
     n.tick(t0 + seconds(2), status);
     n.tick(t0 + seconds(3), status);  // unchanged: nothing
-    EXPECT_EQ(c.messages, (std::vector<std::string>{"READY=1\nSTATUS=2 workers, 0 busy", "STATUS=2 workers, 1 busy",
-                                                    "STATUS=2 workers, 2 busy"}));
+    EXPECT_EQ(c.messages, (std::vector<std::string>{"READY=1\nSTATUS=2 workers, 0 busy",
+                                                    "STATUS=2 workers, 1 busy", "STATUS=2 workers, 2 busy"}));
 }
 
 TEST(ServiceNotify, ReloadThenReadyAndNoStatusWhileReloading) {
@@ -71,7 +73,8 @@ TEST(ServiceNotify, ReloadThenReadyAndNoStatusWhileReloading) {
     auto usec = std::stoull(c.messages[1].substr(c.messages[1].find('=', 12) + 1));
     EXPECT_NEAR(static_cast<double>(usec), static_cast<double>(sd::monotonic_usec()), 5e6);
     n.reload_failed(t0 + seconds(6), "SyntaxError");
-    EXPECT_EQ(c.messages.back(), "READY=1\nSTATUS=reload failed, the previous generation serves: SyntaxError");
+    EXPECT_EQ(c.messages.back(),
+              "READY=1\nSTATUS=reload failed, the previous generation serves: SyntaxError");
 }
 
 TEST(ServiceNotify, StoppingOnceAndNothingReadyAfter) {
@@ -82,7 +85,8 @@ TEST(ServiceNotify, StoppingOnceAndNothingReadyAfter) {
     n.stopping();
     n.ready(t0 + seconds(2), "1 worker, 0 busy");  // e.g. a reload report racing the stop
     n.tick(t0 + seconds(3), [] { return std::string("0 workers, 0 busy"); });
-    EXPECT_EQ(c.messages, (std::vector<std::string>{"READY=1\nSTATUS=1 worker, 0 busy", "STOPPING=1\nSTATUS=stopping"}));
+    EXPECT_EQ(c.messages,
+              (std::vector<std::string>{"READY=1\nSTATUS=1 worker, 0 busy", "STOPPING=1\nSTATUS=stopping"}));
 }
 
 TEST(ServiceNotify, WatchdogEveryHalfInterval) {
