@@ -4,7 +4,6 @@ single-site pidfile and for each instance's, and every server then writes to a n
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +12,6 @@ from site_dir import get
 
 LOGROTATE = shutil.which("logrotate") or ("/usr/sbin/logrotate" if os.path.exists("/usr/sbin/logrotate") else None)
 pytestmark = pytest.mark.skipif(LOGROTATE is None, reason="needs logrotate (Debian's logrotate package)")
-
-
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for s in started:
-        s.stop()
 
 
 def test_logrotate_rotates_and_every_server_reopens(tmp_path, servers):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import uwsgi_client
-from harness import APPS, BINARY, Server, can_connect, free_port, pid_alive, wait_until
+from harness import APPS, BINARY, Server, can_connect, free_port, wait_until
 from site_dir import get
 
 ACTIVATE = shutil.which("systemd-socket-activate")

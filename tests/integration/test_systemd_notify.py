@@ -7,8 +7,8 @@ import signal
 import socket
 import struct
 import subprocess
+import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -75,14 +75,6 @@ def start(tmp_path, manager, *extra, env=None, processes=2):
     return server.start(wait_port=False)
 
 
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for s in started:
-        s.stop()
-
-
 def test_ready_once_every_worker_serves_and_only_the_master_speaks(tmp_path, manager, servers):
     server = start(tmp_path, manager)
     servers.append(server)
@@ -104,7 +96,6 @@ def test_status_follows_busy_workers(tmp_path, manager, servers):
     servers.append(server)
     ready = manager.wait_for("READY", "1")
     result = []
-    import threading
     t = threading.Thread(target=lambda: result.append(get(server.port, "/sleep?2.5", timeout=20)))
     t.start()
     wait_entered(tmp_path)
