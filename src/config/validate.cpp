@@ -113,8 +113,8 @@ std::string check_loggers(const Options& o) {
 
 std::string check_application(const Options& o) {
     namespace fs = std::filesystem;
-    if (o.http.empty() && o.http_socket.empty() && o.socket.empty())
-        return "nothing to listen on: give --http, --http-socket or --socket";
+    // No address is fine here: socket activation may pass the sockets (run_server refuses a start
+    // with nothing to listen on).
     if (o.wsgi_file.empty() && o.module.empty() && o.mounted_apps.empty())
         return "no application: give --wsgi-file or --module";
     std::error_code ec;

@@ -84,6 +84,7 @@ Arbiter::Arbiter(ArbiterSettings settings, std::vector<ListenSocket>& listeners,
 }
 
 void Arbiter::release_in_child() {
+    notify().close_in_child();
     for (ListenSocket& l : listeners_) l.fd.reset();
     ready_read_.reset();
     ready_write_.reset();
@@ -114,6 +115,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     // A worker must not outlive its master.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master_pid_) ::_exit(0);
+    notify().close_in_child();
     ready_read_.reset();
     stats_server_.close_in_child();
     if (settings_.signal_hub) settings_.signal_hub->enter_worker(slot.id);
@@ -286,6 +288,9 @@ void Arbiter::report_reload_when_switched(bool now) {
     if (!reload_report_pending_) return;
     if (!now && !old_accepting_.empty() && Clock::now() < reload_report_due_) return;
     reload_report_pending_ = false;
+    // systemd hears READY=1 before `--reload` (its ExecReload=) can return; not when a newer reload
+    // is already under way (`now`: its own READY=1 follows).
+    if (!now) notify().ready(Clock::now(), status_line());
     write_reload_status(true, "generation " + std::to_string(settings_.generation));
 }
 
@@ -328,6 +333,7 @@ void Arbiter::begin_stop(bool graceful) {
     auto now = Clock::now();
     if (stopping_ && graceful) return;
     stopping_ = true;
+    notify().stopping();
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
     daemons_.begin_stop();
@@ -346,7 +352,10 @@ void Arbiter::write_reload_status(bool ok, const std::string& detail) {
     if (!write_file_atomic(settings_.reload_status_file, text, error)) spdlog::error("{}", error);
 }
 
-void Arbiter::note_failed_reload(const std::string& reason) { write_reload_status(false, reason); }
+void Arbiter::note_failed_reload(const std::string& reason) {
+    write_reload_status(false, reason);
+    notify().reload_failed(Clock::now(), reason);
+}
 
 void Arbiter::request_reload(const std::string& why) {
     if (stopping_) return;
@@ -361,12 +370,14 @@ void Arbiter::request_reload(const std::string& why) {
         return;
     }
     spdlog::info("reload requested ({}): checking the new configuration and application", why);
+    notify().reloading(why);
     std::string error;
     reload_check_pid_ = start_reload_check(listeners_, reload_check_report_, error);
     if (reload_check_pid_ < 0) {
         reload_check_pid_ = 0;
         spdlog::error("reload refused: cannot start the configuration check: {}", error);
         write_reload_status(false, "cannot start the configuration check: " + error);
+        notify().reload_failed(Clock::now(), "cannot start the configuration check");
     }
 }
 
@@ -383,6 +394,8 @@ void Arbiter::finish_reload_check(int status) {
         write_reload_status(
             false, reason.empty() ? "the new configuration or application does not load (see the server log)"
                                   : "the new configuration or application does not load: " + reason);
+        notify().reload_failed(Clock::now(), reason.empty() ? "the new configuration or application does not load"
+                                                            : reason);
     } else {
         report_reload_when_switched(true);  // the previous reload's answer goes out before this one
         std::vector<pid_t> workers = old_workers_;
@@ -400,6 +413,7 @@ void Arbiter::finish_reload_check(int status) {
         reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(), error);  // returns only on failure
         spdlog::error("reload failed: {}", error);
         write_reload_status(false, error);
+        notify().reload_failed(Clock::now(), error);
     }
     if (reload_again_) {
         reload_again_ = false;
@@ -542,6 +556,22 @@ void Arbiter::adapt_worker_count() {
     }
 }
 
+std::string Arbiter::status_line() const {
+    const Scoreboard* board = harakiri_backstop_.board();
+    int workers = 0, busy = 0;
+    for (const Slot& s : slots_) {
+        if (s.pid <= 0) continue;
+        ++workers;
+        if (board == nullptr) continue;
+        for (const RequestSlot& r : board->requests(s.id))
+            if (r.in_request.load(std::memory_order_relaxed) != 0) {
+                ++busy;
+                break;
+            }
+    }
+    return worker_status_line(workers, busy);
+}
+
 void Arbiter::dump_worker_table() {
     for (const std::string& line : stats::render_worker_table(snapshot())) spdlog::info("{}", line);
 }
@@ -600,6 +630,8 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         stats_server_.poll_set(stats_fds);
         signal_dispatcher_.poll_set(stats_fds);  // after the stats server's: it serves by index from 0
         int wait_ms = signal_dispatcher_.wait_ms(Clock::now(), stopping_ || !serving_ ? 100 : 1000);
+        auto ping_in = std::chrono::ceil<std::chrono::milliseconds>(notify().until_due(Clock::now()));
+        if (ping_in.count() < wait_ms) wait_ms = static_cast<int>(ping_in.count());
         for (int sig : signals_.wait(wait_ms, ready_read_.get(), stats_fds)) handle(sig);
         stats_server_.serve(stats_fds, 0);
         signal_dispatcher_.on_poll(stats_fds);
@@ -617,8 +649,12 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             signal_workers(SIGUSR1);
             spoolers_.reopen_logs();
         }
+        notify().tick(Clock::now(), [this] { return status_line(); });
         if (serving_ && !announced) {
             announced = true;
+            // A reload is ready when it is reported done (report_reload_when_switched). Before
+            // on_serving: a daemonized master names itself (MAINPID) before its parent exits.
+            if (settings_.generation == 0) notify().ready(Clock::now(), status_line());
             on_serving();
             daemons_.start(Clock::now());
         }

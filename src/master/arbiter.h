@@ -17,6 +17,7 @@
 #include "master/mule_queues.h"
 #include "master/mules.h"
 #include "master/retiring_workers.h"
+#include "master/service_notify.h"
 #include "master/signal_dispatcher.h"
 #include "master/spoolers.h"
 #include "master/stats_server.h"
@@ -55,6 +56,7 @@ struct ArbiterSettings {
     SpoolerSettings spooler;  // no dirs: no spooler
     SignalHub* signal_hub = nullptr;   // uWSGI signals (made before the app import); null: none
     std::vector<cron::Command> crons;  // cron / unique-cron / cron2
+    ServiceNotify* notify = nullptr;   // systemd's Type=notify (owned by run_server); null: none
 };
 
 class Arbiter {
@@ -110,6 +112,9 @@ private:
     std::string render_stats(StatsServer::Document document);
     void check_listen_queues();
     void dump_worker_table();
+    // "2 workers, 0 busy": the service manager's status line.
+    std::string status_line() const;
+    ServiceNotify& notify() { return settings_.notify ? *settings_.notify : no_notify_; }
     // cheaper: once a second, start or stop workers as the algorithm says.
     void adapt_worker_count();
     // In a forked child that serves no request (spooler, mule): closes what it must not keep of
@@ -119,6 +124,7 @@ private:
     void register_signal_receivers();
 
     ArbiterSettings settings_;
+    ServiceNotify no_notify_;  // sends nothing: when run_server gave none
     std::vector<ListenSocket>& listeners_;
     AppRuntime* runtime_;  // null in a degraded image that only supervises adopted workers
     SignalQueue& signals_;

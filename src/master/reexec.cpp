@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,9 +22,24 @@ constexpr char kSocketsVar[] = "APPSERVER_INHERIT_SOCKETS";
 constexpr char kWorkersVar[] = "APPSERVER_INHERIT_WORKERS";
 constexpr char kGenerationVar[] = "APPSERVER_GENERATION";
 constexpr char kReadyVar[] = "APPSERVER_INHERIT_READY";
+// Which of the handed-over sockets came from socket activation (fds, ','-separated).
+constexpr char kActivatedVar[] = "APPSERVER_INHERIT_ACTIVATED";
 // For the reload check: the sockets the running master holds, and where to write why it refuses.
 constexpr char kCheckHeldVar[] = "APPSERVER_CHECK_HELD_SOCKETS";
 constexpr char kCheckReportVar[] = "APPSERVER_CHECK_REPORT_FD";
+// ... and the addresses its activated sockets are bound to (';'-separated), which a new configuration
+// may name differently (":8000" for 0.0.0.0:8000): the new image takes them by address, not by spec.
+constexpr char kCheckActivatedVar[] = "APPSERVER_CHECK_HELD_ACTIVATED";
+
+// The bound address a ListenSocket's bound_name ("[::]:8000", "/run/app.sock") describes.
+std::optional<BoundAddress> bound_from_name(const std::string& name) {
+    std::string ignored;
+    auto a = parse_listen_address(name, ignored);
+    if (!a) return std::nullopt;
+    if (a->is_unix) return BoundAddress{.family = AF_UNIX, .host = "", .port = 0, .unix_path = a->unix_path};
+    int family = a->host.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+    return BoundAddress{.family = family, .host = a->host, .port = a->port, .unix_path = ""};
+}
 
 std::string socket_key(Protocol protocol, const std::string& spec) {
     return std::string(protocol == Protocol::uwsgi ? "uwsgi" : "http") + "," + spec;
@@ -66,6 +82,12 @@ void capture_launch(int argc, char** argv) {
 
 const LaunchContext& launch_context() { return g_launch; }
 
+void forget_launch_variable(std::string_view name) {
+    std::erase_if(g_launch.environ, [&](const std::string& kv) {
+        return kv.size() > name.size() && kv.starts_with(name) && kv[name.size()] == '=';
+    });
+}
+
 std::optional<Inheritance> take_inheritance() {
     const char* sockets = std::getenv(kSocketsVar);
     if (!sockets) return std::nullopt;
@@ -82,6 +104,13 @@ std::optional<Inheritance> take_inheritance() {
         ::fcntl(s.fd, F_SETFD, FD_CLOEXEC);
         in.sockets.push_back(std::move(s));
     }
+    if (const char* activated = std::getenv(kActivatedVar))
+        for (const auto& text : split(activated, ','))
+            for (InheritedSocket& s : in.sockets)
+                if (s.fd == std::atoi(text.c_str())) {
+                    s.activated = true;
+                    if (auto bound = bound_address(s.fd)) s.bound = *bound;
+                }
     if (const char* workers = std::getenv(kWorkersVar))
         for (const auto& text : split(workers, ',')) {
             pid_t pid = std::atoi(text.c_str());
@@ -103,6 +132,7 @@ std::optional<Inheritance> take_inheritance() {
         }
     }
     ::unsetenv(kReadyVar);
+    ::unsetenv(kActivatedVar);
     ::unsetenv(kSocketsVar);
     ::unsetenv(kWorkersVar);
     ::unsetenv(kGenerationVar);
@@ -125,9 +155,13 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
     std::vector<std::string> args = g_launch.argv;
     args.push_back("--check-config");
     std::vector<std::string> env = g_launch.environ;
-    std::string held_list;
-    for (const auto& s : held) held_list += socket_key(s.protocol, s.address.spec) + ";";
+    std::string held_list, activated_list;
+    for (const auto& s : held) {
+        held_list += socket_key(s.protocol, s.address.spec) + ";";
+        if (s.activated) activated_list += s.bound_name + ";";
+    }
     env.push_back(std::string(kCheckHeldVar) + "=" + held_list);
+    if (!activated_list.empty()) env.push_back(std::string(kCheckActivatedVar) + "=" + activated_list);
     ::fcntl(write_end.get(), F_SETFD, 0);  // the one fd the check inherits
     env.push_back(std::string(kCheckReportVar) + "=" + std::to_string(write_end.get()));
     if (!g_launch.cwd.empty() && ::chdir(g_launch.cwd.c_str()) != 0) ::_exit(1);
@@ -139,7 +173,7 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
 
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
             int ready_read, int ready_write, std::string& error) {
-    std::string socket_list;
+    std::string socket_list, activated_list;
     for (const auto& s : sockets) {
         int fd = s.fd.get();
         // The one thing that must survive exec: the listening sockets stay open, so the kernel
@@ -147,6 +181,7 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
         ::fcntl(fd, F_SETFD, 0);
         socket_list += std::to_string(fd) + "," + (s.protocol == Protocol::uwsgi ? "uwsgi" : "http") + "," +
                        s.address.spec + ";";
+        if (s.activated) activated_list += std::to_string(fd) + ",";
     }
     std::string worker_list;
     for (pid_t pid : workers) worker_list += std::to_string(pid) + ",";
@@ -154,6 +189,7 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
     env.push_back(std::string(kSocketsVar) + "=" + socket_list);
     env.push_back(std::string(kWorkersVar) + "=" + worker_list);
     env.push_back(std::string(kGenerationVar) + "=" + std::to_string(generation));
+    if (!activated_list.empty()) env.push_back(std::string(kActivatedVar) + "=" + activated_list);
     if (ready_read >= 0 && ready_write >= 0) {
         ::fcntl(ready_read, F_SETFD, 0);
         ::fcntl(ready_write, F_SETFD, 0);
@@ -187,10 +223,17 @@ bool check_new_sockets_bind(std::vector<ListenSocket>& planned, int backlog,
     const char* held = std::getenv(kCheckHeldVar);
     if (!held) return true;
     std::vector<std::string> held_keys = split(held, ';');
+    std::vector<BoundAddress> activated;
+    if (const char* names = std::getenv(kCheckActivatedVar))
+        for (const auto& name : split(names, ';'))
+            if (auto bound = bound_from_name(name)) activated.push_back(*bound);
     for (auto& s : planned) {
         if (std::find(held_keys.begin(), held_keys.end(), socket_key(s.protocol, s.address.spec)) !=
             held_keys.end())
             continue;
+        if (std::any_of(activated.begin(), activated.end(),
+                        [&](const BoundAddress& b) { return address_matches(s.address, b); }))
+            continue;  // systemd's socket, which the new image takes by address
         // A new address: the reload would bind it; find out now, while nothing has changed.
         if (!open_listen_socket(s, backlog, unix_access, error)) return false;
         s.fd.reset();

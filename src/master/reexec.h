@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "os/listen_socket.h"
+#include "os/socket_activation.h"
 #include "os/unique_fd.h"
 
 namespace appserver {
@@ -23,11 +24,17 @@ struct LaunchContext {
 };
 void capture_launch(int argc, char** argv);
 const LaunchContext& launch_context();
+// Drops NAME=... from what a reload re-executes with (socket activation's variables, once taken).
+void forget_launch_variable(std::string_view name);
 
+// A listening socket this process did not bind: handed over by the previous image of a reload, or
+// passed by the service manager (socket activation; also such a socket handed over by a reload).
 struct InheritedSocket {
     int fd = -1;
-    Protocol protocol = Protocol::http;
-    std::string spec;
+    Protocol protocol = Protocol::http;  // activated: how to serve it when no configured address names it
+    std::string spec;                    // reload: the configured address it was bound for
+    bool activated = false;              // matched by its bound address, not by spec
+    BoundAddress bound;                  // activated: getsockname
 };
 
 // What a re-executed master receives from the image before it.

@@ -20,6 +20,7 @@
 #include "master/preflight.h"
 #include "master/process_api.h"
 #include "master/reexec.h"
+#include "master/service_notify.h"
 #include "os/daemon.h"
 #include "os/fd_limit.h"
 #include "os/listen_socket.h"
@@ -28,6 +29,7 @@
 #include "os/shared_caches.h"
 #include "os/shared_locks.h"
 #include "os/signals.h"
+#include "os/socket_activation.h"
 #include "os/unique_fd.h"
 #include "proto/response_head.h"
 #include "spool/spooler_table.h"
@@ -57,8 +59,8 @@ bool apply_environment(const Options& o, std::string& error) {
     return true;
 }
 
-// Parses the addresses only (pure: nothing is resolved or bound). There is at least one:
-// config::validate_options (check_application) refused the configuration otherwise.
+// Parses the addresses only (pure: nothing is resolved or bound). There may be none: sockets passed
+// by socket activation are enough (run_server refuses a start with nothing to listen on).
 bool plan_sockets(const Options& o, std::vector<ListenSocket>& out, std::string& error) {
     auto add = [&](const std::vector<std::string>& specs, Protocol protocol) {
         for (const auto& spec : specs) {
@@ -208,6 +210,8 @@ int check_config(Options& options, AppRuntime& runtime) {
     std::optional<StartPlan> plan = plan_start(options, error);
     if (!plan || !apply_environment(options, error)) return refuse(error);
     std::vector<ListenSocket>& sockets = plan->sockets;
+    if (sockets.empty())
+        std::printf("socket: none configured (serves only sockets passed by socket activation)\n");
     if (!check_file_destinations(options, sockets, error)) return refuse(error);
     // Addresses a reload would newly bind: find out now (before dropping root, as the start does).
     if (!check_new_sockets_bind(sockets, options.listen, unix_access(options, Identity{}), error))
@@ -255,20 +259,64 @@ void absolutize_paths(Options& o) {
     for (auto& p : o.touch_mules_reload) fix(p);
 }
 
-// Binds what the configuration asks for, reusing the sockets a previous image handed over.
+// Whether an inherited socket serves the configured `planned` one. One handed over by a reload is
+// the same configuration line (address as written, and protocol); one from socket activation is the
+// same address (the configuration says which protocol it speaks).
+bool serves(const InheritedSocket& in, const ListenSocket& planned) {
+    if (in.fd < 0) return false;
+    if (in.activated) return address_matches(planned.address, in.bound);
+    return in.spec == planned.address.spec && in.protocol == planned.protocol;
+}
+
+// An activated socket no configured address names: served as its name says (protocol_for_name),
+// under its bound address.
+ListenSocket adopt_unnamed_activated(InheritedSocket& in) {
+    ListenSocket s;
+    s.protocol = in.protocol;
+    std::string spec = in.spec.empty() ? in.bound.name() : in.spec;
+    std::string ignored;
+    if (auto address = parse_listen_address(spec, ignored)) s.address = *address;
+    s.address.spec = spec;
+    adopt_listen_socket(s, std::exchange(in.fd, -1));
+    s.activated = true;
+    return s;
+}
+
+// Binds what the configuration asks for, reusing the sockets a previous image handed over or the
+// service manager passed; activated sockets no address names are served too.
 bool open_sockets(std::vector<ListenSocket>& sockets, const Options& o, const UnixSocketAccess& access,
                   std::vector<InheritedSocket>& inherited, std::string& error) {
     for (auto& s : sockets) {
-        auto match = std::find_if(inherited.begin(), inherited.end(), [&](const InheritedSocket& in) {
-            return in.fd >= 0 && in.spec == s.address.spec && in.protocol == s.protocol;
-        });
+        auto match = std::find_if(inherited.begin(), inherited.end(),
+                                  [&](const InheritedSocket& in) { return serves(in, s); });
         if (match != inherited.end()) {
+            s.activated = match->activated;
             adopt_listen_socket(s, std::exchange(match->fd, -1));
         } else if (!open_listen_socket(s, o.listen, access, error)) {
             return false;
         }
     }
+    for (auto& in : inherited)
+        if (in.fd >= 0 && in.activated) sockets.push_back(adopt_unnamed_activated(in));
+    if (sockets.empty()) {
+        error = "nothing to listen on: give --http, --http-socket or --socket, or start under socket activation";
+        return false;
+    }
     return true;
+}
+
+// The sockets the service manager passed, as inherited ones; their variables are dropped from what
+// a reload re-executes with (the new image gets the sockets through the hand-over instead).
+std::optional<std::vector<InheritedSocket>> take_activated(std::string& error) {
+    std::optional<std::vector<ActivatedSocket>> taken = take_activated_sockets(error);
+    if (!taken) return std::nullopt;
+    std::vector<InheritedSocket> out;
+    for (const ActivatedSocket& a : *taken)
+        out.push_back(InheritedSocket{
+            .fd = a.fd, .protocol = protocol_for_name(a.name), .spec = "", .activated = true, .bound = a.bound});
+    if (!out.empty())
+        for (std::string_view name : kListenVariables) forget_launch_variable(name);
+    return out;
 }
 
 // Sockets of the previous image as they are: kept open by a degraded image so that the old
@@ -282,6 +330,7 @@ std::vector<ListenSocket> keep_inherited(std::vector<InheritedSocket>& inherited
         std::string ignored;
         if (auto address = parse_listen_address(in.spec, ignored)) s.address = *address;
         s.address.spec = in.spec;
+        s.activated = in.activated;
         adopt_listen_socket(s, std::exchange(in.fd, -1));
         kept.push_back(std::move(s));
     }
@@ -312,7 +361,7 @@ void vacuum(const Options& o, const std::vector<ListenSocket>& sockets) {
         remove_file(o.pidfile + ".reload");
     }
     for (const auto& s : sockets)
-        if (s.address.is_unix) remove_file(s.address.unix_path);
+        if (s.address.is_unix && !s.activated) remove_file(s.address.unix_path);  // systemd owns its own
 }
 
 // Before dropping root: the files the master rewrites later (the pidfile on a reload, the reload
@@ -371,7 +420,8 @@ void log_banner(const Options& options, const AppRuntime& runtime, const std::ve
     spdlog::info("app: {}{}", runtime.app_name(),
                  options.lazy_apps ? " (lazy-apps: loaded in each worker)" : "");
     for (const auto& s : sockets)
-        spdlog::info("listening on {} ({})", s.bound_name, s.protocol == Protocol::http ? "http" : "uwsgi");
+        spdlog::info("listening on {} ({}{})", s.bound_name, s.protocol == Protocol::http ? "http" : "uwsgi",
+                     s.activated ? ", from socket activation" : "");
     spdlog::info("processes: {}, threads per worker: {}", options.processes, options.threads);
     spdlog::info("{}", describe(fds));
     if (options.stats_http && options.stats.empty())
@@ -394,11 +444,12 @@ std::unique_ptr<SignalHub> make_signal_hub(const Options& o, std::string& error)
 
 // A reload whose new image cannot start: the workers of the previous generation keep serving.
 int supervise_degraded(const Options& options, Inheritance& inherited, SignalQueue& signals,
-                       const std::string& error) {
+                       ServiceNotify& notify, const std::string& error) {
     spdlog::error("reload failed: {}; the workers of the previous generation keep serving", error);
     std::vector<ListenSocket> sockets = keep_inherited(inherited.sockets);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = inherited.generation - 1;
+    settings.notify = &notify;
     Arbiter arbiter(settings, sockets, nullptr, signals);
     arbiter.adopt_old_workers(inherited.old_workers, inherited.accepting);
     if (inherited.ready_read >= 0) arbiter.adopt_ready_pipe(inherited.ready_read, inherited.ready_write);
@@ -413,6 +464,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     std::optional<Inheritance> inherited = take_inheritance();
     absolutize_paths(options);
     std::optional<SignalQueue> signals;
+    ServiceNotify notify;  // made once this is the master's pid (after daemonizing)
     const std::vector<ListenSocket>* bound = nullptr;  // what this start has bound so far
     // Every failure below comes before the banner: show the configuration's warnings with it (an
     // unknown key or a value read differently may be the cause).
@@ -426,16 +478,24 @@ int run_server(Options& options, AppRuntime& runtime) {
             // The new image failed before it installed its signal queue (the configuration changed
             // between the reload check and the exec): the degraded master needs one all the same.
             if (!signals) signals.emplace();
-            return supervise_degraded(options, *inherited, *signals, line);
+            if (!notify.active()) notify = ServiceNotify::from_environment(!options.daemonize.empty());
+            return supervise_degraded(options, *inherited, *signals, notify, line);
         }
         if (!options.pidfile.empty()) remove_own_pidfile(options.pidfile);
         // A unix socket file this start created would outlive it and mislead the next one.
         if (bound)
             for (const auto& s : *bound)
-                if (s.address.is_unix && s.fd) remove_file(s.address.unix_path);
+                if (s.address.is_unix && s.fd && !s.activated) remove_file(s.address.unix_path);
         daemon::report_failure(line);
         return fail(line);
     };
+    // Before daemonizing: LISTEN_PID names the pid the service manager started.
+    std::vector<InheritedSocket> activated;
+    if (!inherited) {
+        auto taken = take_activated(error);
+        if (!taken) return refuse(error);
+        activated = std::move(*taken);
+    }
     std::optional<StartPlan> plan = plan_start(options, error);
     if (!plan) return failed(error);
     const Identity identity = plan->identity;
@@ -456,13 +516,14 @@ int run_server(Options& options, AppRuntime& runtime) {
     }
 
     if (!configure_logging(options, error)) return failed(error);
+    notify = ServiceNotify::from_environment(!options.daemonize.empty());
+    if (!inherited) notify.loading();
 
     // Before anything slow (the app import): a signal from now on is queued for the arbiter, not
     // fatal. (After daemonizing: the handler answers only in the master's pid.)
     signals.emplace();
 
-    std::vector<InheritedSocket> handed_over =
-        inherited ? inherited->sockets : std::vector<InheritedSocket>{};
+    std::vector<InheritedSocket> handed_over = inherited ? inherited->sockets : std::move(activated);
     if (!apply_environment(options, error)) return failed(error);
     // Before binding, while still root when started as root (max-fd may raise the hard limit).
     FdLimitChange fds = raise_fd_limit(static_cast<std::uint64_t>(options.max_fd));
@@ -505,6 +566,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
     settings.signal_hub = signal_hub.get();
+    settings.notify = &notify;
     // After chdir: relative static directories are the workers' (checked already by the validation).
     if (auto statics = make_static_config(options, "", error); !statics) {
         return failed(error);

@@ -32,6 +32,9 @@ struct ListenSocket {
     std::string bound_name;  // "127.0.0.1:8000", "[::1]:8000", "/run/app.sock" (actual port if 0 asked)
     int local_port = 0;
     std::string local_host;  // numeric host the socket is bound to
+    // Passed by the service manager (socket activation): it owns the socket and its file, so
+    // vacuum leaves a unix socket's path alone.
+    bool activated = false;
 };
 
 // What a unix socket file gets after bind: chmod-socket (mode, -1: as the umask leaves it) and

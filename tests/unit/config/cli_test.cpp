@@ -168,9 +168,9 @@ TEST(ConfigCli, CheckConfigValidates) {
     auto ok = load_valid({"--check-config"});
     ASSERT_TRUE(ok.result.ok) << ok.result.error;
     EXPECT_EQ(ok.options.command, Command::check_config);
-    auto bad = load({"--check-config", "--module", "m"});
+    auto bad = load({"--check-config", "--http", ":1"});
     ASSERT_FALSE(bad.result.ok);
-    EXPECT_EQ(bad.result.error, "nothing to listen on: give --http, --http-socket or --socket");
+    EXPECT_EQ(bad.result.error, "no application: give --wsgi-file or --module");
 }
 
 TEST(ConfigCli, StopAndReloadTakeAPidfile) {
