@@ -1,4 +1,4 @@
-"""Socket activation (docs/systemd.md): appserver started by `systemd-socket-activate` (Debian's
+"""Socket activation (docs/deployment.md, systemd): appserver started by `systemd-socket-activate` (Debian's
 systemd package) serves the sockets it is given instead of binding, HTTP and uwsgi, TCP and unix,
 across a reload; it refuses, in one line, what is not a listening stream socket.
 

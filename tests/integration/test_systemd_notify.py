@@ -1,4 +1,4 @@
-"""systemd's Type=notify protocol (docs/systemd.md): the test binds the AF_UNIX datagram socket a
+"""systemd's Type=notify protocol (docs/deployment.md, systemd): the test binds the AF_UNIX datagram socket a
 service manager would, starts appserver with NOTIFY_SOCKET pointing at it, and checks the messages,
 their order and who sent them (SO_PASSCRED: the kernel says the sender's pid)."""
 import os
