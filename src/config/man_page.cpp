@@ -52,16 +52,6 @@ std::string synopsis_roff(const OptionSpec& spec) {
     return "\\fB" + roff(names) + "\\fR \\fI" + roff(spec.metavar) + "\\fR";
 }
 
-std::string names_in_group(OptionGroup group) {
-    std::string out;
-    for (const OptionSpec& spec : option_table()) {
-        if (spec.group != group) continue;
-        if (!out.empty()) out += ", ";
-        out += spec.name;
-    }
-    return out;
-}
-
 void write_options(std::ostringstream& out) {
     out << ".SH OPTIONS\n"
            "Every option is also an ini key (\\fBprocesses = 4\\fR), except the commands, which are command "
@@ -82,10 +72,10 @@ void write_options(std::ostringstream& out) {
         }
     }
     out << ".SS " << roff(group_title(OptionGroup::no_op)) << "\n"
-        << roff("Accepted for uWSGI configurations, with no effect: " + names_in_group(OptionGroup::no_op) + ".")
+        << roff("Accepted for uWSGI configurations, with no effect: " + option_names_in_group(OptionGroup::no_op) + ".")
         << "\n"
         << ".SS " << roff(group_title(OptionGroup::unsupported)) << "\n"
-        << roff("Warned about once and ignored: " + names_in_group(OptionGroup::unsupported) + ".") << "\n"
+        << roff("Warned about once and ignored: " + option_names_in_group(OptionGroup::unsupported) + ".") << "\n"
         << ".PP\n"
         << roff("Every other uWSGI 2.0 key (" + std::to_string(uwsgi_catalogue().size()) +
                 " more) is recognised, warned about once and ignored; with strict, only names uWSGI does not "

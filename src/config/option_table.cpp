@@ -610,6 +610,16 @@ std::span<const OptionSpec> option_table() {
     return table;
 }
 
+std::string option_names_in_group(OptionGroup group) {
+    std::string out;
+    for (const OptionSpec& spec : option_table()) {
+        if (spec.group != group) continue;
+        if (!out.empty()) out += ", ";
+        out += spec.name;
+    }
+    return out;
+}
+
 std::string normalize_key(std::string_view key) {
     std::string out(key);
     std::replace(out.begin(), out.end(), '_', '-');

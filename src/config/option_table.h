@@ -73,6 +73,9 @@ struct OptionSpec {
 // The whole table, in documentation order: option_table.cpp's rows, then the uWSGI catalogue's.
 std::span<const OptionSpec> option_table();
 
+// The names of a group's options, in table order, joined with ", " (--help and the man page).
+std::string option_names_in_group(OptionGroup group);
+
 // `wsgi_file` -> `wsgi-file`: dashes and underscores are the same in every key.
 std::string normalize_key(std::string_view key);
 

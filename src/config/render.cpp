@@ -18,16 +18,6 @@ constexpr OptionGroup kGroups[] = {OptionGroup::commands,  OptionGroup::config, 
                                    OptionGroup::static_files, OptionGroup::limits,    OptionGroup::no_op,     OptionGroup::unsupported,
                                    OptionGroup::uwsgi_other};
 
-std::string names_in_group(OptionGroup group) {
-    std::string out;
-    for (const OptionSpec& spec : option_table()) {
-        if (spec.group != group) continue;
-        if (!out.empty()) out += ", ";
-        out += spec.name;
-    }
-    return out;
-}
-
 // Breaks `text` into lines of at most 100 columns at spaces; continuation lines are indented.
 std::string wrap(const std::string& text) {
     constexpr std::size_t kWidth = 100;
@@ -218,8 +208,8 @@ std::string render_help() {
             out << line << "\n";
         }
     }
-    out << "\n" << wrap("Accepted for uWSGI configs, no effect: " + names_in_group(OptionGroup::no_op) + ".");
-    out << wrap("Not supported (warned about, ignored): " + names_in_group(OptionGroup::unsupported) + ".");
+    out << "\n" << wrap("Accepted for uWSGI configs, no effect: " + option_names_in_group(OptionGroup::no_op) + ".");
+    out << wrap("Not supported (warned about, ignored): " + option_names_in_group(OptionGroup::unsupported) + ".");
     out << wrap("Every other uWSGI 2.0 key (" + std::to_string(uwsgi_catalogue().size()) +
                 " more) is recognised, warned about once and ignored.");
     out << "Details: man appserver, and options.md in the docs (docs/ here, share/doc/appserver installed)\n";

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "os/monotonic_clock.h"
+
 namespace appserver {
 namespace {
 
@@ -49,7 +51,7 @@ void ServiceNotify::ready(Clock::time_point now, const std::string& status) {
 void ServiceNotify::reloading(std::string_view why) {
     if (state_ == State::stopping) return;
     state_ = State::reloading;
-    send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(sd::monotonic_usec()) + "\nSTATUS=reloading (" +
+    send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_us()) + "\nSTATUS=reloading (" +
          std::string(why) + ")");
 }
 

@@ -1,7 +1,6 @@
 #include "os/sd_notify.h"
 
 #include <spdlog/spdlog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,12 +45,6 @@ std::uint64_t watchdog_interval_us(const char* watchdog_usec, const char* watchd
         if (pec != std::errc() || pend != p.data() + p.size() || owner != pid) return 0;
     }
     return usec;
-}
-
-std::uint64_t monotonic_usec() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
 }
 
 Notifier Notifier::from_environment() {

@@ -29,9 +29,6 @@ std::optional<NotifyAddress> parse_notify_address(std::string_view value, std::s
 // `pid`. 0: no watchdog.
 std::uint64_t watchdog_interval_us(const char* watchdog_usec, const char* watchdog_pid, pid_t pid);
 
-// CLOCK_MONOTONIC in microseconds: what MONOTONIC_USEC= carries.
-std::uint64_t monotonic_usec();
-
 class Notifier {
 public:
     // Reads $NOTIFY_SOCKET (left in the environment: applications may speak to the manager

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "os/monotonic_clock.h"
+
 namespace appserver {
 namespace {
 
@@ -71,7 +73,7 @@ TEST(ServiceNotify, ReloadThenReadyAndNoStatusWhileReloading) {
     EXPECT_TRUE(c.messages[1].starts_with("RELOADING=1\nMONOTONIC_USEC="));
     EXPECT_NE(c.messages[1].find("\nSTATUS=reloading (SIGHUP)"), std::string::npos);
     auto usec = std::stoull(c.messages[1].substr(c.messages[1].find('=', 12) + 1));
-    EXPECT_NEAR(static_cast<double>(usec), static_cast<double>(sd::monotonic_usec()), 5e6);
+    EXPECT_NEAR(static_cast<double>(usec), static_cast<double>(monotonic_us()), 5e6);
     n.reload_failed(t0 + seconds(6), "SyntaxError");
     EXPECT_EQ(c.messages.back(),
               "READY=1\nSTATUS=reload failed, the previous generation serves: SyntaxError");
