@@ -53,6 +53,23 @@ def test_deb_holds_the_installed_tree_and_etc_files_are_conffiles(deb, tmp_path)
     assert sorted(conffiles) == sorted(p[1:] for p in paths if p.startswith("./etc/"))
 
 
+def test_deb_units_and_logrotate_name_usr_bin_and_live_where_systemd_and_logrotate_read(deb, tmp_path):
+    """The build is configured for /usr/local; the package installs under /usr: its units and its
+    logrotate file must name /usr/bin/appserver, and logrotate's file must be /etc/logrotate.d (a
+    conffile), not /usr/etc."""
+    run(["dpkg-deb", "-x", deb, tmp_path])
+    for unit in ("appserver.service", "appserver@.service"):
+        text = (tmp_path / "usr/lib/systemd/system" / unit).read_text()
+        assert "ExecStart=/usr/bin/appserver " in text, text
+        assert "ExecReload=/usr/bin/appserver --reload" in text, text
+    assert (tmp_path / "usr/lib/systemd/system/appserver.socket").exists()
+    rotate = (tmp_path / "etc/logrotate.d/appserver").read_text()
+    assert "/usr/bin/appserver --reopen-logs" in rotate, rotate
+    assert not (tmp_path / "usr/etc").exists()
+    run(["dpkg-deb", "-e", deb, tmp_path / "DEBIAN"])
+    assert "/etc/logrotate.d/appserver" in (tmp_path / "DEBIAN/conffiles").read_text().split()
+
+
 def test_unpacked_deb_serves_an_example_app(deb, tmp_path):
     root = tmp_path / "root"
     run(["dpkg-deb", "-x", deb, root])

@@ -40,6 +40,15 @@ def test_install_puts_every_file_in_place(prefix):
     assert not names & {"unit_tests", "__pycache__", "CMakeCache.txt", ".gitignore"}
 
 
+def test_installed_units_name_the_binary_of_the_prefix_installed_to(prefix):
+    """Units and the logrotate file are written at install time, for the prefix given to
+    `cmake --install` (not the one the build was configured with)."""
+    unit = (prefix / "lib/systemd/system/appserver.service").read_text()
+    assert "ExecStart=/opt/appserver-test/bin/appserver " in unit, unit
+    rotate = (prefix / "etc/logrotate.d/appserver").read_text()
+    assert "/opt/appserver-test/bin/appserver --reopen-logs" in rotate, rotate
+
+
 def test_installed_binary_runs_and_serves_an_example(prefix, tmp_path):
     version = run([prefix / "bin/appserver", "--version"], cwd=tmp_path)
     assert version.stdout.startswith("appserver ")
