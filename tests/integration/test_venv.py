@@ -54,5 +54,5 @@ def test_venv_of_another_python_version_is_named(tmp_path, venv):
     for extra in (["--check-config"], []):
         r = run_cli(args + extra)
         assert r.returncode == 1, r
-        assert f'venv "{other}" was made with Python 3.99 (its pyvenv.cfg) but appserver runs Python {ours}' \
-            in r.stderr, r.stderr
+        assert f'venv "{other}" was made with Python 3.99 (its pyvenv.cfg) but plugin python3 runs Python {ours}: ' \
+            "use `plugins = python399` (build it with `make plugin PYTHON=/path/to/python3.99`)" in r.stderr, r.stderr
