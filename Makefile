@@ -43,9 +43,9 @@ plugin:
 # OTHER_PYTHONS found). Without one it says so, and fails only in CI (CI=true).
 OTHER_PYTHONS ?= /root/.pyenv/versions/3.12.1/bin/python3.12 /root/.pyenv/versions/3.13.0/bin/python3.13 \
 	/usr/bin/python3.12 /usr/bin/python3.13 /usr/local/bin/python3.12 /usr/local/bin/python3.13
-INTERPRETER_TESTS = tests/integration/test_wsgi.py tests/integration/test_flask.py \
+INTERPRETER_TESTS = tests/integration/test_interpreter.py tests/integration/test_wsgi.py tests/integration/test_flask.py \
 	tests/integration/test_mount.py tests/integration/test_uwsgi_module.py tests/integration/test_venv.py \
-	tests/integration/test_plugins.py tests/integration/test_http.py
+	tests/integration/test_http.py
 test-interpreters: build
 	@other=""; for p in $(OTHER_PYTHONS); do if [ -x "$$p" ]; then other=$$p; break; fi; done; \
 	if [ -z "$$other" ]; then \
@@ -54,6 +54,9 @@ test-interpreters: build
 	fi; \
 	name=$$($$other -c 'import sys; print("python%d%d" % sys.version_info[:2])'); \
 	$(MAKE) --no-print-directory plugin PYTHON=$$other && \
+	APPSERVER_BIN=$(abspath $(BUILD))/appserver \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration/test_plugins.py && \
+	echo "test-interpreters: $(INTERPRETER_TESTS) with plugin $$name ($$other)" && \
 	APPSERVER_PLUGIN=$$name APPSERVER_BIN=$(abspath $(BUILD))/appserver \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(INTERPRETER_TESTS)
 
