@@ -13,7 +13,9 @@
 
 APPSERVER_PLUGIN_EXPORT int appserver_plugin_abi() noexcept { return appserver::kPluginAbi; }
 
-APPSERVER_PLUGIN_EXPORT std::size_t appserver_plugin_options_size() noexcept { return sizeof(appserver::Options); }
+APPSERVER_PLUGIN_EXPORT std::size_t appserver_plugin_options_size() noexcept {
+    return sizeof(appserver::Options);
+}
 
 // PY_VERSION is the version of the headers the plugin was compiled with, which is the libpython it
 // links: no need to start the interpreter (--version lists every plugin this way).

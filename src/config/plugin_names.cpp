@@ -11,7 +11,8 @@ std::vector<std::string> split_plugin_names(std::string_view value) {
         std::string_view name = value.substr(start, end - start);
         // uWSGI's `modifier:name` (a number, the request modifier the plugin answers); a path keeps
         // its colons.
-        if (auto colon = name.find(':'); colon != std::string_view::npos && !is_plugin_path(name.substr(0, colon)))
+        if (auto colon = name.find(':');
+            colon != std::string_view::npos && !is_plugin_path(name.substr(0, colon)))
             name.remove_prefix(colon + 1);
         if (!name.empty()) names.emplace_back(name);
         start = end + 1;

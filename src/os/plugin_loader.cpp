@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <set>
 
-#include "appserver/plugin_abi.h"
 #include "appserver/options.h"
+#include "appserver/plugin_abi.h"
 
 #ifndef APPSERVER_PLUGIN_INSTALL_DIR
 #define APPSERVER_PLUGIN_INSTALL_DIR "/usr/local/lib/appserver/plugins"
@@ -147,8 +147,8 @@ std::string load_python_plugin(const config::PythonPluginChoice& choice, const s
             if (std::string path = dir + "/" + config::plugin_file_name(choice.name); is_file(path))
                 candidates.push_back(path);
         if (candidates.empty())
-            return label + ": " + config::plugin_file_name(choice.name) + " not found (looked in " + joined(dirs) +
-                   "); " + how_to_build(choice.name);
+            return label + ": " + config::plugin_file_name(choice.name) + " not found (looked in " +
+                   joined(dirs) + "); " + how_to_build(choice.name);
     }
     // A directory shared with uWSGI (plugins-dir = /usr/lib/uwsgi/plugins) holds its python3_plugin.so
     // too: a file that is not ours is passed over, and named only when nothing else is found.

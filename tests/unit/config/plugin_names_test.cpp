@@ -10,7 +10,8 @@ TEST(PluginNames, SplitsCommaAndSpaceListsAndDropsModifiers) {
     EXPECT_EQ(split_plugin_names("http,python3"), (std::vector<std::string>{"http", "python3"}));
     EXPECT_EQ(split_plugin_names(" 0:python3 , router_static\thttp,,"),
               (std::vector<std::string>{"python3", "router_static", "http"}));
-    EXPECT_EQ(split_plugin_names("/opt/p/python312_plugin.so"), (std::vector<std::string>{"/opt/p/python312_plugin.so"}));
+    EXPECT_EQ(split_plugin_names("/opt/p/python312_plugin.so"),
+              (std::vector<std::string>{"/opt/p/python312_plugin.so"}));
     EXPECT_EQ(split_plugin_names(""), std::vector<std::string>{});
 }
 
@@ -51,8 +52,9 @@ TEST(PluginNames, OnePluginByNameOrPath) {
 
 TEST(PluginNames, TwoDifferentPythonPluginsAreAnError) {
     PythonPluginChoice choice;
-    EXPECT_EQ(choose_python_plugin({"http,python3", "python312"}, choice),
-              "plugins: python3 and python312 are two Python plugins; one process runs one interpreter: keep one");
+    EXPECT_EQ(
+        choose_python_plugin({"http,python3", "python312"}, choice),
+        "plugins: python3 and python312 are two Python plugins; one process runs one interpreter: keep one");
     EXPECT_NE(choose_python_plugin({"python311,/x/python311_plugin.so"}, choice), "");
 }
 
