@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: build deps deps-test build-tests run test unit integration chaos sanitize fuzz install deb \
-	package-test clean
+	package-test clean plugin test-interpreters
 
 # The first target: what `make` alone does. The unit tests need GoogleTest, a test package, so a
 # plain build leaves them out (APPSERVER_TESTS=OFF); the test targets turn them on.
@@ -44,6 +44,34 @@ chaos: build-tests
 	APPSERVER_BIN=$(abspath $(BUILD))/appserver $(PYTHON) -m pytest -q -p no:cacheprovider tests/chaos
 
 test: unit integration chaos
+
+# The Python plugin for another interpreter (it needs a shared libpython): `make plugin
+# PYTHON=/path/to/python3.12` builds $(BUILD)/plugins/python312_plugin.so; `plugins = python312` uses it.
+plugin:
+	@test "$(PYTHON)" != /usr/bin/python3 || { echo "make plugin: give the interpreter: make plugin PYTHON=/path/to/python3.X"; exit 2; }
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DAPPSERVER_ADD_PYTHON=$(PYTHON) >/dev/null
+	cmake --build $(BUILD) -j2 --target python_plugins
+
+# The WSGI and Flask integration tests again under a second interpreter's plugin (the first of
+# OTHER_PYTHONS found). Without one it says so, and fails only in CI (CI=true).
+OTHER_PYTHONS ?= /root/.pyenv/versions/3.12.1/bin/python3.12 /root/.pyenv/versions/3.13.0/bin/python3.13 \
+	/usr/bin/python3.12 /usr/bin/python3.13 /usr/local/bin/python3.12 /usr/local/bin/python3.13
+INTERPRETER_TESTS = tests/integration/test_interpreter.py tests/integration/test_wsgi.py tests/integration/test_flask.py \
+	tests/integration/test_mount.py tests/integration/test_uwsgi_module.py tests/integration/test_venv.py \
+	tests/integration/test_http.py
+test-interpreters: build
+	@other=""; for p in $(OTHER_PYTHONS); do if [ -x "$$p" ]; then other=$$p; break; fi; done; \
+	if [ -z "$$other" ]; then \
+	  echo "*** test-interpreters: no second Python interpreter found (looked for $(OTHER_PYTHONS)) ***"; \
+	  if [ "$$CI" = true ]; then exit 1; else exit 0; fi; \
+	fi; \
+	name=$$($$other -c 'import sys; print("python%d%d" % sys.version_info[:2])'); \
+	$(MAKE) --no-print-directory plugin PYTHON=$$other && \
+	APPSERVER_BIN=$(abspath $(BUILD))/appserver \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration/test_plugins.py && \
+	echo "test-interpreters: $(INTERPRETER_TESTS) with plugin $$name ($$other)" && \
+	APPSERVER_PLUGIN=$$name APPSERVER_BIN=$(abspath $(BUILD))/appserver \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(INTERPRETER_TESTS)
 
 # The unit and integration tests again, built with AddressSanitizer + UndefinedBehaviorSanitizer (gcc).
 # detect_leaks=0: the binary embeds CPython, whose arenas and interned objects are still allocated at

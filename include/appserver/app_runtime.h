@@ -165,7 +165,4 @@ public:
     virtual void shutdown() = 0;
 };
 
-// Defined by the Python plugin (plugins/python).
-std::unique_ptr<AppRuntime> make_python_runtime();
-
 }  // namespace appserver

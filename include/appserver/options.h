@@ -59,6 +59,8 @@ struct Options {
     bool manage_script_name = false;  // pick the app by PATH_INFO's prefix, moved to SCRIPT_NAME
     std::string callable = "application";
     std::string chdir;
+    std::vector<std::string> plugins;      // as given: `http,python312`, a path to a .so (config/plugin_names)
+    std::vector<std::string> plugins_dir;  // searched before the built-in plugin directories
     std::string home;                    // home / venv / virtualenv; empty: $VIRTUAL_ENV if set
     std::vector<std::string> pythonpath;
     std::vector<std::string> env;        // KEY=VALUE, set in the master before the app loads

@@ -1,5 +1,6 @@
 #include "interpreter.h"
 
+#include <dlfcn.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,7 +57,7 @@ bool apply_home(PyConfig& config, const std::string& home_option, std::string& e
         return false;
     }
     if (is_file(home + "/pyvenv.cfg")) {
-        error = check_venv_version(home, PY_MAJOR_VERSION, PY_MINOR_VERSION);
+        error = check_venv_version(home, APPSERVER_PLUGIN_NAME, PY_MAJOR_VERSION, PY_MINOR_VERSION);
         if (!error.empty()) return false;
         std::string python = home + "/bin/python3";
         if (::access(python.c_str(), X_OK) != 0) {
@@ -68,11 +69,17 @@ bool apply_home(PyConfig& config, const std::string& home_option, std::string& e
     return set_path(config, &config.home, home, error);
 }
 
-// The plugin's own Python files (uwsgidecorators.py): next to an installed binary
-// (<prefix>/bin/appserver -> <prefix>/share/appserver/python), else the source tree the binary was
-// built from. Empty when neither has them.
+// The plugin's own Python files (uwsgidecorators.py): next to an installed plugin
+// (<prefix>/lib/appserver/plugins/X_plugin.so -> <prefix>/share/appserver/python) or binary
+// (<prefix>/bin/appserver), else the source tree the plugin was built from. Empty when none has them.
 std::string plugin_lib_dir() {
     std::vector<std::string> candidates;
+    static const char marker = 0;  // an address inside the plugin, for dladdr
+    Dl_info self{};
+    if (::dladdr(&marker, &self) != 0 && self.dli_fname != nullptr) {
+        std::string path = self.dli_fname;
+        candidates.push_back(path.substr(0, path.rfind('/')) + "/../../../share/appserver/python");
+    }
     char exe[4096];
     ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {

@@ -11,6 +11,7 @@
 #include "interpreter.h"
 #include "mount_select.h"
 #include "py_error.h"
+#include "python_runtime.h"
 #include "response.h"
 #include "start_response.h"
 #include "uwsgi_module.h"

@@ -15,7 +15,8 @@ namespace appserver::python {
 std::optional<std::pair<int, int>> pyvenv_version(std::string_view cfg_text);
 
 // "" when the venv at `home` (a directory with pyvenv.cfg) was made with Python `major`.`minor`, or
-// does not say which; otherwise the error to print.
-std::string check_venv_version(const std::string& home, int major, int minor);
+// does not say which; otherwise the error to print, which names the plugin that would run it
+// (`plugin` is this one, e.g. python3) and how to build that plugin.
+std::string check_venv_version(const std::string& home, std::string_view plugin, int major, int minor);
 
 }  // namespace appserver::python

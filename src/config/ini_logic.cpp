@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "config/option_value.h"
+#include "config/plugin_names.h"
 
 namespace appserver::config {
 namespace {
@@ -150,9 +151,9 @@ bool run_test(Test test, const std::string& arg, const LogicEnvironment& env,
             }
             return test == Test::hostname_match ? match : !match;
         }
-        // The Python and http plugins are built in; every other uWSGI plugin is absent.
-        case Test::plugin: return is_builtin_plugin(arg);
-        case Test::not_plugin: return !is_builtin_plugin(arg);
+        // The Python plugins (python3, python312...) and http are ours; every other uWSGI plugin is absent.
+        case Test::plugin: return is_known_plugin(arg);
+        case Test::not_plugin: return !is_known_plugin(arg);
         // A reload re-reads the configuration as a fresh start does.
         case Test::reload: return false;
         case Test::not_reload: return true;

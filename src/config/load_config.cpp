@@ -55,14 +55,23 @@ std::string apply_socket_protocol(Options& options) {
            "FastCGI or SCGI in the front proxy";
 }
 
+ConfigResult load_full(int argc, const char* const* argv, Options& out);
+
 ConfigResult load(int argc, const char* const* argv, Options& out) {
     Options options;
     if (Command early = early_command(argc, argv); early != Command::run) {
+        // --version lists the plugins in the `plugins-dir` directories too, when the rest parses.
+        if (Options full; early == Command::version && load_full(argc, argv, full).ok)
+            options.plugins_dir = full.plugins_dir;
         options.command = early;
         out = std::move(options);
         return {};
     }
+    return load_full(argc, argv, out);
+}
 
+ConfigResult load_full(int argc, const char* const* argv, Options& out) {
+    Options options;
     CommandLine cli;
     std::string error;
     if (!parse_command_line(argc, argv, cli, error)) return {false, error, {}};

@@ -92,6 +92,18 @@ const std::array kTable = {
         "name of the WSGI callable in the file or module"},
     OptionSpec{"chdir", "", K::string, G::application, S::implemented, &O::chdir, "DIR",
         "change to DIR before loading the application"},
+    OptionSpec{"plugins", "plugin", K::list, G::application, S::implemented, &O::plugins, "NAMES",
+        "the Python plugin to run the application with: python3, python312, ... or a path to a .so",
+        "A comma-separated list, repeatable, as uWSGI's. `python` and `python3` load python3_plugin.so (the "
+        "default interpreter, also used when no Python plugin is named); `pythonXY` loads "
+        "pythonXY_plugin.so (built with `make plugin PYTHON=/path/to/pythonX.Y`); a name with a `/` is "
+        "the plugin's file. At most one Python plugin. `http` (Debian's uWSGI needs `plugins = "
+        "http,python3` for `http =`) is accepted silently; any other plugin name is warned about and "
+        "ignored. Search order: `plugins-dir`, the executable's `plugins/` directory (build tree), "
+        "its `../lib/appserver/plugins`, then the installation's lib/appserver/plugins (docs/design.md).",
+        "python3"},
+    OptionSpec{"plugins-dir", "plugin-dir", K::list, G::application, S::implemented, &O::plugins_dir, "DIR",
+        "look for plugins in DIR first; repeatable"},
     OptionSpec{"home", "venv virtualenv pyhome H", K::string, G::application, S::implemented, &O::home, "DIR",
         "the virtualenv to use", {}, "`$VIRTUAL_ENV` if set"},
     OptionSpec{"pythonpath", "python-path pp", K::list, G::application, S::implemented, &O::pythonpath, "DIR",
@@ -469,10 +481,6 @@ const std::array kTable = {
         "uWSGI's accept() serialisation lock; appserver's accept path does not use one."},
     OptionSpec{"die-on-term", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "SIGTERM always stops appserver; reload is SIGHUP (`--reload`)."},
-    OptionSpec{"plugins", "plugin", K::list, G::no_op, S::no_op, {}, "NAMES", "accepted for uWSGI configs",
-        "Python and HTTP are built in. `python`, `python3`, `python3N` and `http` (Debian's uWSGI needs "
-        "`plugins = http,python3` for `http =`) are accepted silently; any other plugin name is warned "
-        "about and ignored."},
     OptionSpec{"py-call-osafterfork", "", K::boolean, G::no_op, S::no_op, {}, "", "accepted for uWSGI configs",
         "Every worker calls PyOS_AfterFork_Child (os.register_at_fork handlers run, threading is reset), "
         "which is what uWSGI does only with this key."},
@@ -541,9 +549,9 @@ const std::array kTable = {
     OptionSpec{"if-not-hostname-match", "", K::string, G::config, S::implemented, {}, "REGEX",
         "(ini) the lines up to endif apply when the host name does not match REGEX"},
     OptionSpec{"if-plugin", "ifplugin", K::string, G::config, S::implemented, {}, "NAME",
-        "(ini) the lines up to endif apply for the built-in plugins (python, http), not for others"},
+        "(ini) the lines up to endif apply for appserver's plugins (python, python3, python312..., http), not for others"},
     OptionSpec{"if-not-plugin", "", K::string, G::config, S::implemented, {}, "NAME",
-        "(ini) the lines up to endif apply for plugins other than python and http"},
+        "(ini) the lines up to endif apply for plugins other than the Python ones and http"},
     OptionSpec{"if-reload", "", K::string, G::config, S::implemented, {}, "",
         "(ini) never true: a reload re-reads the configuration as a first start"},
     OptionSpec{"if-not-reload", "", K::string, G::config, S::implemented, {}, "",

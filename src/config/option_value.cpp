@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "config/ini_logic.h"
+#include "config/plugin_names.h"
 
 namespace appserver::config {
 namespace {
@@ -53,29 +54,16 @@ std::string check_kind(const OptionSpec& spec, std::string_view value) {
     return "";
 }
 
-// uWSGI configs name the plugins they need (`plugins = http,python3`); those appserver has built in
-// are silent. Anything else (router_static, cheaper_busyness, ...) is a feature appserver does not have.
+// uWSGI configs name the plugins they need (`plugins = http,python3`); the known ones are silent
+// (config/plugin_names.h). Anything else (router_static, cheaper_busyness, ...) is a feature appserver
+// does not have.
 void check_plugins(std::string_view value, const Origin& origin, std::vector<ConfigWarning>& warnings) {
-    std::size_t start = 0;
-    while (start <= value.size()) {
-        std::size_t end = value.find_first_of(", ", start);
-        if (end == std::string_view::npos) end = value.size();
-        std::string_view name = value.substr(start, end - start);
-        if (auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
-        if (!name.empty() && !is_builtin_plugin(name))
-            warnings.push_back({origin_file(origin), origin.line,
-                                "plugin " + std::string(name) + ": not supported, ignored"});
-        start = end + 1;
-    }
+    for (const std::string& name : split_plugin_names(value))
+        if (!is_known_plugin(name) && !is_plugin_path(name))
+            warnings.push_back({origin_file(origin), origin.line, "plugin " + name + ": not supported, ignored"});
 }
 
 }  // namespace
-
-bool is_builtin_plugin(std::string_view name) {
-    bool python =
-        name.starts_with("python") && name.find_first_not_of("0123456789", 6) == std::string_view::npos;
-    return python || name == "http";
-}
 
 std::string unsupported_message(const OptionSpec& spec, std::string_view key) {
     std::string message = std::string(key) + ": uWSGI option not supported here, ignored";
@@ -103,9 +91,9 @@ std::string accept_option(const OptionSpec& spec, std::string_view key, std::str
     }
     if (std::holds_alternative<std::monostate>(spec.field)) {
         if (std::string error = check_kind(spec, value); !error.empty()) return origin_prefix(origin) + error;
-        if (spec.name == "plugins") check_plugins(value, origin, state.warnings);
         return "";
     }
+    if (spec.name == "plugins") check_plugins(value, origin, state.warnings);
     state.settings.push_back({&spec, std::string(value), origin});
     return "";
 }

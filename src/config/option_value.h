@@ -39,12 +39,6 @@ std::optional<bool> parse_bool(std::string_view text);
 // ';' (its first blank). npos when there is none. `a#b` and `a;b` are not comments.
 std::size_t inline_comment_start(std::string_view value);
 
-// The uWSGI plugins appserver has built in, so `plugins = NAME` (and `if-plugin = NAME`) is silent:
-// the Python plugin (`python`, `python3`, `python311`...) and `http`, whose `http`/`http-socket`
-// listeners the workers serve themselves. Debian's uWSGI needs `plugins = http,python3` for `http =`,
-// so most ini files written for it name both.
-bool is_builtin_plugin(std::string_view name);
-
 // Checks `value` against the option's kind and stores it in `out` (lists append). Returns "" on success,
 // else a one-line error naming the option and the value, without the origin prefix.
 std::string apply_value(const OptionSpec& spec, std::string_view value, Options& out);
@@ -54,8 +48,8 @@ std::string apply_value(const OptionSpec& spec, std::string_view value, Options&
 std::string unsupported_message(const OptionSpec& spec, std::string_view key);
 
 // What every key goes through, from the command line or an ini file, once its value is known:
-// stored options become a Setting (checked when applied); no-ops are checked and dropped (plugins
-// other than the built-in ones warn); unsupported keys warn unsupported_message() once per key.
+// stored options become a Setting (checked when applied), no-ops are checked and dropped (plugins
+// other than the known ones warn); unsupported keys warn unsupported_message() once per key.
 // Returns "" or a one-line error with the origin prefix.
 struct AcceptState {
     std::vector<Setting>& settings;

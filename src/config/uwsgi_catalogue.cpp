@@ -35,7 +35,8 @@ constexpr std::string_view kHttpRouter =
     "uWSGI's HTTP router (a process in front of the workers): appserver's `http` serves HTTP in the "
     "workers themselves; TLS, WebSockets, routing and load balancing belong to the front proxy";
 constexpr std::string_view kPlugins =
-    "Python is built in and there are no plugins to load (`plugins = python3` is accepted silently)";
+    "the only plugins are the Python ones (`plugins = python312`, docs/design.md); they are listed by "
+    "`--version`";
 constexpr std::string_view kSockets =
     "listeners are `http`, `http-socket` and `socket` (uwsgi protocol); TLS, FastCGI and SCGI belong to "
     "the front proxy";
@@ -545,9 +546,7 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"ping", "", kOther},
     {"ping-timeout", "", kOther},
     {"pivot-root", "", kJail},
-    {"plugin-dir", "", kPlugins},
     {"plugin-list", "", kPlugins},
-    {"plugins-dir", "", kPlugins},
     {"plugins-list", "", kPlugins},
     {"post-buffering-bufsize", "", kRouting},
     {"post-pymodule-alias", "", kHooks},

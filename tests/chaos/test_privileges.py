@@ -56,6 +56,10 @@ def priv_dir(monkeypatch):
         copy = d / "appserver"
         shutil.copy(harness.BINARY, copy)
         copy.chmod(0o755)
+        # ... with its Python plugins, which it loads from <its directory>/plugins.
+        shutil.copytree(Path(harness.BINARY).parent / "plugins", d / "plugins")
+        for path in [d / "plugins", *(d / "plugins").iterdir()]:
+            path.chmod(0o755)
         monkeypatch.setattr(harness, "BINARY", str(copy))
     yield d
     shutil.rmtree(d, ignore_errors=True)

@@ -1,14 +1,43 @@
 """Starts the real appserver binary on loopback and cleans up every process it started, by pid."""
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).resolve().parent / "apps"
 BINARY = os.environ.get("APPSERVER_BIN") or str(ROOT / "build" / "appserver")
+
+# `make test-interpreters`: APPSERVER_PLUGIN=python312 runs every server with that Python plugin
+# (`--plugins python312`), with Debian's pure-Python Flask and its dependencies on its path.
+OTHER_PLUGIN = os.environ.get("APPSERVER_PLUGIN", "")
+DEBIAN_PURE_PACKAGES = ("flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click", "blinker")
+_plugin_site = None
+
+
+def plugin_args():
+    return ["--plugins", OTHER_PLUGIN] if OTHER_PLUGIN else []
+
+
+def plugin_env():
+    """PYTHONPATH for the other interpreter: a directory of links to Debian's pure-Python packages
+    (the whole of dist-packages would bring 3.11's compiled modules along)."""
+    global _plugin_site
+    if not OTHER_PLUGIN:
+        return {}
+    if _plugin_site is None:
+        _plugin_site = Path(tempfile.mkdtemp(prefix="appserver-plugin-site-"))
+        atexit.register(shutil.rmtree, _plugin_site, True)
+        for name in DEBIAN_PURE_PACKAGES:
+            source = Path("/usr/lib/python3/dist-packages") / name
+            if source.is_dir():
+                (_plugin_site / name).symlink_to(source)
+    return {"PYTHONPATH": str(_plugin_site)}
 
 
 def free_port():
@@ -112,7 +141,10 @@ def wait_entered(directory, count=1, timeout=10.0):
 
 def run_cli(args, cwd=None, env=None, timeout=30):
     """Runs appserver to completion (for refusals, --check-config, --help)."""
-    return subprocess.run([BINARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if OTHER_PLUGIN:
+        env = {**(env if env is not None else os.environ), **plugin_env()}
+    return subprocess.run([BINARY, *args, *plugin_args()], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 class Server:
@@ -125,6 +157,7 @@ class Server:
         self.log_path = self.cwd / f"appserver-{id(self)}.log"
         full_env = dict(os.environ)
         full_env.pop("VIRTUAL_ENV", None)
+        full_env.update(plugin_env())
         full_env.update(env or {})
         self.env = full_env
         self.proc = None
@@ -132,7 +165,7 @@ class Server:
 
     def start(self, wait_port=True, timeout=15.0):
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([BINARY, *self.args], cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen([BINARY, *self.args, *plugin_args()], cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn)
         self.known_pids.add(self.proc.pid)
         if wait_port and self.port:

@@ -112,8 +112,10 @@ TEST(OptionTable, EveryKeyOfTheIssueIsThere) {
         {"enable-threads", OptionStatus::no_op},
         {"thunder-lock", OptionStatus::no_op},
         {"die-on-term", OptionStatus::no_op},
-        {"plugins", OptionStatus::no_op},
-        {"plugin", OptionStatus::no_op},
+        {"plugins", OptionStatus::implemented},  // the Python plugin per interpreter (issue 14)
+        {"plugin", OptionStatus::implemented},
+        {"plugins-dir", OptionStatus::implemented},
+        {"plugin-dir", OptionStatus::implemented},
         {"need-app", OptionStatus::no_op},
         {"harakiri-verbose", OptionStatus::no_op},
         {"ignore-sigpipe", OptionStatus::no_op},

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "appserver/app_runtime.h"
+#include "python_runtime.h"
 
 namespace appserver::python::testing {
 

@@ -31,17 +31,28 @@ TEST(VenvCheck, MismatchNamesBothVersionsAndTheFix) {
         std::filesystem::temp_directory_path() / ("venv_check_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "pyvenv.cfg") << "home = /usr/bin\nversion = 3.12.1\n";
-    EXPECT_EQ(check_venv_version(dir.string(), 3, 12), "");
-    EXPECT_EQ(
-        check_venv_version(dir.string(), 3, 11),
-        "venv \"" + dir.string() +
-            "\" was made with Python 3.12 (its pyvenv.cfg) but appserver runs Python 3.11: its packages "
-            "cannot be imported; recreate it with python3.11 -m venv " +
-            dir.string());
+    EXPECT_EQ(check_venv_version(dir.string(), "python3", 3, 12), "");
+    EXPECT_EQ(check_venv_version(dir.string(), "python3", 3, 11),
+              "venv \"" + dir.string() +
+                  "\" was made with Python 3.12 (its pyvenv.cfg) but plugin python3 runs Python 3.11: use "
+                  "`plugins = python312` (build it with `make plugin PYTHON=/path/to/python3.12`), or recreate "
+                  "the venv with python3.11 -m venv " +
+                  dir.string());
+    // Python >= 3.11 records the interpreter that made the venv: the hint names it.
+    std::filesystem::path python = dir / "python3.12";
+    std::ofstream(python) << "#!/bin/sh\n";
+    std::filesystem::permissions(python, std::filesystem::perms::owner_all);
+    std::ofstream(dir / "pyvenv.cfg") << "home = /nowhere\nversion = 3.12.1\nexecutable = " << python.string() << "\n";
+    EXPECT_NE(check_venv_version(dir.string(), "python3", 3, 11).find("`make plugin PYTHON=" + python.string() + "`"),
+              std::string::npos);
+    // ... only when it is a pythonX.Y of the venv's version (a copied venv may say 3.12 and name 3.11).
+    std::ofstream(dir / "pyvenv.cfg") << "home = /nowhere\nversion = 3.12.1\nexecutable = /bin/sh\n";
+    EXPECT_NE(check_venv_version(dir.string(), "python3", 3, 11).find("`make plugin PYTHON=/path/to/python3.12`"),
+              std::string::npos);
     std::ofstream(dir / "pyvenv.cfg") << "home = /usr/bin\n";  // says nothing: nothing to judge
-    EXPECT_EQ(check_venv_version(dir.string(), 3, 11), "");
+    EXPECT_EQ(check_venv_version(dir.string(), "python3", 3, 11), "");
     std::filesystem::remove_all(dir);
-    EXPECT_EQ(check_venv_version(dir.string(), 3, 11), "");  // no pyvenv.cfg: not a venv
+    EXPECT_EQ(check_venv_version(dir.string(), "python3", 3, 11), "");  // no pyvenv.cfg: not a venv
 }
 
 }  // namespace
