@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -88,8 +90,11 @@ std::string plugin_lib_dir() {
         candidates.push_back(bin + "/../share/appserver/python");
     }
     candidates.emplace_back(APPSERVER_PYTHON_LIB_SOURCE);
-    for (const std::string& dir : candidates)
-        if (is_file(dir + "/uwsgidecorators.py")) return dir;
+    for (const std::string& dir : candidates) {
+        if (!is_file(dir + "/uwsgidecorators.py")) continue;
+        char resolved[PATH_MAX];  // without the ../../.. for sys.path and tracebacks
+        return ::realpath(dir.c_str(), resolved) ? std::string(resolved) : dir;
+    }
     return {};
 }
 
