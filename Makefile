@@ -105,6 +105,7 @@ fuzz:
 # Installs under $(PREFIX) (/usr/local), inside $(DESTDIR) when set (staging, packaging).
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX) --component extra_python_plugins
 
 # $(BUILD)/appserver_<version>_<arch>.deb (CPack; cmake/package.cmake). Depends computed by dpkg-shlibdeps.
 deb: build

@@ -90,7 +90,16 @@ function(appserver_add_python_plugin python name)
   if(NOT libdir IN_LIST CMAKE_CXX_IMPLICIT_LINK_DIRECTORIES AND NOT libdir IN_LIST CMAKE_PLATFORM_IMPLICIT_LINK_DIRECTORIES)
     set_target_properties(${name}_plugin PROPERTIES INSTALL_RPATH "${libdir}" BUILD_WITH_INSTALL_RPATH ON)
   endif()
-  install(TARGETS ${name}_plugin LIBRARY DESTINATION lib/appserver/plugins)
+  if(name STREQUAL "python3")
+    install(TARGETS ${name}_plugin LIBRARY DESTINATION lib/appserver/plugins)
+  else()
+    # Other interpreters' plugins (make plugin PYTHON=...) are their own install component, left out
+    # of `cmake --install` without --component and of the .deb: their libpython is usually not a
+    # Debian package (pyenv, /opt), which dpkg-shlibdeps could not name. `make install` installs
+    # them too (cmake --install build --component extra_python_plugins).
+    install(TARGETS ${name}_plugin LIBRARY DESTINATION lib/appserver/plugins
+            COMPONENT extra_python_plugins EXCLUDE_FROM_ALL)
+  endif()
   add_dependencies(python_plugins ${name}_plugin)
 endfunction()
 
