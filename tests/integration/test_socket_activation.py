@@ -29,6 +29,11 @@ class Activated(Server):
     def __init__(self, listen, appserver_args, cwd, fdname=None, port=None):
         wrapper = [ACTIVATE, "-l", str(listen)] + ([f"--fdname={fdname}"] if fdname else [])
         super().__init__([], cwd, port=port)
+        # systemd-socket-activate hands the program only the variables named with -E: pass on the
+        # test's environment (the sanitizers' options under `make sanitize`, PYTHONPATH...).
+        for name in (self.env or os.environ):
+            if not name.startswith("LISTEN_"):
+                wrapper.append(f"-E{name}")
         self.command = wrapper + [BINARY, *appserver_args]
         self.listen = listen
 
