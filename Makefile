@@ -76,7 +76,10 @@ test-interpreters: build
 # The unit and integration tests again, built with AddressSanitizer + UndefinedBehaviorSanitizer (gcc).
 # detect_leaks=0: the binary embeds CPython, whose arenas and interned objects are still allocated at
 # exit and would all be reported as leaks. Every process (master, workers, unit tests) writes its
-# reports under asan-logs/ instead of stderr, which the tests capture; any report fails the target.
+# reports under asan-logs/ instead of stderr, which the tests capture; any error report (ASan/LSan
+# "ERROR:", UBSan "runtime error:") fails the target. A warning alone is printed, not failed: ASan's
+# "ignoring requested __asan_handle_no_return" (a noreturn call on a stack it does not know) came once
+# in a CI run of the whole suite and never again file by file.
 SAN_LOGS = $(abspath $(ASAN_BUILD))/asan-logs
 SAN_ENV = ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:halt_on_error=1:log_path=$(SAN_LOGS)/asan \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_LOGS)/ubsan
@@ -90,7 +93,9 @@ sanitize: deps-test
 	$(SAN_ENV) APPSERVER_BIN=$(abspath $(ASAN_BUILD))/appserver \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration || status=1; \
 	if [ -n "$$(ls -A $(SAN_LOGS))" ]; then \
-	  echo "sanitizer reports in $(SAN_LOGS):"; head -n 60 $(SAN_LOGS)/*; status=1; \
+	  echo "sanitizer output in $(SAN_LOGS):"; head -n 60 $(SAN_LOGS)/*; \
+	  if grep -qE "ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: " $(SAN_LOGS)/*; then status=1; \
+	  else echo "(warnings only, no sanitizer error report)"; fi; \
 	fi; \
 	exit $$status
 
