@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import compare  # noqa: E402  (free_port, wait_port, Running, run_wrk, installed, BINARY)
+import memory_soak  # noqa: E402  (rss_kb, workers)
 
 ROOT = compare.ROOT
 BENCH = ROOT / "bench"
@@ -78,23 +79,8 @@ LOAD_SCENARIOS = {
 SERVERS = ("appserver", "uWSGI", "Gunicorn")
 
 
-def children(pid):
-    kids = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            kids += [int(k) for k in (task / "children").read_text().split()]
-    return kids
-
-
-def rss_kb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def workers_rss_kb(master_pid):
-    return sum(rss_kb(p) for p in children(master_pid))
+    return sum(memory_soak.rss_kb(p) for p in memory_soak.workers(master_pid))
 
 
 def run_load(name, args, tmp):
