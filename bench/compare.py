@@ -260,7 +260,8 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--static", action="store_true", help="the static-file scenario (10 KB and 1 MiB files)")
-    ap.add_argument("--only", default="", help="run only the servers whose name starts with this")
+    ap.add_argument("--only", default="",
+                    help="run only the servers whose name starts with this (several: comma-separated)")
     ap.add_argument("--rounds", type=int, default=3,
                     help="interleaved rounds: every server this many times, alternating (the median is shown)")
     ap.add_argument("--pin", action="store_true",
@@ -278,7 +279,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.rounds):
             for name, argv_for in servers(tmp).items():
-                if not name.startswith(args.only):
+                if not name.startswith(tuple(args.only.split(","))):
                     continue
                 result = measure(name, argv_for, tmp, args)
                 if result:

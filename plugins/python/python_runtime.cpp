@@ -144,8 +144,17 @@ public:
             return false;
         }
         if (Interpreter::thread_state() == nullptr) Interpreter::attach_thread();
-        python::RequestGil gil;
+        python::RequestLabel label{request.var("REQUEST_METHOD"), request.var("REQUEST_URI")};
+        python::ResponseTail tail = answer_with_gil(request, response, label);
+        python::finish_response(response, tail, label);
+        return true;
+    }
 
+    // The part of handle() that touches Python objects: every one of them is released before the
+    // GIL is (the scope of `gil` ends after theirs).
+    python::ResponseTail answer_with_gil(Request& request, ResponseWriter& response,
+                                         const python::RequestLabel& label) {
+        python::RequestGil gil;
         PyRef input = PyRef::steal(python::new_input(request.body));
         PyRef start_response = PyRef::steal(input ? python::new_start_response(&response) : nullptr);
         // Several applications (mount): the one for this request, and its SCRIPT_NAME/PATH_INFO.
@@ -162,21 +171,21 @@ public:
         }
         PyRef environ = PyRef::steal(
             start_response ? environ_.build(request, input.get(), mount.script_name, mount.path_info) : nullptr);
-        python::RequestLabel label{request.var("REQUEST_METHOD"), request.var("REQUEST_URI")};
         if (!environ) {
             python::PyErrorText text = python::take_error();
             spdlog::error("{} {}: cannot build the WSGI environ: {}", label.method, label.uri, text.summary);
             python::WithoutGil unlocked;
             if (!response.started()) send_server_error(response, 500);
-            return true;
+            return {};
         }
-        python::run_application(callable, environ.get(), start_response.get(), input.get(),
-                                python::response_state(start_response.get()), label);
+        python::ResponseTail tail = python::run_application(callable, environ.get(), start_response.get(),
+                                                            input.get(), python::response_state(start_response.get()),
+                                                            label);
         // The application may keep these objects; they must not reach this request's I/O later.
         python::detach_input(input.get());
         python::detach_start_response(start_response.get());
         python::note_uwsgi_request_done();
-        return true;
+        return tail;
     }
 
     int run_spooler_task(const SpoolTask& task) override {

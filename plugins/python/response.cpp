@@ -31,6 +31,16 @@ std::string_view bytes_view(PyObject* bytes) {
     return std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
 }
 
+// The most a response may hold back (copied) to go out with the head after the GIL is released:
+// a copy this small costs less than the GIL hand-off a write makes.
+constexpr Py_ssize_t kHoldLimit = 4096;
+
+// The held bytes of this thread's current request; cleared, not freed, between requests.
+std::string& held_body() {
+    thread_local std::string held;
+    return held;
+}
+
 bool type_error_for_chunk(PyObject* chunk) {
     PyErr_Format(PyExc_TypeError, "the application must return bytes, not %.100s", Py_TYPE(chunk)->tp_name);
     return false;
@@ -46,6 +56,11 @@ Sent send_sequence(PyObject* sequence, ResponseState& state) {
         total += static_cast<std::uint64_t>(PyBytes_GET_SIZE(items[i]));
     }
     if (!state.send_headers(total)) return outcome(false, state);
+    if (total <= static_cast<std::uint64_t>(kHoldLimit)) {
+        // The items are bytes (checked above) and nothing released the GIL since.
+        for (Py_ssize_t i = 0; i < count; ++i) held_body().append(bytes_view(items[i]));
+        return Sent::complete;
+    }
     // Writes release the GIL, so another thread could change a list meanwhile: re-read each item.
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(sequence); ++i) {
         PyRef chunk = PyRef::borrow(PySequence_Fast_GET_ITEM(sequence, i));
@@ -120,6 +135,11 @@ std::optional<Sent> send_file(PyObject* filelike, ResponseState& state) {
 
 Sent send_result(PyObject* result, ResponseState& state) {
     // One bytes object (the most common result): sent whole, never iterated byte by byte.
+    if (PyBytes_CheckExact(result) && PyBytes_GET_SIZE(result) <= kHoldLimit) {
+        if (!state.send_headers(static_cast<std::uint64_t>(PyBytes_GET_SIZE(result)))) return outcome(false, state);
+        held_body().assign(bytes_view(result));
+        return Sent::complete;
+    }
     if (PyBytes_Check(result)) {
         bool ok = state.send_headers(static_cast<std::uint64_t>(PyBytes_GET_SIZE(result))) &&
                   state.write(bytes_view(result));
@@ -156,8 +176,9 @@ void send_error(ResponseState& state, int status) {
 
 }  // namespace
 
-void run_application(PyObject* app, PyObject* environ, PyObject* start_response, PyObject* input,
-                     ResponseState& state, const RequestLabel& label) {
+ResponseTail run_application(PyObject* app, PyObject* environ, PyObject* start_response, PyObject* input,
+                             ResponseState& state, const RequestLabel& label) {
+    held_body().clear();
     PyObject* args[] = {environ, start_response};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));
     Sent sent = result ? send_result(result.get(), state) : Sent::failed;
@@ -173,7 +194,7 @@ void run_application(PyObject* app, PyObject* environ, PyObject* start_response,
 
     if (state.client_gone) {
         spdlog::debug("{} {}: client gone while sending the response", label.method, label.uri);
-        return;
+        return {};
     }
     if (error && input_failed(input)) {
         // The client, not the application, broke the request (went away, stalled, malformed
@@ -181,19 +202,21 @@ void run_application(PyObject* app, PyObject* environ, PyObject* start_response,
         spdlog::debug("{} {}: the request body could not be read ({})", label.method, label.uri,
                       error->summary);
         if (!state.sent) send_error(state, 400);
-        return;
+        return {};
     }
     if (error) {
         spdlog::error("{} {}: application error:\n{}", label.method, label.uri, error->traceback);
         state.writer->note_exception();
         if (!state.sent) send_error(state, 500);
-        return;
+        return {};
     }
-    bool finished;
-    {
-        WithoutGil unlocked;
-        finished = state.writer->finish();
-    }
+    // Only a complete result holds bytes back, so they are never lost on the paths above.
+    return {.finish = true, .held = held_body()};
+}
+
+void finish_response(ResponseWriter& writer, const ResponseTail& tail, const RequestLabel& label) {
+    if (!tail.finish) return;
+    bool finished = (tail.held.empty() || writer.write(tail.held)) && writer.finish();
     if (!finished) spdlog::debug("{} {}: client gone at the end of the response", label.method, label.uri);
 }
 

@@ -94,6 +94,10 @@ def listing(env, sr):
     sr('200 OK', [('Content-Type', 'text/plain')])
     return [b'a', b'bc', b'', b'def']
 
+def big_listing(env, sr):
+    sr('200 OK', [('Content-Type', 'text/plain')])
+    return [b'x' * 3000, b'', b'y' * 3000]
+
 def generator(env, sr):
     sr('201 Created', [('X-Gen', 'yes')])
     yield b''

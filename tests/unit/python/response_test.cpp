@@ -24,7 +24,15 @@ TEST(PythonResponse, ListResultHasKnownLength) {
     Reply reply = request("/listing");
     EXPECT_EQ(reply.writer.body_length, 6u);
     EXPECT_EQ(reply.writer.body, "abcdef");
-    EXPECT_EQ(reply.writer.writes, 3) << "empty chunks are skipped";
+    EXPECT_EQ(reply.writer.writes, 1) << "a small body known whole goes out in one write";
+    EXPECT_EQ(reply.writer.finishes, 1);
+}
+
+TEST(PythonResponse, LargeListResultIsWrittenItemByItem) {
+    Reply reply = request("/big-listing");
+    EXPECT_EQ(reply.writer.body_length, 6000u);
+    EXPECT_EQ(reply.writer.body, std::string(3000, 'x') + std::string(3000, 'y'));
+    EXPECT_EQ(reply.writer.writes, 2) << "past the hold limit each item is written; empty ones are skipped";
     EXPECT_EQ(reply.writer.finishes, 1);
 }
 
