@@ -28,6 +28,9 @@ constexpr std::size_t max_cached_keys = 512;
 // with a hundred headers of 8 KB could make us hold).
 constexpr std::size_t max_recent_positions = 64;
 constexpr std::size_t max_recent_value = 512;
+// Entries an environ holds without growing (see Environ::init): the 11 constants, the request's
+// CGI variables (about 25 for a browser's request) and wsgi.input.
+constexpr Py_ssize_t kEnvironSlots = 40;
 
 PyObject* decode(std::string_view text) {
     return PyUnicode_DecodeLatin1(text.data(), static_cast<Py_ssize_t>(text.size()), nullptr);
@@ -66,7 +69,10 @@ bool Environ::init(const Options& options) {
     url_scheme_key_ = PyUnicode_InternFromString("wsgi.url_scheme");
     input_key_ = PyUnicode_InternFromString("wsgi.input");
     https_ = PyUnicode_InternFromString("https");
-    constant_ = PyDict_New();
+    // Sized for the constants plus a browser's worth of CGI variables: every environ is a copy of
+    // this dict (CPython's copy clones its table whole), so the copy never grows as the request's
+    // variables go in; from an empty-sized table it would resize and rehash on every request.
+    constant_ = _PyDict_NewPresized(kEnvironSlots);
     if (url_scheme_key_ == nullptr || input_key_ == nullptr || https_ == nullptr || constant_ == nullptr)
         return false;
     return put(constant_, "wsgi.version", Py_BuildValue("(ii)", 1, 0)) &&

@@ -16,6 +16,7 @@
 #include "master/reexec.h"
 #include "master/respawn_policy.h"
 #include "os/daemon.h"
+#include "os/heap_retention.h"
 #include "os/listen_queue.h"
 #include "os/pidfile.h"
 #include "os/proctitle.h"
@@ -119,6 +120,7 @@ void Arbiter::run_worker_process(const Slot& slot) {
     ready_read_.reset();
     stats_server_.close_in_child();
     if (settings_.signal_hub) settings_.signal_hub->enter_worker(slot.id);
+    keep_freed_heap(kWorkerHeapBlock);  // request buffers stay mapped between requests
     if (MuleQueues* mule_queues = MuleQueues::current()) mule_queues->close_others(0);  // it only sends
     runtime_->set_worker(WorkerFacts{.id = slot.id, .total_requests = instance_requests});
     runtime_->after_fork_child();

@@ -26,6 +26,11 @@ def application(environ, start_response):
     elif path == "/alloc":
         _kept.append(b"x" * (int(qs or "100") << 20))  # written, so resident, and kept
         body = str(os.getpid())
+    elif path == "/read-body":
+        total = 0
+        while chunk := environ["wsgi.input"].read(64 * 1024):  # as frameworks read bodies
+            total += len(chunk)
+        body = str(total)
     elif path == "/stream-then-sleep":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return _stream_then_sleep(float(qs or "10"))
