@@ -144,6 +144,17 @@ std::size_t HttpRequestParser::feed(const char* data, std::size_t size) {
     return size;
 }
 
+std::uint64_t HttpRequestParser::length_body_left() const {
+    if (state_ != State::body || (parser_.flags & F_CHUNKED) || !head_.content_length) return 0;
+    return parser_.content_length;  // llhttp counts it down as body bytes go through
+}
+
+void HttpRequestParser::feed_body_in_place(const char* data, std::size_t size) {
+    body_in_place_ = true;
+    feed(data, size);
+    body_in_place_ = false;
+}
+
 void HttpRequestParser::next_request() {
     if (state_ == State::complete) llhttp_resume(&parser_);
     state_ = State::head;
@@ -352,7 +363,7 @@ int HttpRequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
         s->fail(413, "chunked body over limit-post " + std::to_string(s->limits_.max_body));
         return -1;
     }
-    s->body_.append(at, len);
+    if (!s->body_in_place_) s->body_.append(at, len);
     return 0;
 }
 

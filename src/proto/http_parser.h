@@ -58,6 +58,14 @@ public:
     // appended to body(). Check state() after each call.
     std::size_t feed(const char* data, std::size_t size);
 
+    // A Content-Length body being received: how many of its bytes are still to come (0 for a
+    // head, a chunked body, or a body already complete).
+    std::uint64_t length_body_left() const;
+    // Feeds `size` (at most length_body_left()) bytes of such a body that the caller already holds
+    // where it wants them (read straight into the application's buffer): counted and parsed as
+    // feed() would, but not copied into body().
+    void feed_body_in_place(const char* data, std::size_t size);
+
     // Forgets the finished request and gets ready for the next one on the same connection.
     void next_request();
 
@@ -104,6 +112,7 @@ private:
     std::size_t head_size_ = 0;
     bool begun_ = false;
     bool field_open_ = false;  // a header (or trailer) name has started and its value not ended
+    bool body_in_place_ = false;  // feed_body_in_place: on_body counts the bytes, not copies them
     LineScan line_scan_ = LineScan::before_request;
     // Trailer fields (after a chunked body): checked, counted, then dropped.
     std::string trailer_name_;

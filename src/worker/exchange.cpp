@@ -24,25 +24,33 @@ iovec iov_of(const void* data, std::size_t size) { return iovec{const_cast<void*
 
 // ---- request body -------------------------------------------------------------------------------
 
+bool HttpBodyReader::continue_once() {
+    const HttpHead& head = conn_.parser->head();
+    if (!head.expect_continue || conn_.continue_sent || head.version_minor != 1) return true;
+    // The client waits for this before sending the body; sent only once the app asks for it.
+    conn_.continue_sent = true;
+    iovec iov = iov_of(kContinue, sizeof kContinue - 1);
+    return conn_.output.send(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms, settings_.output);
+}
+
+long HttpBodyReader::receive(char* into, std::size_t size) {
+    if (!continue_once()) return -1;
+    long n = read_some(conn_.fd.get(), into, size, settings_.io_timeout_ms);
+    if (n <= 0) return -1;  // the client went away or stalled in the middle of its body
+    worker_stats::add_rx(static_cast<std::uint64_t>(n));
+    conn_.last_activity = Clock::now();
+    return n;
+}
+
 bool HttpBodyReader::fill() {
     if (!conn_.input.empty()) {
         conn_.feed_input();
         return true;
     }
-    const HttpHead& head = conn_.parser->head();
-    if (head.expect_continue && !conn_.continue_sent && head.version_minor == 1) {
-        // The client waits for this before sending the body; sent only once the app asks for it.
-        conn_.continue_sent = true;
-        iovec iov = iov_of(kContinue, sizeof kContinue - 1);
-        if (!conn_.output.send(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms, settings_.output))
-            return false;
-    }
     // Read into a scratch buffer of the thread: the connection keeps only what the parser leaves.
     thread_local std::string scratch(kReadChunk, '\0');
-    long n = read_some(conn_.fd.get(), scratch.data(), scratch.size(), settings_.io_timeout_ms);
-    if (n <= 0) return false;  // the client went away or stalled in the middle of its body
-    worker_stats::add_rx(static_cast<std::uint64_t>(n));
-    conn_.last_activity = Clock::now();
+    long n = receive(scratch.data(), scratch.size());
+    if (n < 0) return false;
     conn_.take_http(scratch.data(), static_cast<std::size_t>(n));
     return true;
 }
@@ -67,6 +75,15 @@ long HttpBodyReader::read(char* buf, std::size_t size) {
             case HttpRequestParser::State::complete: return 0;
             case HttpRequestParser::State::error: return -1;
             default: break;
+        }
+        if (std::uint64_t left = conn_.parser->length_body_left(); left > 0 && conn_.input.empty()) {
+            // A Content-Length body with nothing read ahead: from the socket straight into the
+            // caller's buffer (no copy through the parser), never past the body's end, so the
+            // next pipelined request stays in the socket.
+            long n = receive(buf, static_cast<std::size_t>(std::min<std::uint64_t>(size, left)));
+            if (n < 0) return -1;
+            conn_.parser->feed_body_in_place(buf, static_cast<std::size_t>(n));
+            return n;
         }
         if (!fill()) return -1;
     }

@@ -28,6 +28,10 @@ public:
     long read(char* buf, std::size_t size) override;
 
 private:
+    // Sends "100 Continue" when the client asked for it and it has not gone out yet.
+    bool continue_once();
+    // One read from the socket into `into`; -1: the client went away or stalled.
+    long receive(char* into, std::size_t size);
     bool fill();
     Connection& conn_;
     const ExchangeSettings& settings_;

@@ -1,6 +1,8 @@
 """HTTP/1.1 and 1.0 as a client sees it: framing, keep-alive, pipelining, bodies, HEAD, Date."""
+import hashlib
 import http.client
 import json
+import os
 
 from harness import ROOT
 from rawhttp import RawConnection, request
@@ -36,6 +38,27 @@ def test_pipelined_requests_answered_in_order(serve):
         r = conn.read_response()
         assert r.status == 200
         assert json.loads(r.body)["PATH_INFO"] == f"/n{i}"
+    conn.close()
+
+
+def test_pipelined_bodies_read_in_pieces_arrive_whole_and_in_order(serve):
+    """Content-Length bodies go from the socket straight into the application's buffer: each
+    one must end at its own length, leaving the pipelined requests after it to the parser."""
+    s = serve("routes.py")
+    bodies = [os.urandom(300_000), os.urandom(70_001), b""]
+    wire = b"".join(b"POST /digest-chunks?%d HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+                    % (size, len(body), body) for size, body in zip((65536, 4096, 10), bodies))
+    conn = RawConnection(s.port)
+    # The whole pipeline in uneven pieces, so reads end anywhere: in a head, a body, between requests.
+    pieces = [wire[i:i + 7919] for i in range(0, len(wire), 7919)] + [b"GET /pid HTTP/1.1\r\nHost: x\r\n\r\n"]
+    for piece in pieces:
+        conn.send(piece)
+    for body in bodies:
+        r = conn.read_response()
+        assert r.status == 200
+        assert r.body.decode() == f"{len(body)} {hashlib.sha256(body).hexdigest()}"
+    r = conn.read_response()
+    assert r.status == 200 and r.body.isdigit()
     conn.close()
 
 

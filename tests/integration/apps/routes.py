@@ -1,4 +1,5 @@
 """One route per behaviour the server must get right; the tests name the route they exercise."""
+import hashlib
 import os
 import sys
 import tempfile
@@ -105,6 +106,13 @@ def application(environ, start_response):
             total += len(chunk)
         start_response("200 OK", text)
         return [str(total).encode()]
+    if path == "/digest-chunks":  # what arrived, read in pieces of n bytes: its size and SHA-256
+        inp, digest, total, n = environ["wsgi.input"], hashlib.sha256(), 0, int(qs or "65536")
+        while chunk := inp.read(n):
+            digest.update(chunk)
+            total += len(chunk)
+        start_response("200 OK", text)
+        return [f"{total} {digest.hexdigest()}".encode()]
     if path == "/ignore-body":
         start_response("200 OK", text)
         return [b"did not read"]

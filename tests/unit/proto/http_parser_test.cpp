@@ -49,6 +49,39 @@ TEST(HttpParser, ChunkedBodyDecoded) {
     EXPECT_EQ(p.body(), "abcde");
 }
 
+TEST(HttpParser, LengthBodyFedInPlaceIsCountedNotCopied) {
+    HttpRequestParser p(8192);
+    std::string head = "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab";
+    EXPECT_EQ(feed_all(p, head), head.size());
+    EXPECT_EQ(p.body(), "ab");
+    EXPECT_EQ(p.length_body_left(), 8u);
+    p.feed_body_in_place("cdefg", 5);
+    EXPECT_EQ(p.body(), "ab") << "bytes fed in place stay where the caller read them";
+    EXPECT_EQ(p.length_body_left(), 3u);
+    ASSERT_EQ(p.state(), State::body);
+    p.feed_body_in_place("hij", 3);
+    EXPECT_EQ(p.state(), State::complete);
+    EXPECT_EQ(p.length_body_left(), 0u);
+    // The next request on the connection parses and copies as usual.
+    p.next_request();
+    std::string next = "POST /q HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nxy";
+    EXPECT_EQ(feed_all(p, next), next.size());
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_EQ(p.body(), "xy");
+}
+
+TEST(HttpParser, NoBodyLeftInPlaceForChunkedOrHeadOnly) {
+    HttpRequestParser chunked(8192);
+    std::string req = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab";
+    feed_all(chunked, req);
+    ASSERT_EQ(chunked.state(), State::body);
+    EXPECT_EQ(chunked.length_body_left(), 0u) << "chunk framing must go through the parser";
+    HttpRequestParser partial(8192);
+    std::string head_part = "POST / HTTP/1.1\r\nContent-Length: 4\r\n";
+    feed_all(partial, head_part);
+    EXPECT_EQ(partial.length_body_left(), 0u) << "still in the head";
+}
+
 TEST(HttpParser, StopsAtEndOfRequestForPipelining) {
     HttpRequestParser p(8192);
     std::string first = "GET /1 HTTP/1.1\r\nHost: h\r\n\r\n";
