@@ -13,17 +13,12 @@
 #include "log/log.h"
 #include "appserver/api_mules.h"
 #include "master/mule_queues.h"
-#include "master/reexec.h"
 #include "master/respawn_policy.h"
 #include "os/daemon.h"
 #include "os/heap_retention.h"
-#include "os/listen_queue.h"
 #include "os/pidfile.h"
 #include "os/proctitle.h"
 #include "os/signals.h"
-#include "stats/prometheus.h"
-#include "stats/uwsgi_json.h"
-#include "stats/worker_table.h"
 
 namespace appserver {
 namespace {
@@ -38,17 +33,6 @@ void run_mule_signal(int num) {
 constexpr auto kImmediateStopGrace = std::chrono::seconds(3);
 // How long a reload's report waits for the old workers to stop accepting.
 constexpr auto kReloadSwitchLimit = std::chrono::seconds(5);
-
-// The last line the reload check wrote (for a Python traceback: the exception), at most 300 bytes.
-std::string read_check_report(int fd) {
-    std::string text;
-    char buf[4096];
-    for (ssize_t n; fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0;)
-        text.append(buf, static_cast<std::size_t>(n));
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    if (auto nl = text.rfind('\n'); nl != std::string::npos) text.erase(0, nl + 1);
-    return text.substr(0, 300);
-}
 
 std::string describe_exit(int status) {
     if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
@@ -286,16 +270,6 @@ void Arbiter::read_ready_reports() {
     }
 }
 
-void Arbiter::report_reload_when_switched(bool now) {
-    if (!reload_report_pending_) return;
-    if (!now && !old_accepting_.empty() && Clock::now() < reload_report_due_) return;
-    reload_report_pending_ = false;
-    // systemd hears READY=1 before `--reload` (its ExecReload=) can return; not when a newer reload
-    // is already under way (`now`: its own READY=1 follows).
-    if (!now) notify().ready(Clock::now(), status_line());
-    write_reload_status(true, "generation " + std::to_string(settings_.generation));
-}
-
 void Arbiter::manage_workers() {
     if (!runtime_) return;  // degraded: nothing to fork new workers from
     spoolers_.manage(*runtime_, master_pid_, settings_.lazy_apps, settings_.procname_prefix, settings_.auto_procname);
@@ -346,90 +320,6 @@ void Arbiter::begin_stop(bool graceful) {
     if (reload_check_pid_ > 0) ::kill(reload_check_pid_, SIGKILL);
 }
 
-void Arbiter::write_reload_status(bool ok, const std::string& detail) {
-    if (settings_.reload_status_file.empty()) return;
-    auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
-    std::string text = std::to_string(stamp) + (ok ? " ok " : " failed ") + detail + "\n";
-    std::string error;
-    if (!write_file_atomic(settings_.reload_status_file, text, error)) spdlog::error("{}", error);
-}
-
-void Arbiter::note_failed_reload(const std::string& reason) {
-    write_reload_status(false, reason);
-    notify().reload_failed(Clock::now(), reason);
-}
-
-void Arbiter::request_reload(const std::string& why) {
-    if (stopping_) return;
-    if (!serving_ && runtime_) {
-        // Start-up or a reload in progress: one more reload once this image serves.
-        spdlog::info("reload requested ({}) before this master serves: it follows once it does", why);
-        reload_when_serving_ = true;
-        return;
-    }
-    if (reload_check_pid_ > 0) {
-        reload_again_ = true;  // one more check once the running one ends
-        return;
-    }
-    spdlog::info("reload requested ({}): checking the new configuration and application", why);
-    notify().reloading(why);
-    std::string error;
-    reload_check_pid_ = start_reload_check(listeners_, reload_check_report_, error);
-    if (reload_check_pid_ < 0) {
-        reload_check_pid_ = 0;
-        spdlog::error("reload refused: cannot start the configuration check: {}", error);
-        write_reload_status(false, "cannot start the configuration check: " + error);
-        notify().reload_failed(Clock::now(), "cannot start the configuration check");
-    }
-}
-
-void Arbiter::finish_reload_check(int status) {
-    reload_check_pid_ = 0;
-    std::string reason = read_check_report(reload_check_report_.get());
-    reload_check_report_.reset();
-    if (stopping_) return;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        spdlog::error(
-            "reload refused: the new configuration or application does not load{}; "
-            "the running workers keep serving the current code",
-            reason.empty() ? " (see above)" : ": " + reason);
-        write_reload_status(
-            false, reason.empty() ? "the new configuration or application does not load (see the server log)"
-                                  : "the new configuration or application does not load: " + reason);
-        notify().reload_failed(Clock::now(), reason.empty() ? "the new configuration or application does not load"
-                                                            : reason);
-    } else {
-        report_reload_when_switched(true);  // the previous reload's answer goes out before this one
-        std::vector<pid_t> workers = old_workers_;
-        for (pid_t pid : retiring_.pids()) workers.push_back(-pid);  // no longer accepting
-        for (const Slot& s : slots_)
-            if (s.pid > 0) workers.push_back(s.pid);
-        // Spoolers retire like workers that stopped accepting: SIGTERM once the new image serves.
-        for (pid_t pid : spoolers_.pids()) workers.push_back(-pid);
-        for (pid_t pid : mules_.hand_over_for_reload()) workers.push_back(-pid);  // reaped by the new image
-        spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
-                     master_pid_);
-        // uWSGI's order: the attached (dumb) daemons stop before the new image starts them again.
-        daemons_.stop_for_reload(std::chrono::seconds(std::min(settings_.mercy_s, 30)));
-        std::string error;
-        reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(), error);  // returns only on failure
-        spdlog::error("reload failed: {}", error);
-        write_reload_status(false, error);
-        notify().reload_failed(Clock::now(), error);
-    }
-    if (reload_again_) {
-        reload_again_ = false;
-        request_reload("requested again during the check");
-    }
-}
-
-void Arbiter::check_watched_files() {
-    if (std::string path = touch_watch_.changed(); !path.empty()) request_reload(path + " touched");
-    if (settings_.py_autoreload_s <= 0 || Clock::now() < next_code_check_) return;
-    next_code_check_ = Clock::now() + std::chrono::seconds(settings_.py_autoreload_s);
-    if (std::string path = code_watch_.changed(); !path.empty()) request_reload(path + " changed");
-}
-
 void Arbiter::handle(int signal) {
     const SignalEntry* entry = find_signal(signal);
     if (!entry) {
@@ -462,120 +352,6 @@ void Arbiter::handle(int signal) {
             }
             break;
     }
-}
-
-stats::StatsSnapshot Arbiter::snapshot() {
-    stats::MasterFacts facts;
-    facts.version = APPSERVER_VERSION;
-    facts.runtime = runtime_ ? runtime_->describe() : std::string();
-    facts.started_unix = started_unix_;
-    facts.listen_queue_errors = listen_queue_full_;
-    facts.stopping = stopping_;
-    for (const ListenSocket& l : listeners_) {
-        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
-        facts.sockets.push_back({.name = l.bound_name,
-                                 .proto = l.protocol == Protocol::http ? "http" : "uwsgi",
-                                 .queue_known = q.known,
-                                 .queue = q.queue,
-                                 .max_queue = q.max_queue});
-    }
-    for (const Slot& s : slots_) facts.workers.emplace_back(s.id, s.pid);
-    facts.spoolers = spoolers_.snapshot();
-    return stats::take_snapshot(harakiri_backstop_.board(), facts);
-}
-
-std::string Arbiter::render_stats(StatsServer::Document document) {
-    stats::StatsSnapshot s = snapshot();
-    return document == StatsServer::Document::prometheus ? stats::render_prometheus(s)
-                                                         : stats::render_uwsgi_json(s);
-}
-
-// Once a second, as uWSGI's master does: a full accept queue means connections are being dropped
-// (or delayed by SYN retries); it is counted (listen_queue_errors) and logged once per episode.
-void Arbiter::check_listen_queues() {
-    queue_was_full_.resize(listeners_.size(), false);
-    for (std::size_t i = 0; i < listeners_.size(); ++i) {
-        const ListenSocket& l = listeners_[i];
-        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
-        bool full = q.known && q.queue > 0 && q.queue >= q.max_queue;
-        if (full) {
-            ++listen_queue_full_;
-            if (!queue_was_full_[i])
-                spdlog::warn("listen queue of socket {} full ({}/{}): clients wait or are refused", l.bound_name,
-                             q.queue, q.max_queue);
-        }
-        queue_was_full_[i] = full;
-    }
-}
-
-void Arbiter::adapt_worker_count() {
-    if (!cheaper_.settings().enabled() || !runtime_ || !serving_) return;
-    CheaperView view;
-    const Scoreboard* board = harakiri_backstop_.board();
-    auto busy = [board](int id) {
-        if (board == nullptr) return false;
-        for (const RequestSlot& r : board->requests(id))
-            if (r.in_request.load(std::memory_order_relaxed) != 0) return true;
-        return false;
-    };
-    for (const Slot& s : slots_) {
-        if (s.cheap) {
-            ++view.cheap;
-        } else if (s.pid > 0) {
-            ++view.active;
-            if (busy(s.id)) ++view.busy;
-        }
-    }
-    for (const ListenSocket& l : listeners_) {
-        ListenQueue q = read_listen_queue(l.fd.get(), l.address.is_unix);
-        if (q.known) view.backlog += static_cast<int>(q.queue);
-    }
-    int decision = cheaper_.decide(view);
-    auto now = Clock::now();
-    for (Slot& s : slots_) {
-        if (decision <= 0) break;
-        if (!s.cheap) continue;
-        s.cheap = false;
-        s.next_spawn = now;
-        --decision;
-        spdlog::info("cheaper: {} of {} workers busy (listen queue {}): starting worker {}", view.busy, view.active,
-                     view.backlog, s.id);
-    }
-    if (decision < 0) {
-        // The idlest: an idle worker that has run the longest (uWSGI stops the oldest idle one).
-        Slot* victim = nullptr;
-        for (Slot& s : slots_)
-            if (!s.cheap && s.pid > 0 && s.ready && !busy(s.id) && (!victim || s.started < victim->started))
-                victim = &s;
-        if (victim == nullptr) return;
-        spdlog::info("cheaper: {} of {} workers busy: stopping worker {} (pid {})", view.busy, view.active, victim->id,
-                     victim->pid);
-        victim->cheap = true;
-        ::kill(victim->pid, SIGTERM);  // finishes what it has, then leaves
-        retiring_.add(victim->pid, now + std::chrono::seconds(settings_.mercy_s));
-        victim->pid = 0;
-        victim->ready = false;
-    }
-}
-
-std::string Arbiter::status_line() const {
-    const Scoreboard* board = harakiri_backstop_.board();
-    int workers = 0, busy = 0;
-    for (const Slot& s : slots_) {
-        if (s.pid <= 0) continue;
-        ++workers;
-        if (board == nullptr) continue;
-        for (const RequestSlot& r : board->requests(s.id))
-            if (r.in_request.load(std::memory_order_relaxed) != 0) {
-                ++busy;
-                break;
-            }
-    }
-    return worker_status_line(workers, busy);
-}
-
-void Arbiter::dump_worker_table() {
-    for (const std::string& line : stats::render_worker_table(snapshot())) spdlog::info("{}", line);
 }
 
 int Arbiter::run(const std::function<void()>& on_serving) {
