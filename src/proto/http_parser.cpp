@@ -158,7 +158,7 @@ void HttpRequestParser::feed_body_in_place(const char* data, std::size_t size) {
 void HttpRequestParser::next_request() {
     if (state_ == State::complete) llhttp_resume(&parser_);
     state_ = State::head;
-    head_ = HttpHead{};
+    head_.reset();
     body_.clear();
     body_seen_ = 0;
     head_size_ = 0;

@@ -32,6 +32,19 @@ struct HttpHead {
 
     // The target after its scheme and authority: "/p?q", "?q", "" (absolute-form without a path).
     std::string_view target_rest() const { return std::string_view(url).substr(rest_offset); }
+
+    // Back to a fresh head for the connection's next request: every field as a new HttpHead has
+    // it (so a field added later cannot leak from one request into the next), but the header list
+    // and the target keep their buffers, which spares their allocations on every request.
+    void reset() {
+        auto kept_headers = std::move(headers);
+        auto kept_url = std::move(url);
+        *this = HttpHead{};
+        kept_headers.clear();
+        kept_url.clear();
+        headers = std::move(kept_headers);
+        url = std::move(kept_url);
+    }
 };
 
 // What one request may be; each limit has its own status (docs/security.md).

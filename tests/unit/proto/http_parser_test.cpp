@@ -96,6 +96,28 @@ TEST(HttpParser, StopsAtEndOfRequestForPipelining) {
     EXPECT_EQ(p.head().url, "/2");
 }
 
+TEST(HttpParser, NothingOfARequestLeaksIntoTheNextOnTheConnection) {
+    HttpRequestParser p(8192);
+    std::string first =
+        "POST http://example.com/long/target?with=query HTTP/1.1\r\nX-A: 1\r\nX-B: 2\r\n"
+        "Expect: 100-continue\r\nContent-Length: 2\r\n\r\nab";
+    EXPECT_EQ(feed_all(p, first), first.size());
+    ASSERT_EQ(p.state(), State::complete);
+    p.next_request();
+    std::string second = "GET /2 HTTP/1.0\r\n\r\n";
+    EXPECT_EQ(feed_all(p, second), second.size());
+    ASSERT_EQ(p.state(), State::complete);
+    EXPECT_EQ(p.head().url, "/2");
+    EXPECT_EQ(p.head().authority, "");
+    EXPECT_EQ(p.head().target_rest(), "/2");
+    EXPECT_TRUE(p.head().headers.empty());
+    EXPECT_EQ(p.head().content_length, std::nullopt);
+    EXPECT_FALSE(p.head().expect_continue);
+    EXPECT_EQ(p.head().version_minor, 0);
+    EXPECT_FALSE(p.head().keep_alive);
+    EXPECT_EQ(p.body(), "");
+}
+
 TEST(HttpParser, UpgradeRequestIsTheLastOnItsConnection) {
     // Found by the fuzzer: the request after an Upgrade one came back as an empty "complete" head.
     HttpRequestParser p(8192);
