@@ -4,7 +4,8 @@
 //
 // GIL discipline: the master holds the GIL only while it runs Python (configure, load_app, around
 // fork). A request thread gets one thread state for its whole life (attach_thread) and takes the
-// GIL per request (RequestGil); blocking calls into the core run inside a WithoutGil scope.
+// GIL per request (RequestGil); blocking calls into the core run inside a WithoutGil scope, and
+// the end of the response (a small body held back, the finish) after the request's GIL scope.
 
 #include <Python.h>
 
