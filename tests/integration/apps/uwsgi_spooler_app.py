@@ -34,10 +34,11 @@ def spooler(env):
     assert env["spooler_task_name"].startswith(b"uwsgi_spoolfile_on_")
     before = runs(name)
     if kind == "write":
-        record(name, env.get(b"tag", b"write").decode())
+        # The body first: the tests take the recorded line as "the task ran", then read the body.
         if "body" in env:
             with open(os.path.join(OUT, name + ".body"), "wb") as f:
                 f.write(env["body"])
+        record(name, env.get(b"tag", b"write").decode())
         return uwsgi.SPOOL_OK
     if kind == "cwd":
         record(name, os.getcwd())
