@@ -186,9 +186,9 @@ int OutputBuffer::pending_iovecs(iovec* out, int max) const {
     return n;
 }
 
-long OutputBuffer::flush_segment(int fd) {
+long OutputBuffer::flush_segment(int fd, std::uint64_t at_most) {
     Chunk& c = chunks_.front();
-    long n = sendfile_now(fd, c.file.get(), c.offset, c.length);
+    long n = sendfile_now(fd, c.file.get(), c.offset, std::min(c.length, at_most));
     if (n == kFileEnded) log_file_ended(c.file.get(), c.length);
     if (n < 0) {
         release();
@@ -212,7 +212,7 @@ OutputBuffer::Flush OutputBuffer::flush_some(int fd) {
         if (budget == 0) return Flush::more;
         long n;
         if (chunks_.front().is_file()) {
-            n = flush_segment(fd);
+            n = flush_segment(fd, budget);  // the budget's rest, not a whole sendfile's worth
             if (n < 0) return Flush::failed;
         } else {
             iovec iov[kMaxIovecs];

@@ -95,8 +95,9 @@ private:
     // Copies the iovecs (`size` bytes in all) after the pending bytes; the growth is reserved.
     void keep(const iovec* iov, int count, std::size_t size);
     void consumed(std::size_t n);
-    // Sends from the segment at the front; what it sent, or -1 (failed: released).
-    long flush_segment(int fd);
+    // Sends at most `at_most` bytes from the segment at the front; what it sent, or -1 (failed:
+    // released).
+    long flush_segment(int fd, std::uint64_t at_most);
     // Waits (timeout_ms each) until fewer than kMaxSegments are kept.
     bool wait_for_segment_room(int fd, int timeout_ms);
     void release();
