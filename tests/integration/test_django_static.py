@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from harness import ROOT, Server, free_port
+from harness import ROOT, Server, free_port, wait_until
 
 pytest.importorskip("django")
 
@@ -36,7 +36,8 @@ def test_the_admin_css_is_served_from_static_root(django_site):
         assert css.content == (django_site / "static" / "admin" / "css" / "base.css").read_bytes()
         assert css.headers["Cache-Control"] == "max-age=3600"
         # Answered by the server, not by Django (DEBUG is off: Django would 404 it).
-        assert '"GET /static/admin/css/base.css HTTP/1.1" 200' in server.log()
+        # The access line is written once the response is out, so the client may see the body first.
+        assert wait_until(lambda: '"GET /static/admin/css/base.css HTTP/1.1" 200' in server.log(), 10), server.log()
         line = next(x for x in server.log().splitlines() if "GET /static/admin/css/base.css" in x)
         assert line.endswith(" static")
     finally:
