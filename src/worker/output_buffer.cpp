@@ -176,12 +176,14 @@ void OutputBuffer::release() {
     file_pending_ = 0;
 }
 
-int OutputBuffer::pending_iovecs(iovec* out, int max) const {
+int OutputBuffer::pending_iovecs(iovec* out, int max, std::size_t at_most) const {
     int n = 0;
     for (const Chunk& c : chunks_) {
-        if (n == max || c.is_file()) break;
+        if (n == max || at_most == 0 || c.is_file()) break;
         if (c.begin == c.end) continue;
-        out[n++] = iovec{c.data.get() + c.begin, c.end - c.begin};
+        std::size_t size = std::min(c.end - c.begin, at_most);
+        out[n++] = iovec{c.data.get() + c.begin, size};
+        at_most -= size;
     }
     return n;
 }
@@ -216,7 +218,7 @@ OutputBuffer::Flush OutputBuffer::flush_some(int fd) {
             if (n < 0) return Flush::failed;
         } else {
             iovec iov[kMaxIovecs];
-            int count = pending_iovecs(iov, kMaxIovecs);
+            int count = pending_iovecs(iov, kMaxIovecs, budget);  // the budget's rest here too
             // The bytes before a file segment: the file goes right after them.
             n = send_now(fd, iov, count, segments_ > 0);
             if (n < 0) {

@@ -37,8 +37,9 @@ public:
     static constexpr std::size_t kMaxChunk = 64 * 1024;
     // File segments one connection may keep (each holds a descriptor until it is sent).
     static constexpr std::size_t kMaxSegments = 16;
-    // What one flush_some sends at most, so that one fast client of a large file cannot keep the
-    // event loop from the others (EPOLLOUT brings it back on the next turn).
+    // What one flush_some sends at most (file segments and kept bytes alike), so that one fast
+    // client of a large response cannot keep the event loop from the others (EPOLLOUT brings it
+    // back on the next turn).
     static constexpr std::size_t kFlushBudget = 1 << 20;
 
     OutputBuffer() = default;
@@ -101,8 +102,8 @@ private:
     // Waits (timeout_ms each) until fewer than kMaxSegments are kept.
     bool wait_for_segment_room(int fd, int timeout_ms);
     void release();
-    // The iovecs of the bytes before the first segment.
-    int pending_iovecs(iovec* out, int max) const;
+    // The iovecs of the bytes before the first segment, `at_most` bytes of them.
+    int pending_iovecs(iovec* out, int max, std::size_t at_most) const;
 
     std::vector<Chunk> chunks_;  // front: oldest; fully sent chunks are freed at once
     std::size_t pending_ = 0;

@@ -16,6 +16,7 @@
 
 #include "os/unique_fd.h"
 #include "worker/output_buffer.h"
+#include "tcp_loopback_pair.h"
 
 namespace appserver {
 namespace {
@@ -271,18 +272,9 @@ TEST(OutputBufferFiles, ThePeerGoneWithASegmentKeptFailsAndReleasesIt) {
 // attempt in send_file) sends at most kFlushBudget, or one connection would hold the event loop
 // for the whole file (a single sendfile call once sent 100 MiB in 286 ms).
 TEST(OutputBufferFiles, OneFlushSendsAtMostTheBudgetToAFastClient) {
-    UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(::listen(listener.get(), 1), 0);
-    ASSERT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    UniqueFd server(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    ASSERT_TRUE(server);
+    TcpLoopbackPair pair;
+    const UniqueFd& client = pair.client;
+    UniqueFd& server = pair.server;
 
     constexpr std::uint64_t kSize = 256 << 20;
     UniqueFd file(::memfd_create("offload-budget", MFD_CLOEXEC));

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "os/unique_fd.h"
+#include "tcp_loopback_pair.h"
 
 namespace appserver {
 namespace {
@@ -262,6 +263,44 @@ TEST(OutputBuffer, SmallResponsesGetSmallChunks) {
     iovec s{small.data(), small.size()};
     for (int i = 0; i < 10; ++i) ASSERT_TRUE(out.send(sp.server.get(), &s, 1, 100, limits));
     EXPECT_LE(out.allocated_bytes() - before, OutputBuffer::kMinChunk) << "small writes share a chunk";
+}
+
+// A client that reads as fast as the server sends, over TCP loopback (the kernel grows the send
+// buffer to megabytes): one flush sends at most kFlushBudget of kept bytes, as of a file segment,
+// or one connection with a large in-memory response would hold the event loop for all of it.
+TEST(OutputBuffer, OneFlushSendsAtMostTheBudgetOfKeptBytesToAFastClient) {
+    TcpLoopbackPair pair;
+    std::atomic<std::size_t> total{0};
+    constexpr std::size_t kSize = 8 << 20;
+    OutputLimits limits{.per_connection = kSize + (1 << 20), .per_worker = 64 << 20, .worker_total = &total};
+    OutputBuffer out;
+    std::string body = pattern(0, kSize);
+    iovec v{body.data(), body.size()};
+    ASSERT_TRUE(out.send(pair.server.get(), &v, 1, 1000, limits));  // no reader yet: most is kept
+    ASSERT_GT(out.pending_bytes(), 4 * OutputBuffer::kFlushBudget);
+    PatternCheck check;  // the reader's: every byte, from the first
+    std::thread reader([&] {
+        std::string buf(1 << 20, '\0');
+        while (check.received < kSize) {
+            ssize_t n = ::recv(pair.client.get(), buf.data(), buf.size(), 0);
+            if (n <= 0) return;
+            check.take(buf.data(), static_cast<std::size_t>(n));
+        }
+    });
+    std::size_t largest = 0;
+    bool ok = true;
+    for (int i = 0; ok && i < 100000 && !out.empty(); ++i) {
+        std::size_t before = out.pending_bytes();
+        ok = out.flush_some(pair.server.get()) != OutputBuffer::Flush::failed;
+        largest = std::max(largest, before - out.pending_bytes());
+        if (before == out.pending_bytes()) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    EXPECT_TRUE(ok);
+    EXPECT_TRUE(out.empty());
+    EXPECT_LE(largest, OutputBuffer::kFlushBudget);
+    pair.server.reset();  // the reader sees EOF
+    reader.join();
+    EXPECT_EQ(check.received, kSize);
 }
 
 }  // namespace
