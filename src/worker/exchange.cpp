@@ -33,13 +33,17 @@ bool HttpBodyReader::continue_once() {
     return conn_.output.send(conn_.fd.get(), &iov, 1, settings_.io_timeout_ms, settings_.output);
 }
 
-long HttpBodyReader::receive(char* into, std::size_t size) {
-    if (!continue_once()) return -1;
-    long n = read_some(conn_.fd.get(), into, size, settings_.io_timeout_ms);
+long read_body_bytes(Connection& conn, char* into, std::size_t size, int timeout_ms) {
+    long n = read_some(conn.fd.get(), into, size, timeout_ms);
     if (n <= 0) return -1;  // the client went away or stalled in the middle of its body
     worker_stats::add_rx(static_cast<std::uint64_t>(n));
-    conn_.last_activity = Clock::now();
+    conn.last_activity = Clock::now();
     return n;
+}
+
+long HttpBodyReader::receive(char* into, std::size_t size) {
+    if (!continue_once()) return -1;
+    return read_body_bytes(conn_, into, size, settings_.io_timeout_ms);
 }
 
 bool HttpBodyReader::fill() {

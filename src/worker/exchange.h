@@ -20,6 +20,10 @@ struct ExchangeSettings {
     OutputLimits output;  // write-behind for slow readers
 };
 
+// A request thread's blocking read of request body bytes from the client (HTTP or uwsgi): counted
+// as received and as activity on the connection. -1: the client went away or stalled past timeout_ms.
+long read_body_bytes(Connection& conn, char* into, std::size_t size, int timeout_ms);
+
 class HttpBodyReader final : public BodyReader {
 public:
     HttpBodyReader(Connection& conn, const ExchangeSettings& settings) : conn_(conn), settings_(settings) {}

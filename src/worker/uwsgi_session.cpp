@@ -9,7 +9,6 @@
 #include "appserver/ascii.h"
 #include "proto/uwsgi_packet.h"
 #include "worker/exchange.h"
-#include "worker/socket_io.h"
 #include "worker/static_serve.h"
 #include "worker/worker_stats.h"
 
@@ -53,10 +52,8 @@ public:
             std::memcpy(buf, conn_.input.data() + offset_, static_cast<std::size_t>(n));
             offset_ += static_cast<std::size_t>(n);
         } else {
-            n = read_some(conn_.fd.get(), buf, want, timeout_ms_);
-            if (n <= 0) return -1;  // the front-end went away or stalled in the middle of the body
-            conn_.last_activity = Clock::now();
-            worker_stats::add_rx(static_cast<std::uint64_t>(n));
+            n = read_body_bytes(conn_, buf, want, timeout_ms_);
+            if (n < 0) return -1;  // the front-end went away or stalled in the middle of the body
         }
         left_ -= static_cast<std::uint64_t>(n);
         return n;
