@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -137,7 +138,34 @@ def servers(tmp):
 PIN = False
 
 
-def run_wrk(port, duration, connections, close, path="/", script=None):
+def tree_cpu_seconds(pid):
+    """CPU time (user + system, all threads) of `pid` and every process below it, as /proc has it now."""
+    ticks, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime and stime (stat fields 14 and 15)
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_cell(result):
+    """The server's CPU per request and wrk's, in microseconds: what each side costs, which the
+    req/s ratio mixes (on shared cores a server's ratio is capped by wrk's own share)."""
+    if result.get("server_us") is None:
+        return "-"
+    def us(v):
+        return f"{v:.1f}" if v < 100 else f"{v:.0f}"
+    return f"{us(result['server_us'])} ({us(result['client_us'])})"
+
+
+def run_wrk(port, duration, connections, close, path="/", script=None, server_pid=None):
+    """One wrk run. With `server_pid`, also the CPU per request of that server's process tree
+    (server_us) and of wrk (client_us)."""
     cmd = ["wrk", "-t1" if PIN else "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
            f"http://127.0.0.1:{port}{path}"]
     if script:
@@ -146,7 +174,14 @@ def run_wrk(port, duration, connections, close, path="/", script=None):
         cmd[1:1] = ["-H", "Connection: close"]
     if PIN:
         cmd[0:0] = ["taskset", "-c", "1"]
+    server_before = tree_cpu_seconds(server_pid) if server_pid else 0.0
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = tree_cpu_seconds(server_pid) - server_before if server_pid else None
+    client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
+    requests = re.search(r"(\d+) requests in", out)
+    count = int(requests.group(1)) if requests else 0
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -155,7 +190,9 @@ def run_wrk(port, duration, connections, close, path="/", script=None):
     if p99:
         latency = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     return {"rps": float(rps.group(1)) if rps else 0.0, "p99_ms": latency,
-            "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
+            "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else "",
+            "server_us": server_cpu * 1e6 / count if server_cpu is not None and count else None,
+            "client_us": client_cpu * 1e6 / count if count else None}
 
 
 class Running:
@@ -218,16 +255,17 @@ def main_static(args):
         for _ in range(args.rounds):
             for label, size in sizes.items():
                 for name, server in running.items():
-                    samples[name][label].append(
-                        run_wrk(server.port, args.duration, args.connections, False, f"/static/f{size}.bin"))
+                    samples[name][label].append(run_wrk(server.port, args.duration, args.connections, False,
+                                                        f"/static/f{size}.bin", server_pid=server.proc.pid))
     results = {name: {label: sorted(runs, key=lambda x: x["rps"])[len(runs) // 2] for label, runs in r.items()}
                for name, r in samples.items()}
     base = results.get("appserver")
     print(f"\nwrk -t{1 if PIN else 2} -c{args.connections} -d{args.duration}s keep-alive, 2 processes each"
           f"{' (servers on CPU 0, wrk on CPU 1)' if PIN else ''}, static files; "
           f"median of {args.rounds} interleaved rounds (each round's ratio in brackets)\n")
-    print("| server | " + " | ".join(f"{label} req/s | appserver vs it | p99 ms" for label in sizes) + " | errors |")
-    print("|---|" + "---|---|---|" * len(sizes) + "---|")
+    print("| server | " + " | ".join(f"{label} req/s | appserver vs it | p99 ms | CPU µs/req (wrk's)" for label in sizes)
+          + " | errors |")
+    print("|---|" + "---|---|---|---|" * len(sizes) + "---|")
     for name, r in results.items():
         cells, errors = [], []
         for label in sizes:
@@ -236,7 +274,7 @@ def main_static(args):
             rounds = [a["rps"] / b["rps"] if b["rps"] else 0
                       for a, b in zip(samples["appserver"][label], samples[name][label])] if base else []
             spread = "/".join(f"{q:.2f}" for q in rounds)
-            cells.append(f"{x['rps']:.0f} | {ratio:.2f}x ({spread}) | {x['p99_ms'] or 0:.2f}")
+            cells.append(f"{x['rps']:.0f} | {ratio:.2f}x ({spread}) | {x['p99_ms'] or 0:.2f} | {cpu_cell(x)}")
             errors.append(f"{x['errors']} {x['socket_errors']}".strip())
         print(f"| {name} | " + " | ".join(cells) + f" | {'; '.join(errors)} |")
 
@@ -250,8 +288,8 @@ def measure(name, argv_for, tmp, args):
             return None
         run_wrk(server.port, 2, args.connections, False)  # warm-up
         return {
-            "keep-alive": run_wrk(server.port, args.duration, args.connections, False),
-            "close": run_wrk(server.port, args.duration, args.connections, True),
+            "keep-alive": run_wrk(server.port, args.duration, args.connections, False, server_pid=server.proc.pid),
+            "close": run_wrk(server.port, args.duration, args.connections, True, server_pid=server.proc.pid),
         }
 
 
@@ -289,15 +327,16 @@ def main():
     results = {name: sorted(rs, key=lambda r: r["keep-alive"]["rps"])[len(rs) // 2] for name, rs in runs.items()}
     base = results.get("appserver")
     print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s, 2 processes each, examples/hello.py\n")
-    print("| server | keep-alive req/s | vs appserver | p99 ms | Connection: close req/s | vs appserver | p99 ms | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| server | keep-alive req/s | vs appserver | p99 ms | CPU µs/req (wrk's) | Connection: close req/s | "
+          "vs appserver | p99 ms | CPU µs/req (wrk's) | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         ka, cl = r["keep-alive"], r["close"]
         ratio_ka = ka["rps"] / base["keep-alive"]["rps"] if base and base["keep-alive"]["rps"] else 0
         ratio_cl = cl["rps"] / base["close"]["rps"] if base and base["close"]["rps"] else 0
         errs = ka["errors"] + cl["errors"]
-        print(f"| {name} | {ka['rps']:.0f} | {ratio_ka:.2f}x | {ka['p99_ms'] or 0:.2f} | {cl['rps']:.0f} | "
-              f"{ratio_cl:.2f}x | {cl['p99_ms'] or 0:.2f} | {errs} {ka['socket_errors']} {cl['socket_errors']} |")
+        print(f"| {name} | {ka['rps']:.0f} | {ratio_ka:.2f}x | {ka['p99_ms'] or 0:.2f} | {cpu_cell(ka)} | {cl['rps']:.0f} | "
+              f"{ratio_cl:.2f}x | {cl['p99_ms'] or 0:.2f} | {cpu_cell(cl)} | {errs} {ka['socket_errors']} {cl['socket_errors']} |")
     logged = results.get("appserver combined log")
     if base and logged and base["keep-alive"]["rps"]:
         ratio = logged["keep-alive"]["rps"] / base["keep-alive"]["rps"]

@@ -105,8 +105,8 @@ def run_load(name, args, tmp):
         for _ in range(args.rounds):
             for label, path, close, script in cases:
                 for server, r in running.items():
-                    samples.setdefault((server, label), []).append(
-                        compare.run_wrk(r.port, args.duration, args.connections, close, path, script))
+                    samples.setdefault((server, label), []).append(compare.run_wrk(
+                        r.port, args.duration, args.connections, close, path, script, server_pid=r.proc.pid))
         if "appserver" in running:
             rss["after"] = workers_rss_kb(running["appserver"].proc.pid)
     rows = []
@@ -123,7 +123,7 @@ def run_load(name, args, tmp):
                 if base else ""
             errors = f"{med['errors']} {med['socket_errors']}".strip()
             rows.append(f"| {label} | {server} | {med['rps']:.0f} | {ratio:.2f}x ({spread}) | "
-                        f"{med['p99_ms'] or 0:.2f} | {errors} |")
+                        f"{med['p99_ms'] or 0:.2f} | {compare.cpu_cell(med)} | {errors} |")
     note = ""
     if rss:
         note = (f"{name}: appserver workers' RSS {rss.get('before', 0)} KB before the load, "
@@ -259,8 +259,8 @@ def main():
     print(f"\nwrk -t{1 if args.pin else 2} -c{args.connections} -d{args.duration}s, 2 processes each; "
           f"median of {args.rounds} interleaved rounds (each round's ratio in brackets)\n")
     if rows:
-        print("| scenario | server | req/s | appserver vs it | p99 ms | errors |")
-        print("|---|---|---|---|---|---|")
+        print("| scenario | server | req/s | appserver vs it | p99 ms | CPU µs/req (wrk's) | errors |")
+        print("|---|---|---|---|---|---|---|")
         print("\n".join(rows))
     for n in notes:
         print(f"\n{n}")
