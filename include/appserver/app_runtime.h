@@ -71,6 +71,10 @@ public:
     virtual bool send_file(int fd, std::uint64_t offset, std::optional<std::uint64_t> count) = 0;
     // Ends the body (the last chunk of a chunked body). False: the client is gone.
     virtual bool finish() = 0;
+    // write(last) (when not empty), then finish(): for a caller that has the response's final
+    // bytes and nothing left to run before the response ends, so the core may send them as the
+    // last ones (on a connection that closes after this response, with the close itself).
+    virtual bool finish_with(std::string_view last) { return (last.empty() || write(last)) && finish(); }
     virtual bool started() const = 0;
     // The application raised (or there was no application to call): counted as an exception in
     // the worker's statistics, whatever was answered.

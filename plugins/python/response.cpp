@@ -216,7 +216,7 @@ ResponseTail run_application(PyObject* app, PyObject* environ, PyObject* start_r
 
 void finish_response(ResponseWriter& writer, const ResponseTail& tail, const RequestLabel& label) {
     if (!tail.finish) return;
-    bool finished = (tail.held.empty() || writer.write(tail.held)) && writer.finish();
+    bool finished = writer.finish_with(tail.held);
     if (!finished) spdlog::debug("{} {}: client gone at the end of the response", label.method, label.uri);
 }
 

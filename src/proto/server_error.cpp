@@ -29,7 +29,7 @@ std::string server_error_bytes(int status) {
 
 bool send_server_error(ResponseWriter& response, int status) {
     ServerError e = server_error(status);
-    return response.start(e.status, e.headers, e.body.size()) && response.write(e.body) && response.finish();
+    return response.start(e.status, e.headers, e.body.size()) && response.finish_with(e.body);
 }
 
 }  // namespace appserver

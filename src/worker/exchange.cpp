@@ -99,7 +99,11 @@ bool HttpResponseWriter::send(iovec* iov, int count, bool file_follows) {
     if (failed_) return false;
     std::uint64_t total = 0;  // counted first: send() may advance the iovecs
     for (int i = 0; i < count; ++i) total += iov[i].iov_len;
-    if (!conn_.output.send(conn_.fd.get(), iov, count, timeout_ms_, settings_.output, file_follows)) {
+    // MSG_MORE on a closing connection's last bytes: the kernel holds them until the close that
+    // follows at once, which sends them with its FIN in one segment (8 segments per connection on
+    // loopback instead of 10: no separate FIN, no separate ACK of the data).
+    bool more = file_follows || last_bytes_;
+    if (!conn_.output.send(conn_.fd.get(), iov, count, timeout_ms_, settings_.output, more)) {
         failed_ = true;
         return false;
     }
@@ -221,6 +225,15 @@ bool HttpResponseWriter::finish() {
         return false;
     }
     return true;
+}
+
+bool HttpResponseWriter::finish_with(std::string_view last) {
+    // Only when the connection ends with this response (the loop closes it right after): on a
+    // kept-alive one nothing would release the held bytes but the kernel's probe timer.
+    last_bytes_ = started_ && !framing_.keep_alive;
+    bool ok = (last.empty() || write(last)) && finish();
+    last_bytes_ = false;
+    return ok;
 }
 
 bool HttpResponseWriter::send_simple(int status, bool close) {

@@ -54,6 +54,7 @@ public:
     bool write(std::string_view data) override;
     bool send_file(int fd, std::uint64_t offset, std::optional<std::uint64_t> count) override;
     bool finish() override;
+    bool finish_with(std::string_view last) override;
     bool started() const override { return started_; }
     // Taken by start() before the first byte; the harakiri watchdog's 504 needs it too.
     ResponseGate& gate() { return gate_; }
@@ -103,6 +104,7 @@ private:
     std::uint64_t bytes_out_ = 0;
     bool exception_ = false;
     bool timed_out_by_watchdog_ = false;
+    bool last_bytes_ = false;  // finish_with: these sends end a connection that closes next
 };
 
 }  // namespace appserver

@@ -295,10 +295,10 @@ bool OutputBuffer::send_file(int fd, int file_fd, std::uint64_t offset, std::uin
 }
 
 bool OutputBuffer::send(int fd, iovec* iov, int count, int timeout_ms, const OutputLimits& limits,
-                        bool file_follows) {
+                        bool more) {
     if (!empty() && flush_some(fd) == Flush::failed) return false;
     if (empty()) {
-        long n = send_now(fd, iov, count, file_follows);
+        long n = send_now(fd, iov, count, more);
         if (n < 0) return false;
         advance(iov, count, static_cast<std::size_t>(n));
         if (count == 0) return true;

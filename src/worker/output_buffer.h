@@ -49,10 +49,11 @@ public:
 
     // Sends the iovecs in order after whatever is pending: the socket takes what it can now, the
     // rest is kept when the limits allow, else written with blocking waits (timeout_ms each).
-    // False: the client is gone or timed out. `file_follows`: send_file comes next (the bytes
-    // are sent with MSG_MORE, so that they leave with the file's first bytes).
+    // False: the client is gone or timed out. `more`: something follows at once (send_file, or
+    // the connection's close): the bytes are sent with MSG_MORE, so that they leave with the
+    // file's first bytes, or with the FIN.
     bool send(int fd, iovec* iov, int count, int timeout_ms, const OutputLimits& limits,
-              bool file_follows = false);
+              bool more = false);
     // Sends `length` bytes of the regular file `file_fd` from `offset` after whatever is pending:
     // what the socket takes now goes at once, the rest is kept as a segment over a duplicate of
     // `file_fd` (the caller may close its own at once). Waits (timeout_ms each) only when

@@ -25,6 +25,19 @@ class Closing:
             f.write(self.name + "\n")
 
 
+class SleepyClose:
+    """One block, then a close() that takes its time (a framework's teardown doing real work)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __iter__(self):
+        yield b"hello"
+
+    def close(self):
+        time.sleep(self.seconds)
+
+
 def mark_entered(path, qs):
     """Tells a test that a request is inside the app now (harness.wait_entered), instead of a guess by sleep."""
     with open(os.path.join(os.getcwd(), "entered.log"), "a") as f:
@@ -54,6 +67,9 @@ def application(environ, start_response):
     if path == "/slow-closing":
         start_response("200 OK", text)
         return Closing(qs or "slow", [b"x" * 65536] * 200)
+    if path == "/sleepy-close":  # a body of known length whose close() takes `qs` seconds
+        start_response("200 OK", text + [("Content-Length", "5")])
+        return SleepyClose(float(qs or 1))
     if path == "/file":
         fd, name = tempfile.mkstemp()
         os.write(fd, b"0123456789" * 100000)
