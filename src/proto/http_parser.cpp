@@ -157,6 +157,30 @@ void HttpRequestParser::feed_body_in_place(const char* data, std::size_t size) {
 
 void HttpRequestParser::next_request() {
     if (state_ == State::complete) llhttp_resume(&parser_);
+    clear_request();
+}
+
+void HttpRequestParser::recycle() {
+    // llhttp_init, not resume: after a request that ended the connection (Connection: close,
+    // HTTP/1.0) or an error, llhttp would refuse any further byte.
+    llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+    parser_.data = this;
+    // A keep-alive connection's parser comes here after next_request(), with no byte since.
+    bool clean = state_ == State::head && !begun_;
+    if (!clean) {
+        clear_request();
+        body_in_place_ = false;
+        error_status_ = 0;
+        error_reason_.clear();
+    }
+    // What a large request grew is not kept: a parser in the pool holds about 2 KB at most
+    // beside a body of up to 8 KiB.
+    if (body_.capacity() > 8 * 1024) std::string().swap(body_);
+    if (head_.url.capacity() > 512) std::string().swap(head_.url);
+    if (head_.headers.capacity() > 16) decltype(head_.headers)().swap(head_.headers);
+}
+
+void HttpRequestParser::clear_request() {
     state_ = State::head;
     head_.reset();
     body_.clear();

@@ -53,6 +53,8 @@ struct RequestLimits {
     std::size_t max_headers = 100;     // header lines -> 431
     std::size_t max_uri = 8190;        // request target -> 414
     std::uint64_t max_body = 0;        // limit-post, 0 = none -> 413
+
+    friend bool operator==(const RequestLimits&, const RequestLimits&) = default;
 };
 
 class HttpRequestParser {
@@ -81,6 +83,10 @@ public:
 
     // Forgets the finished request and gets ready for the next one on the same connection.
     void next_request();
+    // Back to a parser as new, whatever state it was in (a request half read, an error, a
+    // connection that asked to close), for another connection: the buffers of earlier requests
+    // are kept when small (worker/parser_pool.h).
+    void recycle();
 
     State state() const { return state_; }
     const HttpHead& head() const { return head_; }
@@ -111,6 +117,7 @@ private:
     bool check_head();
     std::size_t find_obs_fold(const char* data, std::size_t size);
     void fail(int status, std::string reason);
+    void clear_request();
 
     // Where the obs-fold scan is in the head's lines (see find_obs_fold).
     enum class LineScan : std::uint8_t { before_request, in_line, line_start, line_start_cr, done };

@@ -15,6 +15,7 @@
 #include "proto/http_parser.h"
 #include "worker/body_spool.h"
 #include "worker/output_buffer.h"
+#include "worker/parser_pool.h"
 
 namespace appserver {
 
@@ -40,6 +41,10 @@ struct Connection {
     Connection(UniqueFd socket, PeerInfo peer_info, const ListenSocket& from,
                const RequestLimits& request_limits)
         : fd(std::move(socket)), peer(std::move(peer_info)), listener(&from), limits(&request_limits) {}
+    // Its parser serves the thread's next connection (Connection: close loads make one per request).
+    ~Connection() { parser_pool::give_back(std::move(parser)); }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
 
     UniqueFd fd;
     PeerInfo peer;
@@ -47,8 +52,8 @@ struct Connection {
     const RequestLimits* limits;
     ConnState state = ConnState::reading_request;  // written by the event loop thread only
     ConnState after_app = ConnState::closing;      // a request thread's Session::serve result
-    // HTTP only: made when a request's first bytes arrive, dropped when the connection goes idle
-    // (an idle connection holds no parser and no buffers).
+    // HTTP only: taken when a request's first bytes arrive, given back when the connection goes
+    // idle (an idle connection holds no parser and no buffers; the thread keeps a few for reuse).
     std::unique_ptr<HttpRequestParser> parser;
     std::string input;                 // bytes read but not yet consumed (pipelined requests, a uwsgi packet)
     std::size_t body_taken = 0;        // bytes of parser->body() the application has already read
@@ -74,7 +79,7 @@ struct Connection {
     std::uint64_t forks_at_accept = forks_so_far();
 
     HttpRequestParser& http() {
-        if (!parser) parser = std::make_unique<HttpRequestParser>(*limits);
+        if (!parser) parser = parser_pool::take(*limits);
         return *parser;
     }
     // Feeds buffered input to the parser; whatever the parser leaves (the next request) stays.
@@ -101,7 +106,7 @@ struct Connection {
     }
     // An idle connection gives back what it allocated for earlier requests.
     void release_buffers() {
-        parser.reset();
+        parser_pool::give_back(std::move(parser));
         std::string().swap(input);
         spool.reset();
     }
