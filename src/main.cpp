@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "appserver: warning: %s%s%s: %s\n", w.file.c_str(), w.line > 0 ? ":" : "",
                          w.line > 0 ? std::to_string(w.line).c_str() : "", w.message.c_str());
         std::fprintf(stderr, "appserver: %s\n", loaded.error.c_str());
-        return 1;
+        return appserver::fail_before_start(loaded.error);
     }
     switch (options.command) {
         case appserver::Command::help: std::fputs(appserver::render_help().c_str(), stdout); return 0;
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
         error = appserver::load_python_plugin(choice, appserver::plugin_search_dirs(options.plugins_dir), plugin);
     if (!error.empty()) {
         std::fprintf(stderr, "appserver: %s\n", error.c_str());
-        return 1;
+        return appserver::fail_before_start(error);
     }
     appserver::log::init();
     if (options.command == appserver::Command::check_config)

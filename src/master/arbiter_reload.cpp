@@ -104,7 +104,8 @@ void Arbiter::finish_reload_check(int status) {
         // uWSGI's order: the attached (dumb) daemons stop before the new image starts them again.
         daemons_.stop_for_reload(std::chrono::seconds(std::min(settings_.mercy_s, 30)));
         std::string error;
-        reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(), error);  // returns only on failure
+        reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(),
+               settings_.reload_status_file, error);  // returns only on failure
         spdlog::error("reload failed: {}", error);
         write_reload_status(false, error);
         notify().reload_failed(Clock::now(), error);

@@ -22,6 +22,7 @@ constexpr char kSocketsVar[] = "APPSERVER_INHERIT_SOCKETS";
 constexpr char kWorkersVar[] = "APPSERVER_INHERIT_WORKERS";
 constexpr char kGenerationVar[] = "APPSERVER_GENERATION";
 constexpr char kReadyVar[] = "APPSERVER_INHERIT_READY";
+constexpr char kReloadStatusVar[] = "APPSERVER_INHERIT_RELOAD_STATUS";
 // Which of the handed-over sockets came from socket activation (fds, ','-separated).
 constexpr char kActivatedVar[] = "APPSERVER_INHERIT_ACTIVATED";
 // For the reload check: the sockets the running master holds, and where to write why it refuses.
@@ -131,6 +132,8 @@ std::optional<Inheritance> take_inheritance() {
             ::fcntl(in.ready_write, F_SETFD, FD_CLOEXEC);
         }
     }
+    if (const char* status = std::getenv(kReloadStatusVar)) in.reload_status_file = status;
+    ::unsetenv(kReloadStatusVar);
     ::unsetenv(kReadyVar);
     ::unsetenv(kActivatedVar);
     ::unsetenv(kSocketsVar);
@@ -172,7 +175,7 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
 }
 
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
-            int ready_read, int ready_write, std::string& error) {
+            int ready_read, int ready_write, const std::string& reload_status_file, std::string& error) {
     std::string socket_list, activated_list;
     for (const auto& s : sockets) {
         int fd = s.fd.get();
@@ -190,6 +193,7 @@ bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& 
     env.push_back(std::string(kWorkersVar) + "=" + worker_list);
     env.push_back(std::string(kGenerationVar) + "=" + std::to_string(generation));
     if (!activated_list.empty()) env.push_back(std::string(kActivatedVar) + "=" + activated_list);
+    if (!reload_status_file.empty()) env.push_back(std::string(kReloadStatusVar) + "=" + reload_status_file);
     if (ready_read >= 0 && ready_write >= 0) {
         ::fcntl(ready_read, F_SETFD, 0);
         ::fcntl(ready_write, F_SETFD, 0);

@@ -47,6 +47,9 @@ struct Inheritance {
     // accepting, so the new image reports a reload done only once they no longer take connections.
     int ready_read = -1;
     int ready_write = -1;
+    // Where the previous image's `--reload` reads the outcome: a new image that cannot read its own
+    // configuration reports its failure there all the same.
+    std::string reload_status_file;
 };
 
 // Reads (and removes from the environment) what the previous image handed over; nullopt on a
@@ -71,7 +74,8 @@ void report_reload_check_failure(const std::string& line);
 
 // Replaces this process image with a fresh one; returns only on failure (`error` says why).
 // `workers`: every live worker; those already retiring (no longer accepting) as negative pids.
+// `reload_status_file`: where `--reload` waits for the outcome (Inheritance::reload_status_file).
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,
-            int ready_read, int ready_write, std::string& error);
+            int ready_read, int ready_write, const std::string& reload_status_file, std::string& error);
 
 }  // namespace appserver

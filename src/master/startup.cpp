@@ -370,6 +370,7 @@ int supervise_degraded(const Options& options, Inheritance& inherited, SignalQue
     spdlog::error("reload failed: {}; the workers of the previous generation keep serving", error);
     std::vector<ListenSocket> sockets = keep_inherited(inherited.sockets);
     ArbiterSettings settings = arbiter_settings(options);
+    if (settings.reload_status_file.empty()) settings.reload_status_file = inherited.reload_status_file;
     settings.generation = inherited.generation - 1;
     settings.notify = &notify;
     Arbiter arbiter(settings, sockets, nullptr, signals);
@@ -380,6 +381,18 @@ int supervise_degraded(const Options& options, Inheritance& inherited, SignalQue
 }
 
 }  // namespace
+
+int fail_before_start(const std::string& error) {
+    std::optional<Inheritance> inherited = take_inheritance();
+    if (!inherited) return 1;
+    log::init();
+    // The configuration could not be read: the defaults serve the degraded master, and the next
+    // reload reads the files again. (Signals stay blocked from before the exec until the queue.)
+    Options defaults;
+    SignalQueue signals;
+    ServiceNotify notify = ServiceNotify::from_environment(false);
+    return supervise_degraded(defaults, *inherited, signals, notify, error);
+}
 
 int run_server(Options& options, AppRuntime& runtime) {
     std::string error;

@@ -4,6 +4,8 @@ degraded, with the previous workers serving, and still obey signals."""
 import os
 import signal
 
+import pytest
+
 from harness import pid_alive, wait_until
 from site_dir import site  # noqa: F401 (fixture)
 
@@ -47,5 +49,27 @@ def test_a_reload_whose_users_cannot_be_resolved_keeps_the_master_and_its_signal
 def test_a_reload_whose_address_cannot_be_parsed_keeps_the_master_and_its_signals(site):
     master, log = reload_into_a_configuration_broken_after_the_check(site, "http = 127.0.0.1:notaport\n")
     assert 'bad port "notaport"' in log, log[-3000:]
+    os.kill(master, signal.SIGINT)
+    assert wait_until(lambda: not pid_alive(master), timeout=15), site.log()[-3000:]
+
+
+@pytest.mark.parametrize("line, named", [
+    ("cache2 = name=c,items=notanumber\n", "cache2"),  # refused by the option checks
+    ("plugin = python29\n", "python29"),                # no such Python plugin to load
+])
+def test_a_reload_whose_configuration_cannot_be_read_then_a_good_reload(site, line, named):
+    """The new image fails before it could start at all (its configuration is refused, its plugin
+    is missing): it stays as a degraded master over the old workers instead of exiting with them,
+    `--reload` hears why, and the next, good reload hands the listening socket on: the new code
+    serves on the same address from the same master."""
+    master, log = reload_into_a_configuration_broken_after_the_check(site, line)
+    assert named in log[log.index("reload failed"):], log[-3000:]
+    site.write_ini(processes="2")  # the broken line gone
+    site.app.write_text(site.app.read_text().split("\nimport os as _os\n")[0] + "\n")
+    site.deploy("v2-reloaded")
+    result = site.run("--reload", "pid.log")
+    assert result.returncode == 0, result.stdout + result.stderr + site.log()[-3000:]
+    assert wait_until(lambda: site.get("/") == (200, "v2-reloaded hello"), timeout=20), site.log()[-3000:]
+    assert site.master() == master  # the reload is an exec in place
     os.kill(master, signal.SIGINT)
     assert wait_until(lambda: not pid_alive(master), timeout=15), site.log()[-3000:]
