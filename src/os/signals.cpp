@@ -185,6 +185,12 @@ std::string render_signals_markdown() {
     out +=
         "\nSIGTERM is what systemd (`KillSignal=SIGTERM`) and Kubernetes send: appserver treats it as a "
         "graceful shutdown, where uWSGI (without `die-on-term`) would reload.\n\n"
+        "The check runs in a separate process before the master re-executes itself. When the files "
+        "change between the check and the exec (an edit at the wrong moment), the new image may still "
+        "fail: whether it cannot read its configuration, load its Python plugin, take over its sockets "
+        "or create what it shares, it stays as a degraded master over the previous generation's "
+        "workers (they keep serving; it forks none and writes `reload failed: REASON` to the log and "
+        "`PIDFILE.reload`), obeys `--stop`, and the next `--reload` starts from the files again.\n\n"
         "`--stop` and `--reload` wait for the outcome: `--stop` until the master has exited, `--reload` "
         "until the master reports the reload done or refused (in `PIDFILE.reload`); each exits 1 with "
         "one line when it fails. Against a stopped master (SIGSTOP, a debugger), which could not act on "
