@@ -231,7 +231,7 @@ bool HttpResponseWriter::finish_with(std::string_view last) {
     // Only when the connection ends with this response (the loop closes it right after): on a
     // kept-alive one nothing would release the held bytes but the kernel's probe timer.
     last_bytes_ = started_ && !framing_.keep_alive;
-    bool ok = (last.empty() || write(last)) && finish();
+    bool ok = ResponseWriter::finish_with(last);
     last_bytes_ = false;
     return ok;
 }
