@@ -309,6 +309,7 @@ void Arbiter::begin_stop(bool graceful) {
     auto now = Clock::now();
     if (stopping_ && graceful) return;
     stopping_ = true;
+    reexec_pending_ = false;  // a reload waiting for its daemons: the stop wins
     notify().stopping();
     kill_deadline_ = graceful ? now + std::chrono::seconds(settings_.mercy_s) : now + kImmediateStopGrace;
     signal_workers(graceful ? SIGTERM : SIGINT);
@@ -407,7 +408,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
         std::vector<pollfd> stats_fds;
         stats_server_.poll_set(stats_fds);
         signal_dispatcher_.poll_set(stats_fds);  // after the stats server's: it serves by index from 0
-        int wait_ms = signal_dispatcher_.wait_ms(Clock::now(), stopping_ || !serving_ ? 100 : 1000);
+        int wait_ms = signal_dispatcher_.wait_ms(Clock::now(), stopping_ || !serving_ || reexec_pending_ ? 100 : 1000);
         auto ping_in = std::chrono::ceil<std::chrono::milliseconds>(notify().until_due(Clock::now()));
         if (ping_in.count() < wait_ms) wait_ms = static_cast<int>(ping_in.count());
         for (int sig : signals_.wait(wait_ms, ready_read_.get(), stats_fds)) handle(sig);
@@ -451,6 +452,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             continue;
         }
         manage_workers();
+        if (reexec_pending_) reexec_when_daemons_stopped();
         daemons_.tick(Clock::now());
         if (Clock::now() - last_watch >= std::chrono::seconds(1)) {
             last_watch = Clock::now();

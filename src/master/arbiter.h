@@ -104,6 +104,10 @@ private:
     void begin_stop(bool graceful);
     void request_reload(const std::string& why);
     void finish_reload_check(int status);
+    // The check passed and the attached daemons were told to stop: re-exec once they ended or
+    // their time is up (called from the loop, which goes on meanwhile).
+    void reexec_when_daemons_stopped();
+    void reexec_now();  // returns only when the re-exec failed (this image goes on)
     void write_reload_status(bool ok, const std::string& detail);
     void check_watched_files();
     void signal_workers(int sig);
@@ -140,6 +144,8 @@ private:
     pid_t reload_check_pid_ = 0;
     UniqueFd reload_check_report_;  // why the check refused, one line
     bool reload_again_ = false;
+    bool reexec_pending_ = false;  // waiting for the attached daemons before re-executing
+    Clock::time_point reexec_deadline_{};
     bool reload_when_serving_ = false;  // asked for during start-up or a reload: runs once serving
     bool serving_ = false;
     bool stopping_ = false;

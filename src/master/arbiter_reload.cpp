@@ -59,8 +59,8 @@ void Arbiter::request_reload(const std::string& why) {
         reload_when_serving_ = true;
         return;
     }
-    if (reload_check_pid_ > 0) {
-        reload_again_ = true;  // one more check once the running one ends
+    if (reload_check_pid_ > 0 || reexec_pending_) {
+        reload_again_ = true;  // one more once the running one ends (if the re-exec fails)
         return;
     }
     spdlog::info("reload requested ({}): checking the new configuration and application", why);
@@ -92,28 +92,48 @@ void Arbiter::finish_reload_check(int status) {
                                                             : reason);
     } else {
         report_reload_when_switched(true);  // the previous reload's answer goes out before this one
-        std::vector<pid_t> workers = old_workers_;
-        for (pid_t pid : retiring_.pids()) workers.push_back(-pid);  // no longer accepting
-        for (const Slot& s : slots_)
-            if (s.pid > 0) workers.push_back(s.pid);
-        // Spoolers retire like workers that stopped accepting: SIGTERM once the new image serves.
-        for (pid_t pid : spoolers_.pids()) workers.push_back(-pid);
-        for (pid_t pid : mules_.hand_over_for_reload()) workers.push_back(-pid);  // reaped by the new image
-        spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1,
-                     master_pid_);
         // uWSGI's order: the attached (dumb) daemons stop before the new image starts them again.
-        daemons_.stop_for_reload(std::chrono::seconds(std::min(settings_.mercy_s, 30)));
-        std::string error;
-        reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(),
-               settings_.reload_status_file, error);  // returns only on failure
-        spdlog::error("reload failed: {}", error);
-        write_reload_status(false, error);
-        notify().reload_failed(Clock::now(), error);
+        // The loop goes on meanwhile (workers respawned, signals and stats answered); a stop cancels.
+        if (daemons_.begin_reload_stop()) {
+            reexec_pending_ = true;
+            reexec_deadline_ = Clock::now() + std::chrono::seconds(std::min(settings_.mercy_s, 30));
+            return;
+        }
+        reexec_now();
     }
     if (reload_again_) {
         reload_again_ = false;
         request_reload("requested again during the check");
     }
+}
+
+void Arbiter::reexec_when_daemons_stopped() {
+    if (daemons_.running() > 0 && Clock::now() < reexec_deadline_) return;
+    daemons_.kill_remaining_for_reload();
+    reexec_pending_ = false;
+    reexec_now();
+    if (reload_again_) {
+        reload_again_ = false;
+        request_reload("requested again during the reload");
+    }
+}
+
+void Arbiter::reexec_now() {
+    std::vector<pid_t> workers = old_workers_;
+    for (pid_t pid : retiring_.pids()) workers.push_back(-pid);  // no longer accepting
+    for (const Slot& s : slots_)
+        if (s.pid > 0) workers.push_back(s.pid);
+    // Spoolers retire like workers that stopped accepting: SIGTERM once the new image serves.
+    for (pid_t pid : spoolers_.pids()) workers.push_back(-pid);
+    for (pid_t pid : mules_.hand_over_for_reload()) workers.push_back(-pid);  // reaped by the new image
+    spdlog::info("reload: starting generation {} in place (pid {})", settings_.generation + 1, master_pid_);
+    std::string error;
+    reexec(listeners_, workers, settings_.generation + 1, ready_read_.get(), ready_write_.get(),
+           settings_.reload_status_file, error);  // returns only on failure
+    spdlog::error("reload failed: {}", error);
+    write_reload_status(false, error);
+    notify().reload_failed(Clock::now(), error);
+    daemons_.resume_after_failed_reload();
 }
 
 void Arbiter::check_watched_files() {

@@ -163,6 +163,12 @@ bool AttachedDaemons::on_exit(pid_t pid, int status, Clock::time_point now) {
             spdlog::info("attach-daemon \"{}\" (pid {}) {}", d.spec.command, pid, describe(status));
             return true;
         }
+        if (reloading_) {  // the new image starts it; this one again if the re-exec fails
+            spdlog::info("attach-daemon \"{}\" (pid {}) {} for the reload", d.spec.command, pid, describe(status));
+            d.respawn_due = true;
+            d.next_spawn = now;
+            return true;
+        }
         spdlog::warn("attach-daemon \"{}\" (pid {}) {}: starting it again", d.spec.command, pid, describe(status));
         schedule_respawn(d, now, now - d.spawned < kShortRun);
         return true;
@@ -199,7 +205,7 @@ void AttachedDaemons::check_pidfile(Daemon& d, Clock::time_point now) {
 }
 
 void AttachedDaemons::tick(Clock::time_point now) {
-    if (stopping_ || daemons_.empty()) return;
+    if (stopping_ || reloading_ || daemons_.empty()) return;
     bool second = now >= next_check_;
     if (second) next_check_ = now + std::chrono::seconds(1);
     for (Daemon& d : daemons_) {
@@ -251,8 +257,8 @@ void AttachedDaemons::kill_remaining() {
         }
 }
 
-void AttachedDaemons::stop_for_reload(std::chrono::milliseconds limit) {
-    auto deadline = Clock::now() + limit;
+bool AttachedDaemons::begin_reload_stop() {
+    reloading_ = true;
     for (Daemon& d : daemons_) {
         int sig = d.spec.reload_signal > 0 ? d.spec.reload_signal : d.spec.stop_signal;
         if (!d.spec.smart() && d.pid > 0) {
@@ -262,35 +268,23 @@ void AttachedDaemons::stop_for_reload(std::chrono::milliseconds limit) {
             ::kill(-d.tracked_pid, d.spec.reload_signal > 0 ? d.spec.reload_signal : SIGHUP);
         }
     }
-    // The master's loop is not running meanwhile: the old workers serve, and this wait is bounded.
-    for (;;) {
-        bool any = false;
-        for (Daemon& d : daemons_) {
-            if (d.pid <= 0) continue;
-            int status = 0;
-            if (::waitpid(d.pid, &status, WNOHANG) == d.pid) {
-                d.pid = 0;
-                d.respawn_due = true;  // if the re-exec fails, this image starts it again
-                d.next_spawn = Clock::now();
-            } else {
-                any = true;
-            }
-        }
-        if (!any) return;
-        if (Clock::now() >= deadline) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    return running() > 0;
+}
+
+void AttachedDaemons::kill_remaining_for_reload() {
     for (Daemon& d : daemons_) {
         if (d.pid <= 0) continue;
         spdlog::warn("attach-daemon \"{}\" (pid {}) did not stop for the reload in time: killing it", d.spec.command,
                      d.pid);
         ::kill(-d.pid, SIGKILL);
         ::kill(d.pid, SIGKILL);
-        ::waitpid(d.pid, nullptr, 0);
+        ::waitpid(d.pid, nullptr, 0);  // SIGKILL: this wait is short
         d.pid = 0;
         d.respawn_due = true;
         d.next_spawn = Clock::now();
     }
 }
+
+void AttachedDaemons::resume_after_failed_reload() { reloading_ = false; }
 
 }  // namespace appserver

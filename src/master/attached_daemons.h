@@ -40,10 +40,15 @@ public:
     void begin_stop();
     int running() const;
     void kill_remaining();
-    // Before the master re-executes itself: dumb daemons get their reload (else stop) signal and
-    // are waited for, at most `limit`, then killed; notifypid smart daemons get their reload
-    // signal (SIGHUP by default). If the re-exec fails, tick() starts them again.
-    void stop_for_reload(std::chrono::milliseconds limit);
+    // Before the master re-executes itself (uWSGI's order): dumb daemons get their reload (else
+    // stop) signal, notifypid smart daemons theirs (SIGHUP by default). The master's loop goes on
+    // meanwhile; on_exit() notes each dumb daemon that ends, and nothing is started again until
+    // resume_after_failed_reload(). True when a dumb daemon is still to end (running() > 0).
+    bool begin_reload_stop();
+    // The reload's wait is over: any dumb daemon still running is killed and reaped.
+    void kill_remaining_for_reload();
+    // The re-exec failed: this image goes on and tick() starts the stopped daemons again.
+    void resume_after_failed_reload();
 
 private:
     struct Daemon {
@@ -67,6 +72,7 @@ private:
 
     std::vector<Daemon> daemons_;
     bool stopping_ = false;
+    bool reloading_ = false;  // between begin_reload_stop() and the re-exec (or its failure)
     Clock::time_point next_check_{};
 };
 

@@ -93,6 +93,29 @@ def test_dumb_daemon_restarts_and_smart_daemon_is_adopted_across_a_reload(serve,
                 os.kill(pid, signal.SIGKILL)
 
 
+def test_the_master_keeps_supervising_while_a_reload_waits_for_a_daemon(serve, tmp_path):
+    """A reload stops the attached daemons before the re-exec and gives them worker-reload-mercy (30 s
+    at most). The master's loop goes on meanwhile: the only worker, killed during that wait, is
+    replaced at once instead of leaving the site unanswered until the wait is over."""
+    record = tmp_path / "jobs.txt"
+    s = serve("lifecycle.py", "--processes", "1", "--attach-daemon", f"{JOB} {record} ignore-term",
+              "--worker-reload-mercy", "8")
+    assert wait_until(lambda: len(started(record)) == 1, 10), s.log()
+    daemon = started(record)[0]
+    status, worker = get(s.port, "/pid")
+    assert status == 200
+    s.signal(signal.SIGHUP)
+    assert wait_until(lambda: "for the reload" in s.log(), 10), s.log()
+    os.kill(int(worker), signal.SIGKILL)
+    status, body = get(s.port, "/pid", timeout=4)
+    assert status == 200 and body != worker, s.log()
+    assert pid_alive(daemon) and "did not stop for the reload" not in s.log()  # still the reload's wait
+    # The wait ends: the daemon is killed, the new image serves and starts it again.
+    assert wait_until(lambda: len(started(record)) == 2, 20), s.log()
+    assert "did not stop for the reload in time: killing it" in s.log()
+    assert get(s.port, "/pid")[0] == 200
+
+
 @pytest.mark.parametrize("key,value", [("attach-daemon2", "freq=3"), ("smart-attach-daemon", "/tmp/only.pid"),
                                        ("attach-daemon2", "cmd=x,legion=a")])
 def test_a_malformed_daemon_is_refused_at_start(tmp_path, key, value):
