@@ -116,6 +116,18 @@ def test_the_master_keeps_supervising_while_a_reload_waits_for_a_daemon(serve, t
     assert get(s.port, "/pid")[0] == 200
 
 
+def test_a_stop_during_the_reloads_wait_for_a_daemon_stops_instead_of_reloading(serve, tmp_path):
+    record = tmp_path / "jobs.txt"
+    s = serve("lifecycle.py", "--attach-daemon", f"{JOB} {record} ignore-term", "--worker-reload-mercy", "4")
+    assert wait_until(lambda: len(started(record)) == 1, 10), s.log()
+    s.signal(signal.SIGHUP)
+    assert wait_until(lambda: "for the reload" in s.log(), 10), s.log()
+    s.signal(signal.SIGTERM)
+    assert s.wait(timeout=15) == 0
+    assert "starting generation 1" not in s.log()
+    assert not pid_alive(started(record)[0])
+
+
 @pytest.mark.parametrize("key,value", [("attach-daemon2", "freq=3"), ("smart-attach-daemon", "/tmp/only.pid"),
                                        ("attach-daemon2", "cmd=x,legion=a")])
 def test_a_malformed_daemon_is_refused_at_start(tmp_path, key, value):
