@@ -1,9 +1,11 @@
 #include "log/access_log.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -28,6 +30,11 @@ void read_memory(std::uint64_t& rss, std::uint64_t& vsz) {
     rss = pages_rss * page;
 }
 
+// Set on the thread that batches (a worker's event loop).
+thread_local bool t_batching = false;
+// Past this, a pass's lines go out before the pass ends.
+constexpr std::size_t kBatchBytes = 16 * 1024;
+
 }  // namespace
 
 bool AccessLog::configure(const AccessLogSettings& settings, std::string& error) {
@@ -48,8 +55,36 @@ bool AccessLog::configure(const AccessLogSettings& settings, std::string& error)
         targets_ = log_targets();
     }
     if (settings.req_loggers.empty() || !default_line_) logger_.reset();
+    batchable_ = !default_line_ && std::none_of(targets_.begin(), targets_.end(),
+                                                [](const auto& t) { return t->is_syslog() || t->is_journal(); });
     pid_ = static_cast<int>(::getpid());
     return true;
+}
+
+void AccessLog::batch_on_this_thread() {
+    t_batching = true;
+    // A child the application forks inherits the waiting lines, which are the parent's to write:
+    // it starts with none (and the lock is held across fork so the child's copy is not mid-append).
+    static std::once_flag registered;
+    std::call_once(registered, [] {
+        ::pthread_atfork([] { access_log().batch_mutex_.lock(); }, [] { access_log().batch_mutex_.unlock(); },
+                         [] {
+                             access_log().batch_.clear();
+                             access_log().batch_mutex_.unlock();
+                         });
+    });
+}
+
+void AccessLog::flush() {
+    std::lock_guard lock(batch_mutex_);
+    flush_locked();
+}
+
+void AccessLog::flush_locked() {
+    if (batch_.empty()) return;
+    for (const auto& target : targets_) target->write(Priority::info, batch_);
+    batch_.clear();
+    if (batch_.capacity() > 4 * kBatchBytes) batch_.shrink_to_fit();
 }
 
 void AccessLog::set_worker(int wid) {
@@ -84,6 +119,12 @@ void AccessLog::write(AccessRecord& record) {
     }
     // The format is the whole line: straight to the targets, one write each.
     line += '\n';
+    if (t_batching && batchable_) {
+        std::lock_guard lock(batch_mutex_);
+        batch_ += line;
+        if (batch_.size() >= kBatchBytes) flush_locked();
+        return;
+    }
     for (const auto& target : targets_) target->write(Priority::info, line);
 }
 

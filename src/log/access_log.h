@@ -2,10 +2,13 @@
 // The access log: which requests get a line (disable-logging and uWSGI's log-4xx/5xx/slow/big/zero/
 // sendfile, which log a request even under disable-logging), what the line says (access_format.h)
 // and where it goes (req-logger targets, else the server's own log). Configured once in the master
-// before fork; each worker renders into a thread-local buffer and writes one line with one write(2).
+// before fork; each worker renders into a thread-local buffer and writes one line with one write(2),
+// except on its event loop's thread, whose log-format lines wait for the end of the loop's pass and
+// go out together, one write(2) per target (docs/logging.md, "Cost").
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -52,7 +55,18 @@ public:
 
     const AccessFormat& format() const { return format_; }
 
+    // The calling thread (a worker's event loop) batches from now on: its lines wait in memory
+    // (16 KiB at most) until flush(), which the loop calls once per pass before it waits again.
+    // Only log-format lines to files or stderr are batched (a syslog datagram is one line, the
+    // journal wants its priority prefix on each; the default line goes through the server's log,
+    // in order with its other lines).
+    void batch_on_this_thread();
+    // Writes the waiting lines, one write(2) per target. Any thread (harakiri's, before _exit).
+    void flush();
+
 private:
+    void flush_locked();
+
     AccessLogSettings settings_;
     AccessFormat format_ = AccessFormat::compile("");
     bool filtered_ = false;
@@ -61,6 +75,9 @@ private:
     std::shared_ptr<spdlog::logger> logger_;        // the default line's req-logger (null: the server's log)
     int wid_ = 0;
     int pid_ = 0;
+    bool batchable_ = false;  // log-format lines, no syslog target
+    std::mutex batch_mutex_;
+    std::string batch_;  // whole lines, each ending in '\n'
 };
 
 // The process's access log.

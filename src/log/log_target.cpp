@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -42,9 +43,11 @@ constexpr std::array kFacilities = {
 // none (its parent's losses are not its own).
 class LossCounter {
 public:
-    void lost(int err) {
+    // `text`: what could not be written (one line, or a batch of them: each counts).
+    void lost(int err, std::string_view text = "\n") {
         reset_after_fork();
-        if (count_++ == 0) errno_ = err;
+        if (count_ == 0) errno_ = err;
+        count_ += std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n')));
     }
     // The note to write before the next line, or "" when nothing was lost.
     std::string take_note(std::string_view call) {
@@ -81,11 +84,11 @@ public:
         std::lock_guard lock(mutex_);
         if (std::string note = losses_.take_note("write"); !note.empty()) {
             if (!write_one(Priority::warning, note)) {
-                losses_.lost(errno);
+                losses_.lost(errno, line);
                 return;
             }
         }
-        if (!write_one(priority, line)) losses_.lost(errno);
+        if (!write_one(priority, line)) losses_.lost(errno, line);
     }
 
     void reopen() override {

@@ -40,7 +40,8 @@ bool parse_target(std::string_view text, TargetSpec& spec, std::string& error);
 class Target {
 public:
     virtual ~Target() = default;
-    // `line` ends with '\n'. Never blocks beyond one write(2)/send(2).
+    // `line` ends with '\n' (for files and stderr it may be several whole lines: the access
+    // log's batch). Never blocks beyond one write(2)/send(2).
     virtual void write(Priority priority, std::string_view line) = 0;
     // Opens the file again (after logrotate or log-maxsize moved it); nothing for other kinds.
     virtual void reopen() {}

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "appserver/api_process.h"
+#include "log/access_log.h"
 #include "proto/server_error.h"
 #include "worker/exit_codes.h"
 
@@ -107,6 +108,7 @@ void Harakiri::kill_self(Slot& slot, std::int64_t busy_ms, const char* why) {
                   ::getpid(), static_cast<double>(busy_ms) / 1000.0, slot.method, slot.uri, why);
     if (slot.gate) send_timeout_response(*slot.gate, slot.fd);
     spdlog::default_logger()->flush();
+    log::access_log().flush();  // the lines of requests the loop answered before this one
     ::_exit(kWorkerHarakiri);
 }
 

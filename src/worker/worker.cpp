@@ -539,7 +539,9 @@ int Worker::run() {
     sigemptyset(&unblocked);
     epoll_event events[kMaxEvents];
     auto last_sweep = Clock::now();
+    log::access_log().batch_on_this_thread();
     for (;;) {
+        log::access_log().flush();  // the last pass's lines, before the wait and before a reopen
         if (worker_take_reopen_logs()) log::reopen_output();
         if (worker_stop_requested()) begin_stop("");
         check_recycling();
@@ -549,6 +551,7 @@ int Worker::run() {
         int n = ::epoll_pwait(epoll_.get(), events, kMaxEvents, timeout_ms, &unblocked);
         if (n < 0 && errno != EINTR) {
             spdlog::critical("{}", log::syscall_error("epoll_pwait", "", errno));
+            log::access_log().flush();
             return 1;
         }
         for (int i = 0; i < n; ++i) {
@@ -578,7 +581,8 @@ int Worker::run() {
             give_back_memory();
         }
     }
-    pool_.reset();
+    pool_.reset();  // its threads' requests are logged by now
+    log::access_log().flush();
     return 0;
 }
 

@@ -9,6 +9,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -225,3 +226,57 @@ def test_a_reload_keeps_the_format_and_the_targets(serve, tmp_path):
         get(s.port, "/after")
         return any(l.endswith(" /after") and l.split()[0] != before_pid for l in lines_of(access))
     assert wait_until(logged_by_a_new_worker, timeout=20), lines_of(access)
+
+
+def test_batched_lines_are_whole_complete_and_written_when_the_loops_pass_ends(serve, tmp_path):
+    """A worker's event loop writes the log-format lines of one pass together (docs/logging.md,
+    "Cost"): under load every request still has exactly one whole line, and a lone request's line is
+    in the file by the time its answer arrived plus a moment, without waiting for more traffic."""
+    access = tmp_path / "access.log"
+    s = serve(APP, "--processes", "2", "--log-format", "%(uri) %(status) %(rsize)",
+              "--req-logger", f"file:{access}")
+    def client(k):
+        conn = RawConnection(s.port)
+        try:
+            for batch in range(5):  # 10 pipelined requests at a time: several lines per pass
+                conn.send(b"".join(f"GET /c{k}?n={batch * 10 + i} HTTP/1.1\r\nHost: h\r\n\r\n".encode()
+                                   for i in range(10)))
+                for _ in range(10):
+                    assert conn.read_response().status == 200
+        finally:
+            conn.sock.close()
+
+    failures = []
+
+    def run(k):
+        try:
+            client(k)
+        except Exception as e:  # noqa: BLE001 -- reported by the assertion below
+            failures.append(repr(e))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not failures, failures
+    wanted = sorted(f"/c{k}?n={n} 200 5" for k in range(8) for n in range(50))
+    assert wait_until(lambda: len(lines_of(access)) >= len(wanted), 5), len(lines_of(access))
+    assert sorted(lines_of(access)) == wanted
+    assert get(s.port, "/lone").status == 200
+    assert wait_until(lambda: "/lone 200 5" in lines_of(access), 1)
+
+
+def test_harakiri_keeps_the_lines_of_requests_answered_before_in_the_same_pass(serve, tmp_path):
+    access = tmp_path / "access.log"
+    s = serve(APP, "--harakiri", "2", "--log-format", "%(uri) %(status)", "--req-logger", f"file:{access}")
+    conn = RawConnection(s.port)
+    try:
+        # Pipelined: the loop answers /first, then enters /sleep in the same pass and harakiri ends
+        # the worker from its watchdog thread while /first's line waits to be written.
+        conn.send(b"GET /first HTTP/1.1\r\nHost: h\r\n\r\nGET /sleep?ms=30000 HTTP/1.1\r\nHost: h\r\n\r\n")
+        assert conn.read_response().status == 200
+    finally:
+        conn.sock.close()
+    assert wait_until(lambda: "harakiri" in s.log(), 10), s.log()
+    assert wait_until(lambda: "/first 200" in lines_of(access), 5), lines_of(access)
