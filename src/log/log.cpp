@@ -163,6 +163,7 @@ bool redirect_output(const std::string& path, std::string& error) {
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
     ::close(fd);
+    note_stderr_replaced();
     g_output_path = path;
     return true;
 }

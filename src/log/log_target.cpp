@@ -1,6 +1,7 @@
 #include "log/log_target.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,16 +50,15 @@ public:
         if (count_ == 0) errno_ = err;
         count_ += std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n')));
     }
-    // The note to write before the next line, or "" when nothing was lost.
-    std::string take_note(std::string_view call) {
+    // The note to write before the next line, or "" when nothing was lost. The count goes on
+    // until noted() says the note was written.
+    std::string note(std::string_view call) {
         if (count_ == 0) return {};  // the common case, without a getpid(2) per line
         reset_after_fork();
         if (count_ == 0) return {};
-        std::string note =
-            std::to_string(count_) + " log line(s) lost: " + syscall_error(call, "", errno_) + "\n";
-        count_ = 0;
-        return note;
+        return std::to_string(count_) + " log line(s) lost: " + syscall_error(call, "", errno_) + "\n";
     }
+    void noted() { count_ = 0; }
 
 private:
     void reset_after_fork() {
@@ -72,6 +72,20 @@ private:
     int errno_ = 0;
 };
 
+std::atomic<unsigned> g_stderr_generation{1};
+
+// Waits until `fd` takes bytes again, at most `ms`.
+bool wait_writable(int fd, int ms) {
+    pollfd p{.fd = fd, .events = POLLOUT, .revents = 0};
+    for (;;) {
+        int r = ::poll(&p, 1, ms);
+        if (r < 0 && errno == EINTR) continue;
+        return r > 0 && (p.revents & POLLOUT);
+    }
+}
+
+constexpr int kStreamWaitMs = 100;
+
 // stderr (journal-aware) or a file. One writev(2) of prefix + line: with O_APPEND, atomic.
 class FdTarget final : public Target {
 public:
@@ -82,11 +96,12 @@ public:
 
     void write(Priority priority, std::string_view line) override {
         std::lock_guard lock(mutex_);
-        if (std::string note = losses_.take_note("write"); !note.empty()) {
+        if (std::string note = losses_.note("write"); !note.empty()) {
             if (!write_one(Priority::warning, note)) {
                 losses_.lost(errno, line);
                 return;
             }
+            losses_.noted();
         }
         if (!write_one(priority, line)) losses_.lost(errno, line);
     }
@@ -108,6 +123,54 @@ public:
     bool is_journal() const override { return journal_; }
 
 private:
+    // Whether fd 2 is a pipe or a socket now (looked at again after it was replaced).
+    bool stderr_is_stream() {
+        unsigned generation = g_stderr_generation.load(std::memory_order_relaxed);
+        if (!path_.empty() || generation == seen_generation_) return stream_;
+        seen_generation_ = generation;
+        struct stat st {};
+        stream_ = ::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+        stalled_ = false;
+        return stream_;
+    }
+
+    // A pipe or socket: never blocks beyond kStreamWaitMs, and not at all once stalled. False
+    // with errno set when the bytes (or the rest of them) could not be written.
+    bool write_stream(iovec* iov, int n, std::size_t want) {
+        std::size_t done = 0;
+        while (done < want) {
+            ssize_t put = ::pwritev2(fd_, iov, n, -1, RWF_NOWAIT);
+            if (put < 0 && errno == EINTR) continue;
+            if (put < 0 && errno == EOPNOTSUPP) {  // a kernel without it for this file: as before
+                nowait_unsupported_ = true;
+                return write_blocking(iov, n, want - done);
+            }
+            if (put < 0 && errno == EAGAIN) {
+                if (stalled_ || !wait_writable(fd_, kStreamWaitMs)) {
+                    stalled_ = true;
+                    errno = EAGAIN;
+                    return false;
+                }
+                continue;
+            }
+            if (put < 0) return false;
+            stalled_ = false;
+            done += static_cast<std::size_t>(put);
+            // Past a short write (more than the pipe's atomic size): the rest, from where it stopped.
+            for (auto rest = static_cast<std::size_t>(put); rest > 0 && n > 0;) {
+                std::size_t take = std::min(rest, iov[0].iov_len);
+                iov[0].iov_base = static_cast<char*>(iov[0].iov_base) + take;
+                iov[0].iov_len -= take;
+                rest -= take;
+                if (iov[0].iov_len == 0) {
+                    ++iov;
+                    --n;
+                }
+            }
+        }
+        return true;
+    }
+
     bool write_one(Priority priority, std::string_view line) {
         char prefix[4] = {'<', static_cast<char>('0' + static_cast<int>(priority)), '>', 0};
         iovec iov[2];
@@ -115,6 +178,11 @@ private:
         if (journal_) iov[n++] = iovec{prefix, 3};
         iov[n++] = iovec{const_cast<char*>(line.data()), line.size()};
         std::size_t want = (journal_ ? 3 : 0) + line.size();
+        if (!nowait_unsupported_ && stderr_is_stream()) return write_stream(iov, n, want);
+        return write_blocking(iov, n, want);
+    }
+
+    bool write_blocking(iovec* iov, int n, std::size_t want) {
         for (;;) {
             ssize_t put = ::writev(fd_, iov, n);
             if (put < 0 && errno == EINTR) continue;
@@ -140,6 +208,10 @@ private:
     bool journal_;
     std::mutex mutex_;
     LossCounter losses_;
+    unsigned seen_generation_ = 0;  // of fd 2, when stream_ was decided
+    bool stream_ = false;           // fd 2 is a pipe or a socket
+    bool stalled_ = false;          // a wait for it ran out: drop lines until one goes through
+    bool nowait_unsupported_ = false;
 };
 
 // RFC 3164 datagrams to the local syslog socket, the bytes glibc's syslog(3) sends:
@@ -176,13 +248,14 @@ public:
         datagram += std::to_string(::getpid());
         datagram += "]: ";
         std::size_t header = datagram.size();
-        if (std::string note = losses_.take_note("send"); !note.empty()) {
+        if (std::string note = losses_.note("send"); !note.empty()) {
             note.pop_back();
             std::string first = datagram + note;
             if (!send_one(first)) {
                 losses_.lost(errno);
                 return;
             }
+            losses_.noted();
         }
         datagram.resize(header);
         datagram += line;
@@ -311,6 +384,8 @@ bool stderr_is_journal() {
     return static_cast<unsigned long long>(st.st_dev) == dev &&
            static_cast<unsigned long long>(st.st_ino) == ino;
 }
+
+void note_stderr_replaced() { g_stderr_generation.fetch_add(1, std::memory_order_relaxed); }
 
 std::vector<std::shared_ptr<Target>>& file_targets() {
     static std::vector<std::shared_ptr<Target>> targets;

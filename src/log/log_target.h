@@ -4,9 +4,12 @@
 // several workers never interleave) and `syslog[:IDENT[,FACILITY]]` (RFC 3164 datagrams on the
 // local syslog socket, as syslog(3) sends them).
 //
-// A line is one write(2) (or one send(2)) and is never waited for: a full disk or a syslog daemon
-// that does not keep up loses lines, counted and reported once the target takes lines again, and
-// the request goes on.
+// A line is one write(2) (or one send(2)) and is never waited for long: a full disk, a syslog
+// daemon that does not keep up, or a stderr pipe (or the journal's stream) nobody reads loses lines,
+// counted and reported once the target takes lines again, and the request goes on. stderr when it
+// is a pipe or a socket is written without blocking (pwritev2 RWF_NOWAIT); a full one is waited for
+// 100 ms (a burst its reader is about to take), and after such a wait runs out, lines are dropped
+// at once until it takes one again, so a stalled reader costs one wait, not one per line.
 
 #include <sys/types.h>
 
@@ -58,6 +61,10 @@ std::shared_ptr<Target> open_target(const TargetSpec& spec, std::string& error);
 // Whether fd 2 is the journal's stream (systemd sets JOURNAL_STREAM=DEV:INODE of it): then lines
 // carry `<N>` priority prefixes and no timestamp of their own, which journald adds.
 bool stderr_is_journal();
+
+// Called when fd 2 was replaced (logto, daemonize, reopen): the stdio target looks again at what it
+// is (a regular file is written as before; a pipe or a socket without blocking).
+void note_stderr_replaced();
 
 // Every file target opened in this process (for reopen and log-maxsize).
 std::vector<std::shared_ptr<Target>>& file_targets();
