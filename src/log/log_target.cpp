@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -102,6 +103,19 @@ public:
                 return;
             }
             losses_.noted();
+        }
+        // Several lines (the access log's batch) into a pipe: in writes of whole lines within the
+        // pipe's atomic size, or another process's line could land in the middle of one.
+        while (line.size() > PIPE_BUF && stderr_is_stream()) {
+            std::size_t cut = line.rfind('\n', PIPE_BUF - 1);
+            if (cut == std::string_view::npos) cut = line.find('\n');  // one long line goes alone
+            if (cut == std::string_view::npos || cut + 1 == line.size()) break;
+            std::string_view piece = line.substr(0, cut + 1);
+            if (!write_one(priority, piece)) {
+                losses_.lost(errno, line);  // this piece and the rest, which would wait again
+                return;
+            }
+            line.remove_prefix(piece.size());
         }
         if (!write_one(priority, line)) losses_.lost(errno, line);
     }
