@@ -108,6 +108,7 @@ private:
     // their time is up (called from the loop, which goes on meanwhile).
     void reexec_when_daemons_stopped();
     void reexec_now();  // returns only when the re-exec failed (this image goes on)
+    void run_queued_reload(const char* why);  // the reload asked for while one was under way
     void write_reload_status(bool ok, const std::string& detail);
     void check_watched_files();
     void signal_workers(int sig);

@@ -101,21 +101,21 @@ void Arbiter::finish_reload_check(int status) {
         }
         reexec_now();
     }
-    if (reload_again_) {
-        reload_again_ = false;
-        request_reload("requested again during the check");
-    }
+    run_queued_reload("requested again during the check");
+}
+
+void Arbiter::run_queued_reload(const char* why) {
+    if (!reload_again_) return;
+    reload_again_ = false;
+    request_reload(why);
 }
 
 void Arbiter::reexec_when_daemons_stopped() {
     if (daemons_.running() > 0 && Clock::now() < reexec_deadline_) return;
     daemons_.kill_remaining_for_reload();
     reexec_pending_ = false;
-    reexec_now();
-    if (reload_again_) {
-        reload_again_ = false;
-        request_reload("requested again during the reload");
-    }
+    reexec_now();  // returns only when the re-exec failed and this image goes on serving
+    run_queued_reload("requested again during the reload");
 }
 
 void Arbiter::reexec_now() {

@@ -248,13 +248,15 @@ int AttachedDaemons::running() const {
     return n;
 }
 
+void AttachedDaemons::kill_daemon(const Daemon& d, const char* when) {
+    spdlog::warn("attach-daemon \"{}\" (pid {}) did not stop{} in time: killing it", d.spec.command, d.pid, when);
+    ::kill(-d.pid, SIGKILL);
+    ::kill(d.pid, SIGKILL);  // in case it left its process group
+}
+
 void AttachedDaemons::kill_remaining() {
     for (const Daemon& d : daemons_)
-        if (d.pid > 0) {
-            spdlog::warn("attach-daemon \"{}\" (pid {}) did not stop in time: killing it", d.spec.command, d.pid);
-            ::kill(-d.pid, SIGKILL);
-            ::kill(d.pid, SIGKILL);  // in case it left its process group
-        }
+        if (d.pid > 0) kill_daemon(d, "");
 }
 
 bool AttachedDaemons::begin_reload_stop() {
@@ -274,10 +276,7 @@ bool AttachedDaemons::begin_reload_stop() {
 void AttachedDaemons::kill_remaining_for_reload() {
     for (Daemon& d : daemons_) {
         if (d.pid <= 0) continue;
-        spdlog::warn("attach-daemon \"{}\" (pid {}) did not stop for the reload in time: killing it", d.spec.command,
-                     d.pid);
-        ::kill(-d.pid, SIGKILL);
-        ::kill(d.pid, SIGKILL);
+        kill_daemon(d, " for the reload");
         ::waitpid(d.pid, nullptr, 0);  // SIGKILL: this wait is short
         d.pid = 0;
         d.respawn_due = true;

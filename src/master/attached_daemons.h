@@ -66,6 +66,7 @@ private:
     };
 
     void spawn(Daemon& d, Clock::time_point now);
+    static void kill_daemon(const Daemon& d, const char* when);  // SIGKILL, group and pid, with a warning
     void check_pidfile(Daemon& d, Clock::time_point now);
     void schedule_respawn(Daemon& d, Clock::time_point now, bool short_run);
     [[noreturn]] static void exec_child(const DaemonSpec& spec);

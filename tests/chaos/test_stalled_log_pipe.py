@@ -2,6 +2,7 @@
 not keep up. The server's lines (its own and the access lines) must not freeze the workers once the
 pipe's 64 KiB are full: they are dropped, counted, and the loss is said once the pipe takes lines
 again (src/log/log_target.h). uWSGI and Gunicorn block there: every worker stops answering."""
+import contextlib
 import os
 import re
 import signal
@@ -23,22 +24,38 @@ with open(sys.argv[1], "wb", buffering=0) as out:
 """
 
 
-def test_a_stderr_pipe_nobody_reads_does_not_freeze_the_workers(tmp_path):
+@contextlib.contextmanager
+def serving_into_a_pipe(tmp_path, *args):
+    """The server on a fresh port with its stdout and stderr the write end of a pipe; yields (port, the
+    read end). Every process it started is SIGKILLed by pid at the end, and the read end closed."""
     port = free_port()
     env = dict(os.environ)
     env.pop("VIRTUAL_ENV", None)
     env.update(plugin_env())
     read_end, write_end = os.pipe()
     proc = subprocess.Popen([BINARY, "--http", f"127.0.0.1:{port}", "--wsgi-file", str(APPS / "logs_app.py"),
-                             "--processes", "1", *plugin_args()],  # one: the note comes from the worker that lost
+                             *args, *plugin_args()],
                             cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=write_end, stderr=write_end)
     os.close(write_end)
     pids = {proc.pid}
-    got = []
     try:
         assert wait_until(lambda: proc.poll() is not None or can_connect(("127.0.0.1", port)), 15)
         assert proc.poll() is None
         pids.update(children_of(proc.pid))
+        yield port, read_end
+    finally:
+        pids.update(children_of(proc.pid))
+        for pid in pids:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        os.close(read_end)
+
+
+def test_a_stderr_pipe_nobody_reads_does_not_freeze_the_workers(tmp_path):
+    got = []
+    # One worker: the note comes from the worker that lost the lines.
+    with serving_into_a_pipe(tmp_path, "--processes", "1") as (port, read_end):
         # Each request logs a line of about 150 bytes: 3,000 are several times the pipe's 64 KiB.
         conn = RawConnection(port, timeout=5)
         started = time.monotonic()
@@ -67,37 +84,16 @@ def test_a_stderr_pipe_nobody_reads_does_not_freeze_the_workers(tmp_path):
         counts = [int(line.split(b" log line(s) lost")[0].split()[-1])
                   for line in b"".join(got).splitlines() if b"log line(s) lost" in line]
         assert sum(counts) >= 2000, counts
-    finally:
-        pids.update(children_of(proc.pid))
-        for pid in pids:
-            if pid_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        os.close(read_end)
 
 
 def test_batched_access_lines_into_a_shared_stderr_pipe_stay_whole(tmp_path):
     """Two workers' batches of log-format lines into one pipe: each write must be whole lines within
     the pipe's atomic size (4 KiB), or one worker's line lands inside another's. The reader is slow
     on purpose, so that the pipe is often full and writers have to go on where they stopped."""
-    port = free_port()
-    env = dict(os.environ)
-    env.pop("VIRTUAL_ENV", None)
-    env.update(plugin_env())
-    read_end, write_end = os.pipe()
     pad = "p" * 200
-    proc = subprocess.Popen([BINARY, "--http", f"127.0.0.1:{port}", "--wsgi-file", str(APPS / "logs_app.py"),
-                             "--processes", "2", "--log-format", f"%(uri) %(status) {pad}", *plugin_args()],
-                            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=write_end, stderr=write_end)
-    os.close(write_end)
-    pids = {proc.pid}
-    # The slow reader is a process of its own: a thread here would starve behind the clients' GIL.
-    out = tmp_path / "read.log"
-    reader = subprocess.Popen([sys.executable, "-c", SLOW_READER, str(out)], stdin=read_end)
-    os.close(read_end)
     failures = []
 
-    def client(k):
+    def client(port, k):
         try:
             conn = RawConnection(port, timeout=10)
             for batch in range(10):  # 30 pipelined requests: batches of about 6 KiB of lines
@@ -109,36 +105,34 @@ def test_batched_access_lines_into_a_shared_stderr_pipe_stay_whole(tmp_path):
         except Exception as e:  # noqa: BLE001 -- reported below
             failures.append(repr(e))
 
-    try:
-        assert wait_until(lambda: proc.poll() is not None or can_connect(("127.0.0.1", port)), 15)
-        pids.update(children_of(proc.pid))
-        clients = [threading.Thread(target=client, args=(k,)) for k in range(8)]
-        for t in clients:
-            t.start()
-        for t in clients:
-            t.join(60)
-        assert not failures, failures
-        wanted = {f"/c{k}?n={n} 200 {pad}" for k in range(8) for n in range(300)}
-        text = lambda: out.read_text(errors="replace") if out.exists() else ""
-        # Everything but the server's own whole lines (spdlog's "[time] [pid] [level] ..." with no piece
-        # of an access line in it) must be an access line. Not a match on "/c": the checkout's path is
-        # in the startup lines, and CI's is /check/... .
-        own = re.compile(r"\[[0-9-]+ [0-9:.]+\] \[\d+\] \[\w+\] .*")
-        is_own = lambda l: own.fullmatch(l) and "?n=" not in l and "ppppp" not in l
-        lines = lambda: [l for l in text().splitlines() if l and not is_own(l)]
-        # This reader is slower than the workers write, and a wait for it that runs out (100 ms on
-        # these shared cores) makes them drop lines, counted in a note that comes with the next
-        # line that goes through (which may never come here). What must never happen is a line
-        # cut by another's, or one written twice.
-        wait_until(lambda: len(lines()) >= len(wanted), 5)
-        torn = [l for l in lines() if l not in wanted]
-        assert not torn, torn[:3]
-        assert len(lines()) == len(set(lines())) >= 0.25 * len(wanted)
-    finally:
-        pids.update(children_of(proc.pid))
-        for pid in pids:
-            if pid_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        reader.kill()
-        reader.wait(timeout=10)
+    out = tmp_path / "read.log"
+    with serving_into_a_pipe(tmp_path, "--processes", "2", "--log-format", f"%(uri) %(status) {pad}") \
+            as (port, read_end):
+        # The slow reader is a process of its own: a thread here would starve behind the clients' GIL.
+        reader = subprocess.Popen([sys.executable, "-c", SLOW_READER, str(out)], stdin=read_end)
+        try:
+            clients = [threading.Thread(target=client, args=(port, k)) for k in range(8)]
+            for t in clients:
+                t.start()
+            for t in clients:
+                t.join(60)
+            assert not failures, failures
+            wanted = {f"/c{k}?n={n} 200 {pad}" for k in range(8) for n in range(300)}
+            text = lambda: out.read_text(errors="replace") if out.exists() else ""
+            # Everything but the server's own whole lines (spdlog's "[time] [pid] [level] ..." with no
+            # piece of an access line in it) must be an access line. Not a match on "/c": the
+            # checkout's path is in the startup lines, and CI's is /check/... .
+            own = re.compile(r"\[[0-9-]+ [0-9:.]+\] \[\d+\] \[\w+\] .*")
+            is_own = lambda l: own.fullmatch(l) and "?n=" not in l and "ppppp" not in l
+            lines = lambda: [l for l in text().splitlines() if l and not is_own(l)]
+            # This reader is slower than the workers write, and a wait for it that runs out (100 ms on
+            # these shared cores) makes them drop lines, counted in a note that comes with the next
+            # line that goes through (which may never come here). What must never happen is a line
+            # cut by another's, or one written twice.
+            wait_until(lambda: len(lines()) >= len(wanted), 5)
+            torn = [l for l in lines() if l not in wanted]
+            assert not torn, torn[:3]
+            assert len(lines()) == len(set(lines())) >= 0.25 * len(wanted)
+        finally:
+            reader.kill()
+            reader.wait(timeout=10)
