@@ -101,18 +101,21 @@ PyObject* Environ::key(std::string_view name, PyObject*& owned) {
 }
 
 bool Environ::lookup(std::size_t index, std::string_view name, std::string_view value, PyObject*& key_object,
-                     PyObject*& text) {
+                     PyObject*& text, Repeat& repeat) {
+    repeat = Repeat::none;
     if (index >= max_recent_positions) return false;
     if (index >= recent_.size()) recent_.resize(index + 1);
     Recent& recent = recent_[index];
-    if (recent.key == nullptr || recent.name != name) {
+    bool same_name = recent.key != nullptr && recent.name == name;
+    if (!same_name) {
         PyObject* owned = nullptr;
         PyObject* found = key(name, owned);
         if (found == nullptr) return false;
         replace(recent.key, owned != nullptr ? owned : Py_NewRef(found));
         recent.name.assign(name);
     }
-    if (recent.text == nullptr || recent.value != value) {
+    bool same_value = recent.text != nullptr && recent.value == value;
+    if (!same_value) {
         if (value.size() > max_recent_value) return false;
         PyObject* decoded = decode(value);
         if (decoded == nullptr) return false;
@@ -121,29 +124,92 @@ bool Environ::lookup(std::size_t index, std::string_view name, std::string_view 
     }
     key_object = recent.key;
     text = recent.text;
+    repeat = !same_name ? Repeat::none : same_value ? Repeat::name_and_value : Repeat::name;
     return true;
 }
 
-PyObject* Environ::build(const Request& request, PyObject* input, std::optional<std::string_view> script_name,
-                         std::optional<std::string_view> path_info) {
-    PyRef environ = PyRef::steal(PyDict_Copy(constant_));
-    if (!environ) return nullptr;
+bool Environ::add_variables(PyObject* environ, const Request& request, bool& names_repeat) {
+    names_repeat = true;
     std::size_t index = 0;
     for (const auto& [name, value] : request.vars) {
         PyObject* key_object = nullptr;
         PyObject* text = nullptr;
-        if (lookup(index++, name, value, key_object, text)) {
-            if (PyDict_SetItem(environ.get(), key_object, text) != 0) return nullptr;
+        Repeat repeat = Repeat::none;
+        bool kept = lookup(index++, name, value, key_object, text, repeat);
+        if (repeat == Repeat::none) names_repeat = false;
+        if (kept) {
+            if (PyDict_SetItem(environ, key_object, text) != 0) return false;
             continue;
         }
+        if (PyErr_Occurred() || !set_unkept(environ, name, value)) return false;
+    }
+    return true;
+}
+
+bool Environ::set_unkept(PyObject* environ, std::string_view name, std::string_view value) {
+    PyObject* owned_key = nullptr;
+    PyObject* key_object = key(name, owned_key);
+    PyRef owned = PyRef::steal(owned_key);
+    if (key_object == nullptr) return false;
+    PyRef fresh = PyRef::steal(decode(value));
+    return fresh && PyDict_SetItem(environ, key_object, fresh.get()) == 0;
+}
+
+bool Environ::names_distinct(std::size_t count) const {
+    // With a name twice the later value wins (inserting them in order gives that), and setting
+    // only the values that changed would show a change to the earlier one alone. Keys are
+    // interned, so equal names are the same object; at most 64 positions, and only when a
+    // template is made.
+    for (std::size_t i = 0; i < count; ++i)
+        for (std::size_t j = i + 1; j < count; ++j)
+            if (recent_[i].key == recent_[j].key) return false;
+    return true;
+}
+
+PyObject* Environ::copy_template(const Request& request) {
+    // Only as many positions as the template was built from: a longer request would have to
+    // insert, a shorter one delete.
+    if (template_ == nullptr || request.vars.size() != template_vars_) return nullptr;
+    std::size_t index = 0;
+    for (const auto& [name, value] : request.vars) {
+        const Recent& recent = recent_[index++];
+        if (recent.key == nullptr || recent.text == nullptr || recent.name != name) return nullptr;
+    }
+    PyRef environ = PyRef::steal(PyDict_Copy(template_));
+    if (!environ) return nullptr;
+    index = 0;
+    for (const auto& [name, value] : request.vars) {
+        PyObject* key_object = nullptr;
+        PyObject* text = nullptr;
+        Repeat repeat = Repeat::none;
+        if (!lookup(index++, name, value, key_object, text, repeat)) {
+            // A value too long to keep: this request's environ is right, the template no longer.
+            Py_CLEAR(template_);
+            if (PyErr_Occurred() || !set_unkept(environ.get(), name, value)) return nullptr;
+            continue;
+        }
+        if (repeat == Repeat::name_and_value) continue;
+        if (PyDict_SetItem(environ.get(), key_object, text) != 0) return nullptr;
+        if (template_ != nullptr && PyDict_SetItem(template_, key_object, text) != 0) return nullptr;
+    }
+    return environ.release();
+}
+
+PyObject* Environ::build(const Request& request, PyObject* input, std::optional<std::string_view> script_name,
+                         std::optional<std::string_view> path_info) {
+    PyRef environ = PyRef::steal(copy_template(request));
+    if (!environ) {
         if (PyErr_Occurred()) return nullptr;
-        // Past the positions or the value size kept: objects for this request only.
-        PyObject* owned_key = nullptr;
-        key_object = key(name, owned_key);
-        PyRef owned = PyRef::steal(owned_key);
-        if (key_object == nullptr) return nullptr;
-        PyRef fresh = PyRef::steal(decode(value));
-        if (!fresh || PyDict_SetItem(environ.get(), key_object, fresh.get()) != 0) return nullptr;
+        environ = PyRef::steal(PyDict_Copy(constant_));
+        bool names_repeat = false;
+        if (!environ || !add_variables(environ.get(), request, names_repeat)) return nullptr;
+        // The second request in a row with these names: the next one with them copies this.
+        Py_CLEAR(template_);
+        if (names_repeat && names_distinct(request.vars.size())) {
+            template_ = PyDict_Copy(environ.get());
+            if (template_ == nullptr) return nullptr;
+            template_vars_ = request.vars.size();
+        }
     }
     for (auto [name, value] : {std::pair{"SCRIPT_NAME", script_name}, {"PATH_INFO", path_info}}) {
         if (!value) continue;
@@ -168,6 +234,7 @@ void Environ::clear() {
         Py_CLEAR(recent.text);
     }
     recent_.clear();
+    Py_CLEAR(template_);
     for (auto& entry : keys_) Py_DECREF(entry.second);
     keys_.clear();
     Py_CLEAR(constant_);

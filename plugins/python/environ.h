@@ -6,6 +6,9 @@
 // that invent a new header name per request). Each position of the previous request's variables
 // keeps its key and value objects: a client's next request mostly repeats them (same method,
 // protocol, Host, User-Agent...), and a repeat costs a compare instead of a lookup and a new str.
+// When a request's variable names repeat the previous request's, position by position, the environ
+// is a copy of the last one built for those names (template_), with only the values that differ
+// set again: a keep-alive client's environ then costs one dict copy instead of a dozen inserts.
 
 #include <Python.h>
 
@@ -52,10 +55,22 @@ private:
         std::string value;
         PyObject* text = nullptr;
     };
+    enum class Repeat { none, name, name_and_value };
     // The key and value objects for variable number `index`, from recent_ when they repeat the
-    // previous request's; both borrowed. False: exception set.
+    // previous request's; both borrowed, and what repeated in `repeat`. False: none are kept for
+    // this position or value (`repeat` none), or an exception is set.
     bool lookup(std::size_t index, std::string_view name, std::string_view value, PyObject*& key_object,
-                PyObject*& text);
+                PyObject*& text, Repeat& repeat);
+    // The request's variables into `environ` one by one; `names_repeat` tells whether every name
+    // repeated the previous request's at its position. False: exception set.
+    bool add_variables(PyObject* environ, const Request& request, bool& names_repeat);
+    // environ[name] = value with objects for this request only (past the positions or the value
+    // size kept in recent_). False: exception set.
+    bool set_unkept(PyObject* environ, std::string_view name, std::string_view value);
+    // From template_ when the names repeat: null with no exception when they do not.
+    PyObject* copy_template(const Request& request);
+    // Whether recent_'s first `count` positions hold distinct names.
+    bool names_distinct(std::size_t count) const;
 
     PyObject* constant_ = nullptr;
     PyObject* https_ = nullptr;  // "https", for wsgi.url_scheme
@@ -63,6 +78,11 @@ private:
     PyObject* input_key_ = nullptr;
     std::unordered_map<std::string, PyObject*, Hash, std::equal_to<>> keys_;
     std::vector<Recent> recent_;
+    // The environ (before wsgi.input and the per-request replacements) of the last request whose
+    // names repeated their predecessor's, kept in step with recent_'s values; null when the
+    // names last changed. Never handed to the application: each request gets a copy.
+    PyObject* template_ = nullptr;
+    std::size_t template_vars_ = 0;  // the number of variables template_ was built from
 };
 
 }  // namespace appserver::python

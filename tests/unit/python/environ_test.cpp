@@ -40,6 +40,50 @@ TEST(PythonEnviron, ValuesChangingBetweenRequestsAreNeverStale) {
     EXPECT_NE(reply.writer.body.find("HTTP_X_OTHER='small'\n"), std::string::npos);
 }
 
+// From the third request in a row with the same names, the environ is a copy of a template with
+// only the changed values set (Environ::copy_template): every value must still be this request's,
+// including one too long to keep and the kept one after it.
+TEST(PythonEnviron, ATemplatedEnvironHasEveryValueOfItsOwnRequest) {
+    const std::string big(4000, 'g');
+    const std::vector<std::string> values = {"a", "a", "a", "b", "b", "a", big, "c", "c", "c", big, big, "d"};
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        std::string query = "n=" + std::to_string(i % 3);
+        Reply reply = request("/environ?" + query, "", {{"HTTP_X_VALUE", values[i]}, {"HTTP_X_SAME", "same"}});
+        const std::string& body = reply.writer.body;
+        EXPECT_NE(body.find("HTTP_X_VALUE='" + values[i] + "'\n"), std::string::npos) << i;
+        EXPECT_NE(body.find("QUERY_STRING='" + query + "'\n"), std::string::npos) << i << body;
+        EXPECT_NE(body.find("HTTP_X_SAME='same'\n"), std::string::npos) << i;
+    }
+}
+
+// A name twice (the uwsgi protocol allows it; the later value wins, as inserting them in order
+// gives): changing only the earlier one must not show through a template.
+TEST(PythonEnviron, ANameTwiceTheLaterValueWinsEveryTime) {
+    for (const char* first : {"a", "a", "a", "b", "c"}) {
+        Reply reply = request("/environ", "", {{"HTTP_X_DUP", first}, {"HTTP_X_DUP", "last"}});
+        EXPECT_NE(reply.writer.body.find("HTTP_X_DUP='last'\n"), std::string::npos) << first << reply.writer.body;
+    }
+    // One-letter values: CPython hands out the same str object for both positions.
+    for (const char* first : {"1", "1", "1", "2"}) {
+        Reply reply = request("/environ", "", {{"HTTP_X_ONE", first}, {"HTTP_X_ONE", "1"}});
+        EXPECT_NE(reply.writer.body.find("HTTP_X_ONE='1'\n"), std::string::npos) << first << reply.writer.body;
+    }
+    for (const char* query : {"q=1", "q=1", "q=1", "q=2"}) {  // QUERY_STRING is a constant's name too
+        Reply reply = request(std::string("/environ?") + query, "", {{"QUERY_STRING", "later"}});
+        EXPECT_NE(reply.writer.body.find("QUERY_STRING='later'\n"), std::string::npos) << query;
+    }
+}
+
+TEST(PythonEnviron, WhatAnAppChangesInItsEnvironNoOtherRequestSees) {
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(request("/mutate?q").writer.body, "mutated");
+    for (int i = 0; i < 3; ++i) {
+        Reply reply = request("/environ?q");
+        EXPECT_NE(reply.writer.body.find("HTTP_HOST='localhost:8080'\n"), std::string::npos) << reply.writer.body;
+        EXPECT_NE(reply.writer.body.find("QUERY_STRING='q'\n"), std::string::npos);
+        EXPECT_EQ(reply.writer.body.find("HTTP_X_ADDED"), std::string::npos);
+    }
+}
+
 TEST(PythonEnviron, DecodedPathInfoKeepsItsBytesAsLatin1) {
     Reply reply = request("/environ", "", {{"PATH_INFO", "/environ/\xc3\xa9"}});
     // b"\xc3\xa9" as latin-1 is 'Ã©'; the application re-encodes with latin-1 to get the bytes.

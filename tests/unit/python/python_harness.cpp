@@ -36,6 +36,14 @@ def environ(env, sr):
         lines.append('%s=%r\n' % (key, value))
     return [''.join(lines).encode('utf-8')]
 
+def mutate(env, sr):
+    # An application may change its environ at will: the next request must not see it.
+    env.pop('HTTP_HOST', None)
+    env['QUERY_STRING'] = 'changed by the app'
+    env['HTTP_X_ADDED'] = 'added by the app'
+    sr('200 OK', [])
+    return [b'mutated']
+
 def read_all(env, sr):
     sr('200 OK', [])
     return [env['wsgi.input'].read()]
