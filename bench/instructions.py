@@ -19,15 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from compare import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = os.environ.get("APPSERVER_BIN", str(ROOT / "build" / "appserver"))
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def keep_alive_requests(port, count, deadline=120.0):
