@@ -87,6 +87,16 @@ public:
 // (defined in the core: src/proto/server_error.cpp). False: the client is gone.
 bool send_server_error(ResponseWriter& response, int status);
 
+// True in a process the application forked from a worker (os.fork) that is now running the
+// server's code: it returned from the application instead of ending with os._exit(). It must not
+// go on as a worker: its writes would land on the parent's client connection, and its epoll set
+// is the parent's own (a stop there takes the listening sockets away from the parent). Defined
+// in the core (src/os/fork_count.cpp): a pthread_atfork handler the worker installs marks it.
+bool forked_by_application();
+// Logs why on fd 2, then _exit(status), running nothing of the worker's (no flush of its buffers,
+// no epoll change, no close the parent would notice).
+[[noreturn]] void leave_forked_child(int status);
+
 // What the core tells a runtime about the worker process it runs in (the `uwsgi` module's
 // worker_id()); given in the worker before after_fork_child.
 struct WorkerFacts {

@@ -41,6 +41,33 @@ std::string& held_body() {
     return held;
 }
 
+// A child the application forked (os.fork) came back into the server instead of ending with
+// os._exit(): it leaves here, before it writes to the parent's client or runs the worker's loop.
+// Its status is what sys.exit() asked (SystemExit.code), 1 for another exception (printed), else
+// 0; Python's buffered output is flushed first, as os._exit() would not but an exit would.
+void leave_if_forked_child() {
+    if (!forked_by_application()) return;
+    int status = 0;
+    if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_SystemExit)) {
+        PyErr_Print();  // not for SystemExit: printing one ends the process with a full finalization
+        status = 1;
+    } else if (PyErr_Occurred()) {
+        PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
+        PyErr_Fetch(&type, &value, &traceback);
+        PyErr_NormalizeException(&type, &value, &traceback);
+        PyRef owned_type = PyRef::steal(type), owned_value = PyRef::steal(value), owned_tb = PyRef::steal(traceback);
+        PyRef code = value != nullptr ? PyRef::steal(PyObject_GetAttrString(value, "code")) : PyRef();
+        status = !code || code.get() == Py_None ? 0 : PyLong_Check(code.get()) ? static_cast<int>(PyLong_AsLong(code.get()))
+                                                                               : 1;
+        PyErr_Clear();
+    }
+    for (const char* name : {"stdout", "stderr"})
+        if (PyObject* stream = PySys_GetObject(name); stream != nullptr && stream != Py_None)
+            Py_XDECREF(PyObject_CallMethod(stream, "flush", nullptr));
+    PyErr_Clear();
+    leave_forked_child(status);
+}
+
 bool type_error_for_chunk(PyObject* chunk) {
     PyErr_Format(PyExc_TypeError, "the application must return bytes, not %.100s", Py_TYPE(chunk)->tp_name);
     return false;
@@ -76,10 +103,12 @@ Sent send_iterable(PyObject* result, ResponseState& state) {
     PyRef iterator = PyRef::steal(PyObject_GetIter(result));
     if (!iterator) return Sent::failed;
     while (PyRef chunk = PyRef::steal(PyIter_Next(iterator.get()))) {
+        leave_if_forked_child();  // the body's generator may fork
         if (!PyBytes_Check(chunk.get())) return outcome(type_error_for_chunk(chunk.get()), state);
         if (PyBytes_GET_SIZE(chunk.get()) == 0) continue;
         if (!state.write(bytes_view(chunk.get()))) return outcome(false, state);
     }
+    leave_if_forked_child();
     if (PyErr_Occurred()) return Sent::failed;
     return outcome(state.send_headers(std::uint64_t{0}), state);
 }
@@ -181,16 +210,19 @@ ResponseTail run_application(PyObject* app, PyObject* environ, PyObject* start_r
     held_body().clear();
     PyObject* args[] = {environ, start_response};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));
+    leave_if_forked_child();
     Sent sent = result ? send_result(result.get(), state) : Sent::failed;
 
     std::optional<PyErrorText> error;
     if (sent == Sent::failed) error = take_error();
     if (sent == Sent::client_gone) PyErr_Clear();
     if (result && !close_result(result.get())) {
+        leave_if_forked_child();
         PyErrorText close_error = take_error();
         spdlog::error("{} {}: the response's close() failed:\n{}", label.method, label.uri,
                       close_error.traceback);
     }
+    leave_if_forked_child();  // close() may fork too
 
     if (state.client_gone) {
         spdlog::debug("{} {}: client gone while sending the response", label.method, label.uri);

@@ -12,4 +12,7 @@ void count_forks();
 // Forks since count_forks() (0 before it).
 std::uint64_t forks_so_far();
 
+// forked_by_application() and leave_forked_child() are declared in appserver/app_runtime.h (the
+// plugins use them) and defined in fork_count.cpp.
+
 }  // namespace appserver

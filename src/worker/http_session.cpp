@@ -58,6 +58,8 @@ void run_application(AppRuntime& runtime, Request& request, HttpResponseWriter& 
     {
         Harakiri::Guard watchdog(settings.harakiri, conn.fd.get(), method, uri, &response.gate());
         runtime.handle(request, response);
+        // The runtime leaves such a child itself; this covers any other runtime.
+        if (forked_by_application()) leave_forked_child(1);
     }
     if (settings.served) settings.served->fetch_add(1, std::memory_order_relaxed);
     // The runtime answers application errors itself; this is the last line of defence (after the

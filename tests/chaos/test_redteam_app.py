@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from harness import APPS, Server, free_port, wait_until
+from harness import APPS, Server, free_port, pid_alive, wait_until
+from rawhttp import RawConnection
 
 
 @pytest.fixture(params=[1, 4], ids=["inline", "threads"])
@@ -100,6 +101,37 @@ def test_an_app_that_forks_and_exits_in_the_child(server):
     pid = worker_pid(server)
     assert exchange(server.port, "/fork").endswith(b"forked")
     assert worker_pid(server) == pid
+
+
+@pytest.mark.parametrize("how", ["return", "exit", "raise"])
+def test_a_child_the_app_forked_that_comes_back_leaves_and_the_worker_goes_on(server, how):
+    """os.fork() in the app, and the child returns, calls sys.exit() or raises instead of ending
+    with os._exit(): it must leave without writing to the client, and the worker must go on
+    accepting. The previous binary let the child answer a second time on the same connection
+    (a 500 after the 200), and its stop took the listening sockets out of the epoll set it
+    shares with the parent: the worker never accepted again; with threads, the child never
+    ended and kept the port after the server stopped."""
+    pid = worker_pid(server)
+    conn = RawConnection(server.port, timeout=5)
+    try:
+        conn.send(f"GET /fork-return?{how} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        first = conn.read_response()
+        assert (first.status, first.body) == (200, b"from " + pid)
+        conn.send(b"GET /pid HTTP/1.1\r\nHost: x\r\n\r\n")  # the child's answer would come first
+        second = conn.read_response()
+        assert (second.status, second.body) == (200, pid)
+    finally:
+        conn.sock.close()
+    assert wait_until(lambda: "child-returning" in notes(server), 5)
+    child = int(notes(server).split("child-returning ")[1].split()[0])
+    try:
+        assert wait_until(lambda: not pid_alive(child), 5), "the child the app forked is still running"
+        for _ in range(3):  # new connections: the worker still accepts (the child took nothing away)
+            assert worker_pid(server) == pid
+        assert "forked by the application, returned into the server" in server.log()
+    finally:
+        if pid_alive(child):
+            os.kill(child, signal.SIGKILL)
 
 
 def test_a_child_the_app_forked_does_not_hold_the_connection_open(server):

@@ -136,12 +136,18 @@ def application(environ, start_response):
         start_response("200 OK", text)
         return [b"forked " + str(pid).encode()]
     if path == "/fork-return":
-        # The child returns into the server as if it were the worker.
+        # The child comes back into the server as if it were the worker: it returns (?return),
+        # calls sys.exit (?exit) or raises (?raise) instead of ending with os._exit().
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            note("child-returning")
+            note(f"child-returning {os.getpid()}")
+            if qs == "exit":
+                sys.exit(0)
+            if qs == "raise":
+                raise RuntimeError("the child's job failed")
         start_response("200 OK", text)
-        return [b"from " + str(os.getpid()).encode()]
+        return [b"from " + str(parent).encode()]
     if path == "/print":
         print("x" * 200, flush=True)
         start_response("200 OK", text)
