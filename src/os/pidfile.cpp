@@ -65,7 +65,13 @@ bool overwrite_keeping_blocks(const std::string& path, const std::string& text) 
 // (a missing directory, no room, no permission) is the same for both.
 bool write_file_atomic(const std::string& path, const std::string& text, std::string& error) {
     std::string tmp = path + ".tmp" + std::to_string(::getpid());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    // A new file only, never through a symlink: the name is predictable (the pid is in the
+    // pidfile), and in a directory others may write to (pidfile = /tmp/app.pid) a link planted
+    // there would have root truncate and fill whatever it points at. What is in the way (a
+    // leftover, or a planted link: unlink removes the link, not its target) goes, once.
+    constexpr int kCreate = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    UniqueFd fd(::open(tmp.c_str(), kCreate, 0644));
+    if (!fd && errno == EEXIST && ::unlink(tmp.c_str()) == 0) fd = UniqueFd(::open(tmp.c_str(), kCreate, 0644));
     if (!fd) {
         int err = errno;
         if (refused(err) && overwrite_in_place(path, text)) return true;

@@ -47,6 +47,29 @@ TEST(Pidfile, AnUnchangedPidfileIsNotReplaced) {
 }
 
 // The pidfile is written through a temporary file beside it; an error must name the user's file.
+// The temporary name is predictable: a symlink planted there (a pidfile in /tmp, a local user)
+// must not make the master write through it. The link goes; its target keeps its content.
+TEST(Pidfile, AWriteNeverFollowsALinkPlantedAtItsTemporaryName) {
+    TempDir dir;
+    std::string path = dir.path + "/app.pid.reload", victim = dir.path + "/victim", error;
+    std::ofstream(victim) << "precious\n";
+    std::string tmp = path + ".tmp" + std::to_string(::getpid());
+    ASSERT_EQ(::symlink(victim.c_str(), tmp.c_str()), 0);
+    ASSERT_TRUE(write_file_atomic(path, "1 ok generation 1\n", error)) << error;
+    std::ifstream in(victim);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(content, "precious\n");
+    std::ifstream written(path);
+    std::string status((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(status, "1 ok generation 1\n");
+    struct stat st {};
+    EXPECT_EQ(::lstat(tmp.c_str(), &st), -1);  // no link left behind
+    // A leftover regular file at the temporary name is replaced too.
+    std::ofstream(tmp) << "stale";
+    ASSERT_TRUE(write_file_atomic(path, "2\n", error)) << error;
+    EXPECT_EQ(::lstat(tmp.c_str(), &st), -1);
+}
+
 TEST(Pidfile, ErrorNamesThePidfileNotTheTemporaryFile) {
     TempDir dir;
     std::string path = dir.path + "/missing/app.pid", error;
