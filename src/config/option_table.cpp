@@ -276,7 +276,8 @@ const std::array kTable = {
     OptionSpec{"harakiri-graceful-signal", "", K::integer, G::lifecycle, S::implemented,
         &O::harakiri_graceful_signal, "SIGNUM", "the signal of a graceful harakiri attempt", {}, "15 (SIGTERM)"},
     OptionSpec{"worker-reload-mercy", "", K::integer, G::lifecycle, S::implemented, &O::worker_reload_mercy, "SECONDS",
-        "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed"},
+        "how long a retiring worker (reload, stop, max-requests, reload-on-rss, SIGTTOU) may take to finish before it is killed; "
+        "also how long a reload's check of the new configuration and application may take"},
     OptionSpec{"cron", "", K::list, G::lifecycle, S::implemented, &O::cron, "M H D MO WD CMD",
         "run CMD through /bin/sh when the time matches (uWSGI syntax: numbers, -1 any, -N every N); repeatable",
         "The master runs it in its own process group; its output goes to the server's log; the run is "

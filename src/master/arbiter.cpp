@@ -452,6 +452,7 @@ int Arbiter::run(const std::function<void()>& on_serving) {
             continue;
         }
         manage_workers();
+        if (reload_check_pid_ > 0) kill_overdue_reload_check();
         if (reexec_pending_) reexec_when_daemons_stopped();
         daemons_.tick(Clock::now());
         if (Clock::now() - last_watch >= std::chrono::seconds(1)) {

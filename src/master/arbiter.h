@@ -107,6 +107,7 @@ private:
     // The check passed and the attached daemons were told to stop: re-exec once they ended or
     // their time is up (called from the loop, which goes on meanwhile).
     void reexec_when_daemons_stopped();
+    void kill_overdue_reload_check();
     void reexec_now();  // returns only when the re-exec failed (this image goes on)
     void run_queued_reload(const char* why);  // the reload asked for while one was under way
     void write_reload_status(bool ok, const std::string& detail);
@@ -144,6 +145,10 @@ private:
     pid_t master_pid_ = 0;
     pid_t reload_check_pid_ = 0;
     UniqueFd reload_check_report_;  // why the check refused, one line
+    // The check is killed past this (worker-reload-mercy after it started): an import that never
+    // returns (a database connect at import time) must not swallow every later reload.
+    Clock::time_point reload_check_deadline_{};
+    bool reload_check_timed_out_ = false;
     bool reload_again_ = false;
     bool reexec_pending_ = false;  // waiting for the attached daemons before re-executing
     Clock::time_point reexec_deadline_{};

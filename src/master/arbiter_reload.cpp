@@ -60,6 +60,9 @@ void Arbiter::request_reload(const std::string& why) {
         return;
     }
     if (reload_check_pid_ > 0 || reexec_pending_) {
+        if (!reload_again_)
+            spdlog::info("reload requested ({}) while the previous one is {}: it follows once that one ends", why,
+                         reexec_pending_ ? "waiting for the attached daemons" : "checking the new code");
         reload_again_ = true;  // one more once the running one ends (if the re-exec fails)
         return;
     }
@@ -67,6 +70,8 @@ void Arbiter::request_reload(const std::string& why) {
     notify().reloading(why);
     std::string error;
     reload_check_pid_ = start_reload_check(listeners_, reload_check_report_, error);
+    reload_check_deadline_ = Clock::now() + std::chrono::seconds(settings_.mercy_s);
+    reload_check_timed_out_ = false;
     if (reload_check_pid_ < 0) {
         reload_check_pid_ = 0;
         spdlog::error("reload refused: cannot start the configuration check: {}", error);
@@ -75,9 +80,21 @@ void Arbiter::request_reload(const std::string& why) {
     }
 }
 
+void Arbiter::kill_overdue_reload_check() {
+    if (reload_check_timed_out_ || Clock::now() < reload_check_deadline_) return;
+    spdlog::error("reload: the check of the new configuration and application did not finish within {} s "
+                  "(worker-reload-mercy): killing it (pid {})",
+                  settings_.mercy_s, reload_check_pid_);
+    ::kill(reload_check_pid_, SIGKILL);  // reaped by the loop, which then refuses the reload
+    reload_check_timed_out_ = true;
+}
+
 void Arbiter::finish_reload_check(int status) {
     reload_check_pid_ = 0;
     std::string reason = read_check_report(reload_check_report_.get());
+    if (reload_check_timed_out_)
+        reason = "loading it did not finish within " + std::to_string(settings_.mercy_s) +
+                 " s (worker-reload-mercy; an import that waits for something?)";
     reload_check_report_.reset();
     if (stopping_) return;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

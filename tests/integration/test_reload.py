@@ -163,6 +163,26 @@ def test_reload_with_broken_code_is_refused_and_the_old_code_keeps_serving(site)
     assert wait_for_body(site, "v22 hello", timeout=2) == "v22 hello"
 
 
+def test_a_reload_check_that_never_finishes_is_killed_and_the_next_reload_runs(site):
+    """An import that never returns (a database connect at import time) in the new code: the
+    check is killed after worker-reload-mercy and the reload refused, and a reload of the fixed
+    code then goes through. Before, the check ran forever and every later reload was swallowed."""
+    site.write_ini(processes="1", worker_reload_mercy="3")
+    site.start()
+    good = site.app.read_text()
+    site.app.write_text("import time\ntime.sleep(3600)\n" + good)
+    started = time.monotonic()
+    result = site.run("--reload", "pid.log")
+    assert result.returncode == 1, result.stderr
+    assert time.monotonic() - started < 20
+    assert "did not finish within 3 s" in result.stderr, result.stderr
+    assert site.get("/") == (200, "v1 hello")
+    site.app.write_text(good)
+    site.deploy("v333")
+    reload(site)
+    assert wait_for_body(site, "v333 hello", timeout=2) == "v333 hello"
+
+
 def test_reload_whose_new_image_cannot_bind_keeps_the_old_workers_serving(site):
     site.write_ini(processes="2")
     site.start()
