@@ -44,6 +44,9 @@ struct ArbiterSettings {
     int max_requests_delta = 0;      // worker i recycles after max_requests + i * delta
     int max_lifetime_delta_s = 0;    // worker i recycles after max_lifetime_s + (i - 1) * delta (uWSGI's)
     std::string reload_status_file;  // where --reload reads the outcome (next to the pidfile)
+    // The previous image's status file: the reload that started this image is answered there too,
+    // where its --reload waits, even when the new configuration moved the pidfile.
+    std::string answer_reload_to;
     int generation = 0;              // reloads so far
     std::vector<std::string> touch_reload;
     int py_autoreload_s = 0;

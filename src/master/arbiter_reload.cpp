@@ -39,11 +39,16 @@ void Arbiter::report_reload_when_switched(bool now) {
 }
 
 void Arbiter::write_reload_status(bool ok, const std::string& detail) {
-    if (settings_.reload_status_file.empty()) return;
+    if (settings_.reload_status_file.empty() && settings_.answer_reload_to.empty()) return;
     auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
     std::string text = std::to_string(stamp) + (ok ? " ok " : " failed ") + detail + "\n";
     std::string error;
-    if (!write_file_atomic(settings_.reload_status_file, text, error)) spdlog::error("{}", error);
+    if (!settings_.reload_status_file.empty() && !write_file_atomic(settings_.reload_status_file, text, error))
+        spdlog::error("{}", error);
+    // The first status this image writes answers the reload that started it.
+    std::string previous = std::exchange(settings_.answer_reload_to, {});
+    if (!previous.empty() && previous != settings_.reload_status_file && !write_file_atomic(previous, text, error))
+        spdlog::error("{}", error);
 }
 
 void Arbiter::note_failed_reload(const std::string& reason) {

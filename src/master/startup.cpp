@@ -371,6 +371,7 @@ int supervise_degraded(const Options& options, Inheritance& inherited, SignalQue
     std::vector<ListenSocket> sockets = keep_inherited(inherited.sockets);
     ArbiterSettings settings = arbiter_settings(options);
     if (settings.reload_status_file.empty()) settings.reload_status_file = inherited.reload_status_file;
+    settings.answer_reload_to = inherited.reload_status_file;
     settings.generation = inherited.generation - 1;
     settings.notify = &notify;
     Arbiter arbiter(settings, sockets, nullptr, signals);
@@ -500,6 +501,7 @@ int run_server(Options& options, AppRuntime& runtime) {
     log_banner(options, runtime, sockets, generation, fds);
     ArbiterSettings settings = arbiter_settings(options);
     settings.generation = generation;
+    if (inherited) settings.answer_reload_to = inherited->reload_status_file;
     settings.signal_hub = signal_hub.get();
     settings.notify = &notify;
     // After chdir: relative static directories are the workers' (checked already by the validation).

@@ -183,6 +183,28 @@ def test_a_reload_check_that_never_finishes_is_killed_and_the_next_reload_runs(s
     assert wait_for_body(site, "v333 hello", timeout=2) == "v333 hello"
 
 
+def test_a_reload_that_moves_the_pidfile_is_answered_where_reload_waits(site):
+    """The new ini names another pidfile: `--reload OLD` must still hear the outcome (the new
+    image answers the reload that started it in the previous image's status file too). Before,
+    it waited its 120 s and said the reload failed, though the new code served at once."""
+    site.write_ini(processes="1")
+    site.start()
+    moved = site.root / "moved.pid"
+    site.write_ini(processes="1", pidfile=str(moved))
+    site.deploy("v4444")
+    started = time.monotonic()
+    result = site.run("--reload", "pid.log", timeout=60)
+    assert result.returncode == 0, f"{result.stdout}{result.stderr}"
+    assert time.monotonic() - started < 15
+    assert wait_for_body(site, "v4444 hello", timeout=2) == "v4444 hello"
+    assert wait_until(lambda: moved.exists() and moved.read_text().strip() == site.pidfile.read_text().strip(), 5)
+    assert " ok " in (site.root / "moved.pid.reload").read_text()
+    # The next reload is answered at the new place.
+    site.deploy("v55555")
+    assert site.run("--reload", "moved.pid").returncode == 0
+    assert wait_for_body(site, "v55555 hello", timeout=2) == "v55555 hello"
+
+
 def test_reload_whose_new_image_cannot_bind_keeps_the_old_workers_serving(site):
     site.write_ini(processes="2")
     site.start()
