@@ -49,7 +49,8 @@ pid_t target(const std::string& pidfile) {
         return 0;
     }
     if (!is_live_appserver(*pid)) {
-        refuse("pid " + std::to_string(*pid) + " from " + pidfile + " is not an appserver");
+        refuse("pid " + std::to_string(*pid) + " from " + pidfile +
+               " is not an appserver master (another program, or a worker of another appserver: a stale pidfile?)");
         return 0;
     }
     if (is_stopped(*pid)) {

@@ -25,9 +25,13 @@ std::optional<pid_t> read_pidfile(const std::string& path, std::string& error) {
     }
     std::string text;
     std::getline(in, text);
+    // The number alone, spaces around it allowed: "123abc" names no process.
+    std::size_t first = text.find_first_not_of(" \t\r");
+    std::size_t last = text.find_last_not_of(" \t\r");
+    std::string_view digits = first == std::string::npos ? std::string_view() : std::string_view(text).substr(first, last - first + 1);
     pid_t pid = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
-    if (ec != std::errc() || pid <= 0) {
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (ec != std::errc() || ptr != digits.data() + digits.size() || pid <= 0) {
         error = "pidfile " + path + " holds no pid";
         return std::nullopt;
     }
@@ -116,13 +120,45 @@ bool is_live_process(pid_t pid) {
     return stat && stat->state != 'Z';
 }
 
-bool is_live_appserver(pid_t pid) {
-    if (!is_live_process(pid)) return false;
-    // argv[0] may have been replaced by a process title ("appserver: master"); both contain the name.
+namespace {
+
+// The program a process runs: /proc/PID/exe's file name (an upgrade that replaced the file leaves
+// " (deleted)" after it); empty when it cannot be read (another user's process, without root).
+std::string program_name(pid_t pid) {
+    char target[4096];
+    std::string link = "/proc/" + std::to_string(pid) + "/exe";
+    ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n <= 0) return {};
+    std::string path(target, static_cast<std::size_t>(n));
+    constexpr std::string_view deleted = " (deleted)";
+    if (path.ends_with(deleted)) path.resize(path.size() - deleted.size());
+    return path.substr(path.rfind('/') + 1);
+}
+
+// Whether `pid` runs this program (by the executable's name: a reinstalled binary is another file).
+bool runs_this_program(pid_t pid) {
+    static const std::string own = program_name(::getpid());
+    std::string name = program_name(pid);
+    if (!name.empty() && !own.empty()) return name == own;
+    // Unreadable: argv[0], which a process title may have replaced ("appserver: master").
     std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
     std::string first;
     std::getline(cmdline, first, '\0');
     return first.find("appserver") != std::string::npos;
+}
+
+}  // namespace
+
+bool is_live_appserver(pid_t pid) {
+    if (!is_live_process(pid) || !runs_this_program(pid)) return false;
+    // A worker, mule or spooler runs the same program: forked by its master and still in the
+    // master's session. (Attached daemons get a session of their own, so another appserver run
+    // as one is a master.) A stale pidfile whose pid now belongs to another site's worker must
+    // not have --stop retire that worker and report success.
+    std::optional<ProcStat> self = read_proc_stat(pid);
+    if (!self || self->ppid <= 1 || !runs_this_program(self->ppid)) return true;
+    std::optional<ProcStat> parent = read_proc_stat(self->ppid);
+    return !parent || parent->session != self->session;
 }
 
 bool check_pidfile_free(const std::string& path, std::string& error) {

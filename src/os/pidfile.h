@@ -18,7 +18,9 @@ bool write_file_atomic(const std::string& path, const std::string& text, std::st
 // Writes "pid\n", unless the file already says so (a master re-executed in place by a reload).
 bool write_pidfile(const std::string& path, pid_t pid, std::string& error);
 
-// True when `pid` is a live process (not a zombie) whose command line is an appserver's.
+// True when `pid` is a live process (not a zombie) running this program (the executable's name;
+// argv[0] when that cannot be read) that is a master: not a child of such a process in its
+// session (a worker, mule or spooler).
 bool is_live_appserver(pid_t pid);
 bool is_live_process(pid_t pid);
 

@@ -18,7 +18,10 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
     auto close = line.rfind(')');
     if (close == std::string::npos || close + 2 >= line.size()) return out;
     out.state = line[close + 2];
-    out.ppid = static_cast<pid_t>(std::strtol(line.c_str() + close + 3, nullptr, 10));
+    char* end = nullptr;
+    out.ppid = static_cast<pid_t>(std::strtol(line.c_str() + close + 3, &end, 10));
+    std::strtol(end, &end, 10);  // the process group
+    out.session = static_cast<pid_t>(std::strtol(end, nullptr, 10));
     return out;
 }
 

@@ -12,6 +12,7 @@ namespace appserver {
 struct ProcStat {
     char state = '\0';  // R, S, D, T, t, Z, X...; '\0' when the line could not be parsed
     pid_t ppid = -1;
+    pid_t session = -1;
 };
 
 // nullopt when the process is gone (or /proc cannot be read).

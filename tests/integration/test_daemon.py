@@ -3,12 +3,13 @@ import concurrent.futures
 import os
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
 import requests
 
-from harness import free_port, pid_alive, wait_entered, wait_until
+from harness import APPS, Server, free_port, pid_alive, wait_entered, wait_until
 from site_dir import bystander, dead_pid, session_id, site  # noqa: F401 (fixtures)
 
 
@@ -208,3 +209,31 @@ def test_control_commands_refuse_a_bad_pidfile(site, bystander, command, case):
                 "dead-pid": "no process with pid", "not-appserver": "is not an appserver"}[case]
     assert expected in line
     assert bystander.poll() is None  # a non-appserver is never signalled
+
+
+@pytest.mark.parametrize("command", ["--stop", "--reload"])
+def test_a_stale_pidfile_naming_a_lookalike_or_another_sites_worker_is_refused(site, tmp_path, command):
+    """The pid in a stale pidfile is reused: by a program whose argv[0] says appserver, or by a
+    worker of another appserver. Neither is this site's master: refused, nothing signalled.
+    Before, --stop sent SIGTERM to the lookalike and to the other site's worker and said
+    "stopped"; --reload waited 120 s."""
+    pidfile = site.root / "pid.log"
+    lookalike = subprocess.Popen(["/opt/appserver-tools/bin/backup", "30"], executable="sleep")
+    port = free_port()
+    other = Server(["--http", f"127.0.0.1:{port}", "--wsgi-file", str(APPS / "echo.py"), "--processes", "1"],
+                   tmp_path, port=port)
+    try:
+        other.start()
+        other_worker = other.wait_workers(1)[0]
+        for pid in (lookalike.pid, other_worker):
+            pidfile.write_text(f"{pid}\n")
+            result = site.run(command, str(pidfile), timeout=10)
+            assert result.returncode == 1, result.stdout
+            assert "is not an appserver master" in result.stderr, result.stderr
+        time.sleep(0.3)
+        assert lookalike.poll() is None
+        assert other.workers() == [other_worker]  # not retired
+    finally:
+        lookalike.kill()
+        lookalike.wait(timeout=5)
+        other.stop()

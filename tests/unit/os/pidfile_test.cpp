@@ -1,7 +1,9 @@
 #include "os/pidfile.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -68,6 +70,47 @@ TEST(Pidfile, AWriteNeverFollowsALinkPlantedAtItsTemporaryName) {
     std::ofstream(tmp) << "stale";
     ASSERT_TRUE(write_file_atomic(path, "2\n", error)) << error;
     EXPECT_EQ(::lstat(tmp.c_str(), &st), -1);
+}
+
+// --stop, --reload and a start over a pidfile act only on a master: a stale pidfile's pid may now
+// be another program, or a worker of another appserver (same program, its master's session).
+TEST(Pidfile, OnlyAMasterOfThisProgramIsTakenForAnAppserver) {
+    EXPECT_TRUE(is_live_appserver(::getpid()));
+    auto child = [](bool own_session) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            if (own_session) ::setsid();
+            ::pause();
+            ::_exit(0);
+        }
+        return pid;
+    };
+    pid_t worker_like = child(false);
+    pid_t daemon_like = child(true);  // an attached daemon: a session of its own
+    pid_t other = ::fork();
+    if (other == 0) {
+        ::execl("/bin/sleep", "appserver-lookalike", "30", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::usleep(100 * 1000);  // the setsid and the exec
+    EXPECT_FALSE(is_live_appserver(worker_like));
+    EXPECT_TRUE(is_live_appserver(daemon_like));
+    EXPECT_FALSE(is_live_appserver(other));  // argv[0] says appserver; the program is sleep
+    for (pid_t pid : {worker_like, daemon_like, other}) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+}
+
+TEST(Pidfile, APidfileHoldsANumberAndNothingElse) {
+    TempDir dir;
+    std::string path = dir.path + "/pid", error;
+    for (const char* text : {"123abc\n", "abc\n", "\n", "-5\n", "12 34\n"}) {
+        std::ofstream(path) << text;
+        EXPECT_FALSE(read_pidfile(path, error)) << text;
+    }
+    std::ofstream(path) << " 4242 \n";
+    EXPECT_EQ(read_pidfile(path, error).value_or(0), 4242);
 }
 
 TEST(Pidfile, ErrorNamesThePidfileNotTheTemporaryFile) {
