@@ -148,7 +148,8 @@ mounts; a later one is ignored with a warning); `processes`, `threads` and `list
 `chdir` exists; `wsgi-file` exists (relative to `chdir` when set); `uid`/`gid` name existing users
 and groups; a venv (`home`) was made with the Python appserver runs (its `pyvenv.cfg`).
 `--check-config` also imports the application as the user it will run as, and checks that the
-directories of `pidfile`, `daemonize`/`logto` and unix sockets exist and are writable. Every error
+directories of `pidfile`, `daemonize`/`logto`, `logger`/`req-logger` files and unix sockets exist
+and are writable, and that none of these paths is a directory. Every error
 is one line naming the option, value, file or line at fault. A start or `--check-config` that fails
 prints every warning gathered before the error (`appserver: warning: uwsgi.ini:3: unknown key
 "wsgi-file haha.py" (missing '='? did you mean "wsgi-file = haha.py"?)` explains a missing app).

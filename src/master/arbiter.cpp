@@ -187,6 +187,10 @@ void Arbiter::reap() {
         if (auto old = std::find(old_workers_.begin(), old_workers_.end(), pid); old != old_workers_.end()) {
             old_workers_.erase(old);
             spdlog::info("worker of the previous generation (pid {}) {}", pid, describe_exit(status));
+            if (!runtime_)  // degraded: said each time, the site shrinks until a reload loads
+                spdlog::error("this master could not load its configuration after a reload and cannot start a "
+                              "replacement: {} worker(s) left; fix the configuration and reload",
+                              old_workers_.size());
             continue;
         }
         auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "log/log_target.h"
 #include "master/reexec.h"
 
 namespace appserver {
@@ -36,6 +37,10 @@ bool check_directory_of(const char* option, const std::string& path, const std::
                 std::strerror(errno) + ")";
         return false;
     }
+    if (::stat(file.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        error = std::string(option) + " " + path + " is a directory";
+        return false;
+    }
     return true;
 }
 
@@ -50,6 +55,15 @@ bool check_file_destinations(const Options& o, const std::vector<ListenSocket>& 
         return false;
     for (const ListenSocket& s : sockets)
         if (s.address.is_unix && !check_directory_of("socket", s.address.unix_path, "", error)) return false;
+    // logger = file:PATH and req-logger = file:PATH are opened by the start too.
+    for (const auto& [option, targets] : {std::pair{"logger", &o.logger}, {"req-logger", &o.req_logger}})
+        for (const std::string& text : *targets) {
+            log::TargetSpec spec;
+            std::string ignored;  // a bad spec is the start's to refuse, with its own message
+            if (log::parse_target(text, spec, ignored) && spec.kind == log::TargetSpec::Kind::file &&
+                !check_directory_of(option, spec.path, started_in, error))
+                return false;
+        }
     return true;
 }
 

@@ -205,6 +205,25 @@ def test_a_reload_that_moves_the_pidfile_is_answered_where_reload_waits(site):
     assert wait_for_body(site, "v55555 hello", timeout=2) == "v55555 hello"
 
 
+@pytest.mark.parametrize("key", ["pidfile", "logger"])
+def test_a_reload_naming_a_directory_as_a_file_is_refused_by_the_check(site, key):
+    """pidfile = a directory, logger = file:a directory: the start refuses them, so the reload's
+    check must too. Before, the check passed, the new image failed and the master went on
+    degraded: the old workers served, but none that exited was ever replaced."""
+    site.write_ini(processes="1")
+    site.start()
+    (worker,) = site.wait_workers(1)
+    folder = site.root / "logs"
+    folder.mkdir()
+    site.write_ini(processes="1", **({"pidfile": str(folder)} if key == "pidfile" else {"logger": f"file:{folder}"}))
+    result = site.run("--reload", "pid.log")
+    assert result.returncode == 1
+    assert f"{key} {folder} is a directory" in result.stderr, result.stderr
+    os.kill(worker, signal.SIGKILL)  # this master can still replace a worker
+    assert wait_until(lambda: site.workers() and worker not in site.workers(), 10), site.log()[-2000:]
+    assert site.get("/") == (200, "v1 hello")
+
+
 def test_reload_whose_new_image_cannot_bind_keeps_the_old_workers_serving(site):
     site.write_ini(processes="2")
     site.start()
