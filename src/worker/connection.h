@@ -104,6 +104,13 @@ struct Connection {
         return state == ConnState::reading_request && input.empty() && output.empty() &&
                (!parser || (parser->state() == HttpRequestParser::State::head && !parser->begun()));
     }
+    // The client sent Expect: 100-continue and waits for it before sending the body, and none was
+    // sent: the application answered without asking for the body, so none is coming and the
+    // connection ends with this response (RFC 9110 10.1.1: the response says so).
+    bool body_awaits_continue() const {
+        return parser && parser->state() != HttpRequestParser::State::complete && parser->head().expect_continue &&
+               !continue_sent && input.empty();
+    }
     // An idle connection gives back what it allocated for earlier requests.
     void release_buffers() {
         parser_pool::give_back(std::move(parser));

@@ -124,6 +124,7 @@ bool HttpResponseWriter::start(std::string_view status, const HeaderList& header
     // A request body found malformed while the app read it (a bad chunk, a forbidden trailer): the
     // framing is in doubt, so this response is the connection's last and says so.
     if (conn_.parser && conn_.parser->state() == HttpRequestParser::State::error) facts_.keep_alive = false;
+    if (conn_.body_awaits_continue()) facts_.keep_alive = false;  // after_response closes: say so
     framing_ = choose_framing(status_, headers, body_length, facts_);
     head_.clear();
     append_response_head(head_, status, headers, framing_, facts_.http11);

@@ -278,10 +278,7 @@ ConnState HttpSession::after_response(Connection& conn) {
     conn.phase_since = Clock::now();  // an unread body is discarded for http-timeout in all
     // Nothing below waits for the client: an unread body is discarded from what is buffered,
     // and the event loop discards the rest as it arrives (draining_body).
-    const HttpRequestParser& p = *conn.parser;
-    if (p.state() != HttpRequestParser::State::complete && p.head().expect_continue && !conn.continue_sent &&
-        conn.input.empty())
-        return ConnState::closing;  // the client waits for 100 Continue: no body is coming
+    if (conn.body_awaits_continue()) return ConnState::closing;  // no body is coming
     ConnState next = after_body(conn);
     if (next != ConnState::reading_request) return next;
     // Pipelined requests wait until the client has taken this response.

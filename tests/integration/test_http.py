@@ -134,6 +134,19 @@ def test_expect_100_continue(serve):
     assert json.loads(r.body)["body"] == "data"
 
 
+def test_an_answer_before_100_continue_says_the_connection_closes(serve):
+    """The client waits for 100 Continue; the app answers without reading the body. No body is
+    coming, so the server closes after the response: the head must say Connection: close
+    (RFC 9110 10.1.1), or a keep-alive client reuses a connection that is going away."""
+    s = serve("routes.py")
+    conn = RawConnection(s.port, timeout=5)
+    conn.send(b"POST /pid HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n")
+    r = conn.read_response()
+    assert r.status == 200 and r.body.isdigit()
+    assert r.header("connection") == "close", r.headers
+    assert conn.sock.recv(100) == b""  # and it does close
+
+
 def test_head_has_headers_and_no_body(serve):
     s = serve("routes.py")
     conn = RawConnection(s.port)
