@@ -31,7 +31,9 @@ std::string at_least_one(const char* name, int value) {
 
 std::string check_numbers(const Options& o) {
     for (auto [name, value] :
-         {std::pair{"processes", o.processes}, {"threads", o.threads}, {"listen", o.listen}}) {
+         {std::pair{"processes", o.processes}, {"threads", o.threads}, {"listen", o.listen},
+          // 0 would drop every request that does not arrive in one read (a split head, a body).
+          {"http-timeout", o.http_timeout}}) {
         if (std::string error = at_least_one(name, value); !error.empty()) return error;
     }
     if (o.buffer_size < kMinBufferSize || o.buffer_size > kMaxBufferSize)

@@ -224,6 +224,7 @@ TEST(ConfigValidate, Ranges) {
     EXPECT_EQ(load_valid({"--processes", "0"}).result.error, "option processes: must be at least 1, got 0");
     EXPECT_EQ(load_valid({"--threads", "0"}).result.error, "option threads: must be at least 1, got 0");
     EXPECT_EQ(load_valid({"--listen", "0"}).result.error, "option listen: must be at least 1, got 0");
+    EXPECT_EQ(load_valid({"--http-timeout", "0"}).result.error, "option http-timeout: must be at least 1, got 0");
     EXPECT_EQ(load_valid({"--buffer-size", "100"}).result.error,
               "option buffer-size: 100 is out of range (1024 to 1048576 bytes)");
     EXPECT_EQ(load_valid({"--buffer-size", "2000000"}).result.error,
