@@ -28,10 +28,13 @@ public:
 // CGI variables as name/value views, in the order the front-end or the HTTP parser gave them.
 using CgiVarList = std::vector<std::pair<std::string_view, std::string_view>>;
 
-// The value of the first variable called `name`; nullopt when there is none (an empty value is a value).
+// The value of the last variable called `name`; nullopt when there is none (an empty value is a
+// value). The last, as uWSGI takes it and as the application's environ gets it: a front-end that
+// sends a name twice (nginx's uwsgi_params plus the site's own uwsgi_param for the same name)
+// means the later one, and the server must not act on another value than the application sees.
 inline std::optional<std::string_view> find_var(const CgiVarList& vars, std::string_view name) {
-    for (const auto& [key, value] : vars)
-        if (key == name) return value;
+    for (auto it = vars.rbegin(); it != vars.rend(); ++it)
+        if (it->first == name) return it->second;
     return std::nullopt;
 }
 

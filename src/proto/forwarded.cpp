@@ -97,11 +97,10 @@ void apply_forwarded_client(const ForwardedFacts& facts, CgiVarList& vars) {
     bool replaced = false;
     std::erase_if(vars, [](const auto& var) { return var.first == "REMOTE_PORT"; });
     for (auto& [name, value] : vars) {
-        if (name == "REMOTE_ADDR") {
+        if (name == "REMOTE_ADDR") {  // every one: the last is what counts (find_var), and the app's environ
             peer = value;
             value = facts.client;
             replaced = true;
-            break;
         }
     }
     if (!replaced) vars.emplace_back("REMOTE_ADDR", facts.client);

@@ -67,6 +67,20 @@ def test_uwsgi_request_environ_body_and_https(start, sock_dir):
     assert wait_until(lambda: '10.1.2.3 "POST /echo?a=1 HTTP/1.1" 200' in server.log(), 10), server.log()  # logged once sent
 
 
+def test_a_variable_sent_twice_means_the_later_one_for_the_server_and_the_app(start, sock_dir):
+    """nginx's uwsgi_params plus `uwsgi_param REQUEST_METHOD ...`: the name comes twice. The server
+    (which strips a HEAD response's body) and the application must agree on the later value, as
+    uWSGI takes it. Before, the server took the first (HEAD: no body) and the app the last (GET)."""
+    path = os.path.join(sock_dir, "app.sock")
+    start(["--socket", path, "--wsgi-file", APP], [path])
+    env = [("REQUEST_METHOD", "HEAD"), ("REQUEST_URI", "/twice"), ("PATH_INFO", "/twice"), ("QUERY_STRING", ""),
+           ("SERVER_PROTOCOL", "HTTP/1.1"), ("SERVER_NAME", "test"), ("SERVER_PORT", "80"),
+           ("REMOTE_ADDR", "10.1.2.3"), ("REQUEST_METHOD", "GET")]
+    r = Response(exchange(path, packet(env)))
+    assert r.status == 200
+    assert json.loads(r.body)["REQUEST_METHOD"] == "GET"  # a body came: the server took GET too
+
+
 def test_body_sent_slowly_after_the_packet(start):
     port = free_port()
     start(["--socket", f"127.0.0.1:{port}", "--wsgi-file", APP], [("127.0.0.1", port)])

@@ -5,9 +5,10 @@ from harness import connect
 
 
 def packet(env, body=b"", modifier1=0, modifier2=0):
-    """The uwsgi request packet: header, vars block, body."""
+    """The uwsgi request packet: header, vars block, body. `env`: a dict, or (name, value) pairs
+    (a name may then come twice, as a front-end may send it)."""
     block = b""
-    for key, value in env.items():
+    for key, value in (env.items() if isinstance(env, dict) else env):
         k = key.encode("latin-1")
         v = value.encode("latin-1") if isinstance(value, str) else value
         block += struct.pack("<H", len(k)) + k + struct.pack("<H", len(v)) + v

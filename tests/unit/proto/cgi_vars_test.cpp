@@ -89,17 +89,18 @@ TEST(CgiVars, PercentDecodeLeavesBadEscapes) {
 }
 
 // The one lookup the core, the uwsgi session and the plugin share (appserver/app_runtime.h).
-TEST(FindVar, TellsAnEmptyValueFromAMissingOneAndTheFirstWins) {
+// The last of a name sent twice wins, as in uWSGI and in the application's environ.
+TEST(FindVar, TellsAnEmptyValueFromAMissingOneAndTheLastWins) {
     CgiVarList vars{{"QUERY_STRING", ""}, {"HTTPS", "on"}, {"HTTPS", "off"}};
     ASSERT_TRUE(find_var(vars, "QUERY_STRING").has_value());
     EXPECT_EQ(*find_var(vars, "QUERY_STRING"), "");
     EXPECT_FALSE(find_var(vars, "REMOTE_ADDR").has_value());
     EXPECT_FALSE(find_var(vars, "https").has_value());  // names are case-sensitive
-    EXPECT_EQ(find_var(vars, "HTTPS"), "on");
+    EXPECT_EQ(find_var(vars, "HTTPS"), "off");
 
     Request request;
     request.vars = vars;
-    EXPECT_EQ(request.var("HTTPS"), "on");
+    EXPECT_EQ(request.var("HTTPS"), "off");
     EXPECT_EQ(request.var("REMOTE_ADDR"), "");
 }
 

@@ -143,6 +143,17 @@ TEST(ResolveForwarded, NothingUnlessThePeerIsTrusted) {
     EXPECT_EQ(via_unix.scheme, "https");
 }
 
+// A front-end that sent REMOTE_ADDR twice: none of them may be left for the app to see.
+TEST(ResolveForwarded, ClientReplacesEveryRemoteAddr) {
+    CgiVarList vars = request_vars();
+    vars.emplace_back("REMOTE_ADDR", "10.9.9.9");
+    apply_forwarded_client(resolve_forwarded(trusting("127.0.0.1"), "127.0.0.1", false, vars), vars);
+    for (const auto& [name, value] : vars)
+        if (name == "REMOTE_ADDR") {
+            EXPECT_EQ(value, "203.0.113.7");
+        }
+}
+
 TEST(ResolveForwarded, ClientReplacesRemoteAddrAndThePeerIsKept) {
     CgiVarList vars = request_vars();
     ForwardedFacts facts = resolve_forwarded(trusting("127.0.0.1"), "127.0.0.1", false, vars);
