@@ -167,11 +167,19 @@ pid_t start_reload_check(const std::vector<ListenSocket>& held, UniqueFd& report
     if (!activated_list.empty()) env.push_back(std::string(kCheckActivatedVar) + "=" + activated_list);
     ::fcntl(write_end.get(), F_SETFD, 0);  // the one fd the check inherits
     env.push_back(std::string(kCheckReportVar) + "=" + std::to_string(write_end.get()));
-    if (!g_launch.cwd.empty() && ::chdir(g_launch.cwd.c_str()) != 0) ::_exit(1);
+    // What stops the check from running at all is its report too (a binary deleted or replaced by
+    // an upgrade, a start directory gone): the reload is refused with the reason, not "see above".
+    auto cannot_run = [&](const char* call, const std::string& path) {
+        std::string line = log::syscall_error(call, path, errno) + ": the check of the new configuration cannot run\n";
+        [[maybe_unused]] ssize_t n = ::write(write_end.get(), line.data(), line.size());
+        ::_exit(127);
+    };
+    if (!g_launch.cwd.empty() && ::chdir(g_launch.cwd.c_str()) != 0) cannot_run("chdir", g_launch.cwd);
     auto argv = c_strings(args);
     auto envp = c_strings(env);
     ::execve(g_launch.executable.c_str(), argv.data(), envp.data());
-    ::_exit(127);
+    cannot_run("execve", g_launch.executable);
+    ::_exit(127);  // not reached
 }
 
 bool reexec(const std::vector<ListenSocket>& sockets, const std::vector<pid_t>& workers, int generation,

@@ -3,14 +3,17 @@ new code is broken), the other master signals, py-autoreload and touch-reload.""
 import concurrent.futures
 import http.client
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from harness import holder_of, pid_alive, wait_entered, wait_until
+from harness import BINARY, children_of, free_port, holder_of, pid_alive, plugin_args, plugin_env, wait_entered, wait_until
 from rawhttp import RawConnection
 from site_dir import get, site, wait_for_body  # noqa: F401 (fixture)
 
@@ -222,6 +225,36 @@ def test_a_reload_naming_a_directory_as_a_file_is_refused_by_the_check(site, key
     os.kill(worker, signal.SIGKILL)  # this master can still replace a worker
     assert wait_until(lambda: site.workers() and worker not in site.workers(), 10), site.log()[-2000:]
     assert site.get("/") == (200, "v1 hello")
+
+
+def test_a_reload_after_the_binary_was_removed_says_why(tmp_path):
+    """An upgrade removed the binary the master runs: the check cannot even start. The reload is
+    refused with that reason (before: "does not load (see above)", and nothing above)."""
+    binary = tmp_path / "bin" / "appserver"
+    binary.parent.mkdir()
+    shutil.copy2(BINARY, binary)
+    app, pidfile, log = tmp_path / "app.py", tmp_path / "pid", tmp_path / "log"
+    app.write_text("def application(e, s):\n    s('200 OK', [])\n    return [b'old']\n")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | plugin_env()
+    started = subprocess.run([str(binary), "--http", f"127.0.0.1:{port}", "--wsgi-file", str(app), "--pidfile",
+                              str(pidfile), "--daemonize", str(log), "--plugins-dir", str(Path(BINARY).parent / "plugins"),
+                              *plugin_args()], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, timeout=30)
+    assert started.returncode == 0, log.read_text()
+    master = int(pidfile.read_text())
+    pids = {master, *children_of(master)}
+    try:
+        binary.unlink()
+        result = subprocess.run([BINARY, "--reload", str(pidfile)], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=30)
+        assert result.returncode == 1
+        assert "execve" in result.stderr and "cannot run" in result.stderr, result.stderr
+        assert get(port) == (200, "old")
+    finally:
+        pids.update(children_of(master))
+        for pid in pids:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_reload_whose_new_image_cannot_bind_keeps_the_old_workers_serving(site):
