@@ -73,8 +73,15 @@ bool plan_sockets(const Options& o, std::vector<ListenSocket>& out, std::string&
         }
         return true;
     };
-    return add(o.http, Protocol::http) && add(o.http_socket, Protocol::http) &&
-           add(o.socket, Protocol::uwsgi);
+    if (!add(o.http, Protocol::http) || !add(o.http_socket, Protocol::http) || !add(o.socket, Protocol::uwsgi))
+        return false;
+    // The stats addresses too: a start refuses a bad one, so --check-config (a reload's check) must.
+    for (const auto& [option, spec] : {std::pair{"stats", &o.stats}, {"stats-prometheus", &o.stats_prometheus}})
+        if (!spec->empty() && !parse_listen_address(*spec, error)) {
+            error = std::string("option ") + option + ": " + error;
+            return false;
+        }
+    return true;
 }
 
 UnixSocketAccess unix_access(const Options& o, const Identity& owner) {

@@ -138,6 +138,19 @@ def test_check_config_refuses_missing_directories(tmp_path):
     assert_refused(run_cli(base + ["--pidfile", "nodir/app.pid"], cwd=tmp_path), "nodir/app.pid")
 
 
+# What the start refuses, the check (and so a reload) refuses: a path that is a directory, a stats
+# address that cannot be. Before, --check-config said OK and the start (or the reload) failed.
+def test_check_config_refuses_what_the_start_would(tmp_path):
+    base = ["--http", f"127.0.0.1:{free_port()}", "--wsgi-file", str(APPS / "echo.py"), "--check-config"]
+    (tmp_path / "adir").mkdir()
+    for args, said in [(["--pidfile", str(tmp_path / "adir")], f"pidfile {tmp_path / 'adir'} is a directory"),
+                       (["--logger", f"file:{tmp_path / 'adir'}"], f"logger {tmp_path / 'adir'} is a directory"),
+                       (["--req-logger", f"file:{tmp_path / 'adir'}"], "req-logger"),
+                       (["--stats", "127.0.0.1:99999"], "option stats: "),
+                       (["--stats-prometheus", "127.0.0.1:"], "option stats-prometheus: ")]:
+        assert_refused(run_cli(base + args, cwd=tmp_path), said)
+
+
 # `wsgi-file haha.py` (no '='): the error is "no application", and the warning above it shows the fix.
 def test_missing_equals_is_pointed_at(tmp_path):
     (tmp_path / "haha.py").write_text((APPS / "echo.py").read_text())
