@@ -55,10 +55,11 @@ void leave_if_forked_child() {
         PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
         PyErr_Fetch(&type, &value, &traceback);
         PyErr_NormalizeException(&type, &value, &traceback);
-        PyRef owned_type = PyRef::steal(type), owned_value = PyRef::steal(value), owned_tb = PyRef::steal(traceback);
+        PyRef owned_type = PyRef::steal(type), owned_value = PyRef::steal(value);
+        PyRef owned_traceback = PyRef::steal(traceback);
         PyRef code = value != nullptr ? PyRef::steal(PyObject_GetAttrString(value, "code")) : PyRef();
-        status = !code || code.get() == Py_None ? 0 : PyLong_Check(code.get()) ? static_cast<int>(PyLong_AsLong(code.get()))
-                                                                               : 1;
+        if (code && code.get() != Py_None)
+            status = PyLong_Check(code.get()) ? static_cast<int>(PyLong_AsLong(code.get())) : 1;
         PyErr_Clear();
     }
     for (const char* name : {"stdout", "stderr"})

@@ -28,7 +28,8 @@ std::optional<pid_t> read_pidfile(const std::string& path, std::string& error) {
     // The number alone, spaces around it allowed: "123abc" names no process.
     std::size_t first = text.find_first_not_of(" \t\r");
     std::size_t last = text.find_last_not_of(" \t\r");
-    std::string_view digits = first == std::string::npos ? std::string_view() : std::string_view(text).substr(first, last - first + 1);
+    std::string_view digits =
+        first == std::string::npos ? std::string_view() : std::string_view(text).substr(first, last - first + 1);
     pid_t pid = 0;
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
     if (ec != std::errc() || ptr != digits.data() + digits.size() || pid <= 0) {
@@ -75,7 +76,8 @@ bool write_file_atomic(const std::string& path, const std::string& text, std::st
     // leftover, or a planted link: unlink removes the link, not its target) goes, once.
     constexpr int kCreate = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     UniqueFd fd(::open(tmp.c_str(), kCreate, 0644));
-    if (!fd && errno == EEXIST && ::unlink(tmp.c_str()) == 0) fd = UniqueFd(::open(tmp.c_str(), kCreate, 0644));
+    if (!fd && errno == EEXIST && ::unlink(tmp.c_str()) == 0)
+        fd = UniqueFd(::open(tmp.c_str(), kCreate, 0644));
     if (!fd) {
         int err = errno;
         if (refused(err) && overwrite_in_place(path, text)) return true;
